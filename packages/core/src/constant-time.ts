@@ -1,0 +1,19 @@
+/**
+ * Compares two strings in time that depends only on their lengths. Use it for
+ * values whose length is public (encoded digests); for secrets of secret
+ * length compare fixed-size digests instead.
+ */
+export function safeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
+
+/** Compares two byte arrays in time that depends only on their lengths. */
+export function safeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
+  return diff === 0
+}

@@ -1,0 +1,278 @@
+import { base64Encode } from '#crypto'
+import { resolveClientIp } from './client-ip.js'
+import { WebhookError } from './errors.js'
+import { checkEventId, isJsonContentType, parseJsonBody } from './event.js'
+import { compileEventField, type EventFieldContext } from './event-field.js'
+import { joinedHeader, singleHeader } from './headers.js'
+import { compileIpRules } from './ip.js'
+import { type GuardOptions, resolveOptions } from './options.js'
+import { readBody } from './read-body.js'
+import { memoryStore } from './stores/memory-store.js'
+import type { ClaimResult, DedupeStore } from './stores/store.js'
+import type { AuthInfo, Verdict, WebhookEvent, WebhookRequest } from './types.js'
+import { accepted, duplicate, rejection } from './verdict.js'
+import type { VerifyContext } from './verifier.js'
+import { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
+
+/** A configured webhook endpoint. */
+export interface Guard {
+  /**
+   * The core entry: a neutral request in, a verdict out. Adapters call this
+   * and write the verdict; it never throws.
+   */
+  process(request: WebhookRequest): Promise<Verdict>
+  /**
+   * The Web-standard entry for fetch-style runtimes (Workers, Deno, Bun,
+   * Next.js route handlers).
+   *
+   * @example
+   * ```ts
+   * export default { fetch: (request: Request) => guard.handle(request) }
+   * ```
+   */
+  handle(request: Request, info?: WebRequestInfo): Promise<Response>
+}
+
+/** What is known about a request so far, for the log record. */
+interface Trace {
+  sourceIp: string | null
+  eventId: string | null
+  eventType: string | null
+  verifiers: string[]
+  bodyRead: boolean
+}
+
+const defaultKeptHeaders = ['content-type', 'user-agent']
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'
+}
+
+/**
+ * Creates a guard: the request pipeline of DESIGN.md with your verifiers,
+ * allowlist, dedupe store and queue. Invalid options throw a `TypeError`
+ * naming the option.
+ *
+ * @example
+ * ```ts
+ * import { createGuard, standardWebhooks } from '@hookguard/core'
+ *
+ * const guard = createGuard({
+ *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
+ *   enqueue: async (event) => { await queue.add(event.type ?? 'webhook', event) },
+ *   allowIps: ['203.0.113.0/24'],
+ * })
+ * const response = await guard.handle(request)
+ * ```
+ */
+export function createGuard(options: GuardOptions): Guard {
+  const config = resolveOptions(options)
+  const allowIps = options.allowIps ? compileIpRules(options.allowIps, 'allowIps') : undefined
+  const trustProxy = options.trustProxy ? compileIpRules(options.trustProxy, 'trustProxy') : undefined
+  const store: DedupeStore | undefined = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
+  const eventIdField = options.eventId ? compileEventField(options.eventId, 'eventId') : undefined
+  const eventTypeField = options.eventType ? compileEventField(options.eventType, 'eventType') : undefined
+  const keptHeaders = [
+    ...new Set([
+      ...defaultKeptHeaders,
+      ...options.verify.flatMap((v) => v.keepHeaders ?? []),
+      ...(options.keepHeaders ?? []).map((h) => h.toLowerCase()),
+    ]),
+  ]
+  const { verify: verifiers, enqueue, logger } = options
+  const now = options.now ?? Date.now
+
+  function reject(error: WebhookError, trace: Trace): Verdict {
+    return rejection(error.code, {
+      retryAfterSeconds: config.retryAfterSeconds,
+      allow: config.allow,
+      closeConnection: !trace.bodyRead,
+    })
+  }
+
+  async function callEnqueue(event: WebhookEvent): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(
+        () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
+        config.enqueueTimeoutMs,
+      )
+    })
+    try {
+      await Promise.race([Promise.resolve().then(() => enqueue(event)), timeout])
+    } catch (error) {
+      if (error instanceof WebhookError) throw error
+      if (error instanceof Error && error.name === 'QueueFullError')
+        throw new WebhookError('queue_full', describe(error))
+      throw new WebhookError('enqueue_failed', describe(error))
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async function claim(key: string): Promise<ClaimResult | null> {
+    try {
+      return await (store as DedupeStore).claim(key, config.leaseMs)
+    } catch (error) {
+      if (config.storeFailure === 'open') {
+        logger?.warn(
+          { code: 'store_unavailable', key, detail: describe(error) },
+          'dedupe store failed; enqueuing without dedupe',
+        )
+        return null
+      }
+      throw new WebhookError('store_unavailable', describe(error))
+    }
+  }
+
+  async function settle(action: () => void | Promise<void>, what: string): Promise<void> {
+    try {
+      await action()
+    } catch (error) {
+      logger?.warn(
+        { code: 'store_unavailable', detail: `${what}: ${describe(error)}` },
+        `dedupe store failed to ${what}`,
+      )
+    }
+  }
+
+  async function run(request: WebhookRequest, trace: Trace, receivedAtMs: number): Promise<Verdict> {
+    const { headers } = request
+    if (!config.methods.has(request.method.toUpperCase())) {
+      throw new WebhookError('method_not_allowed', `method ${request.method} is not in ${config.allow}`)
+    }
+
+    const client = resolveClientIp(request.remoteAddress, headers, trustProxy, config.forwardedHeader)
+    trace.sourceIp = client ? client.toString() : null
+    if (allowIps && (!client || !allowIps.matches(client))) {
+      throw new WebhookError('ip_not_allowed', `source ${trace.sourceIp ?? 'unknown'} is not in allowIps`)
+    }
+
+    const encoding = singleHeader(headers, 'content-encoding')
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw new WebhookError('unsupported_encoding', `content-encoding ${encoding.slice(0, 32)} is not accepted`)
+    }
+    const declaredLength = singleHeader(headers, 'content-length')
+    if (
+      declaredLength !== undefined &&
+      /^[0-9]+$/.test(declaredLength) &&
+      Number(declaredLength) > config.maxBodyBytes
+    ) {
+      throw new WebhookError('payload_too_large', `content-length ${declaredLength} exceeds ${config.maxBodyBytes}`)
+    }
+
+    if (request.bodyUnavailable !== undefined) throw new WebhookError('raw_body_unavailable', request.bodyUnavailable)
+    const body = await readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs)
+    trace.bodyRead = true
+
+    const params = request.params ?? {}
+    const verifyContext: VerifyContext = {
+      method: request.method,
+      headers,
+      body,
+      params,
+      tls: request.tls,
+      nowMs: receivedAtMs,
+      toleranceSeconds: config.toleranceSeconds,
+    }
+    let verifiedId: string | undefined
+    let verifiedType: string | undefined
+    let timestamp: number | null = null
+    const auth: AuthInfo[] = []
+    for (const verifier of verifiers) {
+      trace.verifiers.push(verifier.name)
+      const result = await verifier.verify(verifyContext)
+      verifiedId ??= result.id
+      verifiedType ??= result.type
+      timestamp ??= result.timestamp ?? null
+      auth.push(result.claims ? { verifier: verifier.name, claims: result.claims } : { verifier: verifier.name })
+    }
+
+    const contentType = singleHeader(headers, 'content-type')
+    const payload = isJsonContentType(contentType) ? parseJsonBody(body) : null
+    const fieldContext: EventFieldContext = { headers, params, payload }
+    const id = (eventIdField ? eventIdField(fieldContext) : verifiedId) ?? null
+    if (id !== null) trace.eventId = checkEventId(id)
+    else if (store) throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
+    const payloadType =
+      payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>).type : undefined
+    const type =
+      (eventTypeField ? eventTypeField(fieldContext) : verifiedType) ??
+      (typeof payloadType === 'string' ? payloadType : null)
+    trace.eventType = type
+
+    const keptHeaderValues: Record<string, string> = {}
+    for (const name of keptHeaders) {
+      const value = joinedHeader(headers, name, ', ')
+      if (value !== undefined) keptHeaderValues[name] = value
+    }
+    const event: WebhookEvent = {
+      id,
+      type,
+      timestamp,
+      receivedAt: new Date(receivedAtMs).toISOString(),
+      method: request.method.toUpperCase(),
+      path: request.path ?? null,
+      params: { ...params },
+      payload,
+      bodyBase64: base64Encode(body),
+      contentType: contentType ?? null,
+      headers: keptHeaderValues,
+      sourceIp: trace.sourceIp,
+      auth,
+    }
+
+    const key = `${config.namespace}:${id}`
+    const claimed = store && id !== null ? await claim(key) : null
+    if (claimed?.status === 'done') return duplicate()
+    if (claimed?.status === 'in_flight')
+      throw new WebhookError('in_flight', 'another delivery of this id is being processed')
+
+    try {
+      await callEnqueue(event)
+    } catch (error) {
+      if (claimed) await settle(() => (store as DedupeStore).release(key, claimed.token), 'release')
+      throw error
+    }
+    if (claimed) await settle(() => (store as DedupeStore).complete(key, claimed.token, config.dedupeTtlMs), 'complete')
+    return accepted(event)
+  }
+
+  async function process(request: WebhookRequest): Promise<Verdict> {
+    const started = performance.now()
+    const trace: Trace = { sourceIp: null, eventId: null, eventType: null, verifiers: [], bodyRead: false }
+    let verdict: Verdict
+    let detail: string | undefined
+    try {
+      verdict = await run(request, trace, now())
+    } catch (thrown) {
+      const error = thrown instanceof WebhookError ? thrown : new WebhookError('internal_error', describe(thrown))
+      detail = error.detail
+      verdict = reject(error, trace)
+    }
+    if (logger) {
+      const record = {
+        outcome: verdict.status < 300 ? verdict.code : 'rejected',
+        status: verdict.status,
+        code: verdict.code,
+        eventId: trace.eventId,
+        eventType: trace.eventType,
+        sourceIp: trace.sourceIp,
+        verifier: trace.verifiers.join(',') || null,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+        detail,
+      }
+      if (verdict.status >= 500) logger.error(record, `webhook ${verdict.code}`)
+      else if (verdict.status >= 400) logger.warn(record, `webhook ${verdict.code}`)
+      else logger.info(record, `webhook ${verdict.code}`)
+    }
+    return verdict
+  }
+
+  return {
+    process,
+    async handle(request: Request, info?: WebRequestInfo): Promise<Response> {
+      return toResponse(await process(fromWebRequest(request, info)))
+    },
+  }
+}

@@ -1,0 +1,26 @@
+export { safeEqual, safeEqualBytes } from './constant-time.js'
+export { type ErrorCode, errorStatus, errorTitle, QueueFullError, WebhookError } from './errors.js'
+export { eventBody, eventText } from './event.js'
+export type { EventField, EventFieldContext } from './event-field.js'
+export { createGuard, type Guard } from './guard.js'
+export { type HeaderBag, headersFromWeb, joinedHeader, singleHeader } from './headers.js'
+export { compileIpRules, type IpAddress, type IpMatcher, parseIp } from './ip.js'
+export { fromNodeRequest, type NodeIncomingLike, type NodeRequestExtras } from './node-request.js'
+export type { GuardOptions } from './options.js'
+export { type MemoryStoreOptions, memoryStore } from './stores/memory-store.js'
+export type { ClaimResult, DedupeStore } from './stores/store.js'
+export { checkTimestamp } from './timestamp.js'
+export type {
+  AuthInfo,
+  BodySource,
+  Logger,
+  NodeReadableLike,
+  TlsPeer,
+  Verdict,
+  WebhookEvent,
+  WebhookRequest,
+} from './types.js'
+export type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
+export { type BearerTokenOptions, bearerToken } from './verifiers/bearer-token.js'
+export { type StandardWebhooksOptions, standardWebhooks } from './verifiers/standard-webhooks.js'
+export { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'

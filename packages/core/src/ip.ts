@@ -1,0 +1,74 @@
+import ipaddr from 'ipaddr.js'
+
+/** A parsed address; IPv4-mapped IPv6 addresses are turned into IPv4. */
+export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6
+
+const embeddedIpv4 = /:([^:]*\.[^:]*)$/
+
+/**
+ * Parses an address strictly: dotted-quad IPv4 with no leading zeros, octal,
+ * hex or shortened forms; IPv6 without zone ids. Returns `null` otherwise.
+ * `::ffff:a.b.c.d` and its hex and expanded forms become the IPv4 address.
+ *
+ * @example
+ * ```ts
+ * parseIp('::ffff:203.0.113.9')?.toString() // '203.0.113.9'
+ * parseIp('0177.0.0.1') // null
+ * ```
+ */
+export function parseIp(text: string): IpAddress | null {
+  if (text.length > 64) return null
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text)
+  if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return null
+  const v4 = embeddedIpv4.exec(text)
+  if (v4 && !ipaddr.IPv4.isValidFourPartDecimal(v4[1] as string)) return null
+  const address = ipaddr.IPv6.parse(text)
+  return address.isIPv4MappedAddress() ? address.toIPv4Address() : address
+}
+
+/** A compiled allowlist or trusted-proxy list. */
+export interface IpMatcher {
+  matches(address: IpAddress): boolean
+}
+
+type Range = [IpAddress, number]
+
+function parseRule(rule: string, option: string): Range {
+  const fail = () => new TypeError(`${option}: invalid address or CIDR range "${rule}"`)
+  const slash = rule.indexOf('/')
+  const address = parseIp(slash === -1 ? rule : rule.slice(0, slash))
+  if (!address) throw fail()
+  const max = address.kind() === 'ipv4' ? 32 : 128
+  if (slash === -1) return [address, max]
+  const prefixText = rule.slice(slash + 1)
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText)) throw fail()
+  let prefix = Number(prefixText)
+  // A mapped IPv6 rule (::ffff:10.0.0.0/104) was turned into IPv4: shift the prefix with it.
+  if (max === 32 && rule.slice(0, slash).includes(':')) prefix -= 96
+  if (prefix < 0 || prefix > max) throw fail()
+  return [address, prefix]
+}
+
+/**
+ * Compiles a list of addresses and CIDR ranges. An invalid rule throws a
+ * `TypeError` naming the option, so a typo fails at start-up, not at 3 a.m.
+ */
+export function compileIpRules(rules: readonly string[], option: string): IpMatcher {
+  if (!Array.isArray(rules)) throw new TypeError(`${option} must be an array of addresses or CIDR ranges`)
+  const ranges = rules.map((rule) => {
+    if (typeof rule !== 'string') throw new TypeError(`${option}: every rule must be a string`)
+    return parseRule(rule, option)
+  })
+  return {
+    matches(address: IpAddress): boolean {
+      for (const [network, prefix] of ranges) {
+        if (address.kind() === network.kind()) {
+          if (address.match(network, prefix)) return true
+        } else if (address.kind() === 'ipv4' && network.kind() === 'ipv6') {
+          if ((address as ipaddr.IPv4).toIPv4MappedAddress().match(network, prefix)) return true
+        }
+      }
+      return false
+    },
+  }
+}

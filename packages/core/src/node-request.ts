@@ -1,0 +1,68 @@
+import type { HeaderBag } from './headers.js'
+import type { NodeReadableLike, TlsPeer, WebhookRequest } from './types.js'
+
+/** A Node.js `IncomingMessage`, as far as the core reads it (no `node:` import). */
+export interface NodeIncomingLike extends NodeReadableLike {
+  method?: string
+  url?: string
+  headers: HeaderBag
+  headersDistinct?: HeaderBag
+  socket?: {
+    remoteAddress?: string
+    encrypted?: boolean
+    authorized?: boolean
+    getPeerCertificate?: () => {
+      fingerprint256?: string
+      subject?: Record<string, string | string[]>
+      issuer?: Record<string, string | string[]>
+    } | null
+  } | null
+  /** Set by body-parser once it consumed the stream. */
+  _body?: boolean
+}
+
+/** What a Node adapter adds to the request it reads. */
+export interface NodeRequestExtras {
+  params?: Readonly<Record<string, string>>
+  path?: string
+  /**
+   * Whatever a body parser left: raw bytes or raw text are used as the body;
+   * anything else with the stream consumed means the raw bytes are gone.
+   */
+  parsedBody?: unknown
+  /** How to fix the setup when the raw body is gone; goes to the developer log. */
+  rawBodyHint: string
+}
+
+function tlsPeer(socket: NodeIncomingLike['socket']): TlsPeer | undefined {
+  if (!socket?.encrypted) return undefined
+  const certificate = socket.getPeerCertificate?.() ?? null
+  const present = certificate !== null && Object.keys(certificate).length > 0
+  return {
+    authorized: socket.authorized === true && present,
+    fingerprint256: present ? certificate.fingerprint256 : undefined,
+    subject: present ? certificate.subject : undefined,
+    issuer: present ? certificate.issuer : undefined,
+  }
+}
+
+/**
+ * The neutral request for a Node.js `IncomingMessage`: repeated headers kept
+ * apart (`headersDistinct`), the socket address, TLS peer details, and the
+ * raw body as bytes left by a raw parser or as the unread stream.
+ */
+export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras): WebhookRequest {
+  const { parsedBody } = extras
+  const request: WebhookRequest = {
+    method: req.method ?? 'GET',
+    path: extras.path ?? req.url?.split('?')[0],
+    params: extras.params,
+    headers: req.headersDistinct ?? req.headers,
+    remoteAddress: req.socket?.remoteAddress,
+    tls: tlsPeer(req.socket),
+    body: req,
+  }
+  if (parsedBody instanceof Uint8Array || typeof parsedBody === 'string') request.body = parsedBody
+  else if (req.readableEnded || req._body === true) request.bodyUnavailable = extras.rawBodyHint
+  return request
+}

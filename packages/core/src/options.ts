@@ -1,0 +1,120 @@
+import type { EventField } from './event-field.js'
+import type { DedupeStore } from './stores/store.js'
+import type { Logger, WebhookEvent } from './types.js'
+import type { Verifier } from './verifier.js'
+
+/**
+ * Everything `createGuard` accepts. Only `verify` and `enqueue` are required;
+ * the defaults are written beside each option.
+ */
+export interface GuardOptions {
+  /** Every verifier must pass (bearer token, JWT, signature, client certificate). At least one. */
+  verify: readonly Verifier[]
+  /**
+   * Hands an accepted event to your queue. The guard answers 2xx only after
+   * this resolves; a rejection or timeout answers 503 so the sender retries.
+   * Throw `QueueFullError` to answer 503 `queue_full`.
+   */
+  enqueue: (event: WebhookEvent) => unknown
+  /** Source addresses allowed, as IPv4/IPv6 addresses or CIDR ranges. Default: any. */
+  allowIps?: readonly string[]
+  /** Proxies whose `X-Forwarded-For` is believed. Default: none (the socket address is the client). */
+  trustProxy?: readonly string[]
+  /** The forwarded header read through trusted proxies. Default `x-forwarded-for`. */
+  forwardedHeader?: string
+  /** The dedupe store; `false` turns dedupe off. Default: a new `memoryStore()`. */
+  dedupe?: DedupeStore | false
+  /** What to do when the dedupe store fails: `closed` answers 503 (default), `open` enqueues without dedupe. */
+  storeFailure?: 'closed' | 'open'
+  /** Prefix of dedupe keys, so several guards can share one store. Default `hookguard`. */
+  namespace?: string
+  /** Allowed methods. Default `['POST']`. */
+  methods?: readonly string[]
+  /** Body size limit in bytes. Default 1 MiB. */
+  maxBodyBytes?: number
+  /** Longest pause between body bytes, in ms. Default 10 000. */
+  bodyTimeoutMs?: number
+  /** How long `enqueue` may take, in ms. Default 3 000. */
+  enqueueTimeoutMs?: number
+  /** Timestamp tolerance in seconds, both directions, inclusive. Default 300. */
+  toleranceSeconds?: number
+  /** How long a processed id is remembered, in ms. Default 96 h. */
+  dedupeTtlMs?: number
+  /** How long a claim on an id being processed lasts, in ms. Default 30 000. */
+  leaseMs?: number
+  /** The `Retry-After` sent with 409, 429 and 503, in seconds. Default 5. */
+  retryAfterSeconds?: number
+  /** Where the event id comes from. Default: the verifier (e.g. `webhook-id`). */
+  eventId?: EventField
+  /** Where the event type comes from. Default: the verifier, else the payload's `type`. */
+  eventType?: EventField
+  /** Extra request headers copied onto the event. */
+  keepHeaders?: readonly string[]
+  /** A pino-compatible logger: one record per request. Default: none. */
+  logger?: Logger
+  /** The clock, in ms. Default `Date.now`. */
+  now?: () => number
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  methods: ReadonlySet<string>
+  allow: string
+  maxBodyBytes: number
+  bodyTimeoutMs: number
+  enqueueTimeoutMs: number
+  toleranceSeconds: number
+  dedupeTtlMs: number
+  leaseMs: number
+  retryAfterSeconds: number
+  namespace: string
+  forwardedHeader: string
+  storeFailure: 'closed' | 'open'
+}
+
+function positiveNumber(options: GuardOptions, name: keyof GuardOptions, fallback: number): number {
+  const value = options[name] ?? fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive number`)
+  }
+  return value
+}
+
+/** Applies defaults and fails fast, naming the option, on anything invalid. */
+export function resolveOptions(options: GuardOptions): ResolvedOptions {
+  if (!options || typeof options !== 'object') throw new TypeError('createGuard needs an options object')
+  if (!Array.isArray(options.verify) || options.verify.length === 0) {
+    throw new TypeError('verify must list at least one verifier')
+  }
+  for (const verifier of options.verify) {
+    if (!verifier || typeof verifier.verify !== 'function')
+      throw new TypeError('verify: every entry must be a verifier')
+  }
+  if (typeof options.enqueue !== 'function') throw new TypeError('enqueue must be a function')
+  const methods = (options.methods ?? ['POST']).map((m) => {
+    if (typeof m !== 'string' || !/^[A-Za-z]+$/.test(m)) throw new TypeError('methods must be HTTP method names')
+    return m.toUpperCase()
+  })
+  if (methods.length === 0) throw new TypeError('methods must not be empty')
+  const storeFailure = options.storeFailure ?? 'closed'
+  if (storeFailure !== 'closed' && storeFailure !== 'open')
+    throw new TypeError("storeFailure must be 'closed' or 'open'")
+  const resolved: ResolvedOptions = {
+    methods: new Set(methods),
+    allow: methods.join(', '),
+    maxBodyBytes: positiveNumber(options, 'maxBodyBytes', 1024 * 1024),
+    bodyTimeoutMs: positiveNumber(options, 'bodyTimeoutMs', 10_000),
+    enqueueTimeoutMs: positiveNumber(options, 'enqueueTimeoutMs', 3_000),
+    toleranceSeconds: positiveNumber(options, 'toleranceSeconds', 300),
+    dedupeTtlMs: positiveNumber(options, 'dedupeTtlMs', 96 * 3600 * 1000),
+    leaseMs: positiveNumber(options, 'leaseMs', 30_000),
+    retryAfterSeconds: positiveNumber(options, 'retryAfterSeconds', 5),
+    namespace: options.namespace ?? 'hookguard',
+    forwardedHeader: (options.forwardedHeader ?? 'x-forwarded-for').toLowerCase(),
+    storeFailure,
+  }
+  if (resolved.leaseMs <= resolved.enqueueTimeoutMs) {
+    throw new TypeError('leaseMs must be longer than enqueueTimeoutMs, or a slow enqueue could be duplicated')
+  }
+  return resolved
+}

@@ -1,0 +1,110 @@
+import { WebhookError } from './errors.js'
+import type { BodySource, NodeReadableLike } from './types.js'
+
+const encoder = new TextEncoder()
+const empty = new Uint8Array(0)
+
+function tooLarge(limit: number): WebhookError {
+  return new WebhookError('payload_too_large', `body exceeds ${limit} bytes`)
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+function isWebStream(source: object): source is ReadableStream<Uint8Array> {
+  return typeof (source as ReadableStream).getReader === 'function'
+}
+
+/**
+ * Reads the raw body bytes, counting them against `limit` and failing with
+ * `body_timeout` when no byte arrives for `idleMs`. Never parses, never
+ * re-serializes.
+ */
+export function readBody(source: BodySource, limit: number, idleMs: number): Uint8Array | Promise<Uint8Array> {
+  if (source === null || source === undefined) return empty
+  if (typeof source === 'string') source = encoder.encode(source)
+  if (source instanceof Uint8Array) {
+    if (source.byteLength > limit) throw tooLarge(limit)
+    return source
+  }
+  return isWebStream(source) ? readWebStream(source, limit, idleMs) : readNodeStream(source, limit, idleMs)
+}
+
+async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, idleMs: number): Promise<Uint8Array> {
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const idle = () =>
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`)), idleMs)
+    })
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), idle()])
+      clearTimeout(timer)
+      if (done) break
+      size += value.byteLength
+      if (size > limit) throw tooLarge(limit)
+      chunks.push(value)
+    }
+  } catch (error) {
+    clearTimeout(timer)
+    reader.cancel().catch(() => {})
+    if (error instanceof WebhookError) throw error
+    throw new WebhookError('invalid_body', 'the body stream failed before it ended')
+  }
+  return chunks.length === 0 ? empty : concat(chunks, size)
+}
+
+function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number): Promise<Uint8Array> {
+  if (stream.readableEnded) return Promise.resolve(empty)
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = []
+    let size = 0
+    let timer: ReturnType<typeof setTimeout> | undefined
+
+    const finish = (error: WebhookError | null) => {
+      clearTimeout(timer)
+      stream.removeListener('data', onData)
+      stream.removeListener('end', onEnd)
+      stream.removeListener('error', onError)
+      stream.removeListener('close', onClose)
+      if (error) {
+        stream.pause()
+        reject(error)
+      } else {
+        resolve(chunks.length === 0 ? empty : concat(chunks, size))
+      }
+    }
+    const arm = () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => finish(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`)), idleMs)
+    }
+    const onData = (chunk: Uint8Array | string) => {
+      const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk
+      size += bytes.byteLength
+      if (size > limit) return finish(tooLarge(limit))
+      chunks.push(bytes)
+      arm()
+    }
+    const onEnd = () => finish(null)
+    const onError = () => finish(new WebhookError('invalid_body', 'the body stream failed before it ended'))
+    const onClose = () =>
+      finish(new WebhookError('invalid_body', 'the client closed the connection before the body ended'))
+
+    stream.on('data', onData)
+    stream.on('end', onEnd)
+    stream.on('error', onError)
+    stream.on('close', onClose)
+    arm()
+  })
+}

@@ -1,0 +1,98 @@
+import type { HeaderBag } from './headers.js'
+
+/** A Node.js readable stream as far as the core needs it (an `IncomingMessage`). */
+export interface NodeReadableLike {
+  on(event: string, listener: (...args: never[]) => void): unknown
+  removeListener(event: string, listener: (...args: never[]) => void): unknown
+  pause(): unknown
+  readonly readableEnded?: boolean
+}
+
+/** Where the raw body comes from; the core counts bytes and applies the idle timeout. */
+export type BodySource = Uint8Array | string | ReadableStream<Uint8Array> | NodeReadableLike | null | undefined
+
+/** What a TLS connection tells about the client's certificate. */
+export interface TlsPeer {
+  /** Whether the TLS layer verified the certificate against the server's CAs. */
+  authorized: boolean
+  /** `AA:BB:…` SHA-256 fingerprint of the peer certificate, when there is one. */
+  fingerprint256?: string
+  subject?: Record<string, string | string[]>
+  issuer?: Record<string, string | string[]>
+}
+
+/**
+ * The neutral request an adapter hands to the core: plain data, no framework
+ * objects. Header names are lower-case; repeated headers may be arrays.
+ */
+export interface WebhookRequest {
+  method: string
+  path?: string
+  params?: Readonly<Record<string, string>>
+  headers: HeaderBag
+  /** The socket's peer address as the platform reports it. */
+  remoteAddress?: string
+  tls?: TlsPeer
+  body: BodySource
+  /**
+   * Set by an adapter when the raw bytes are gone (a JSON body parser ran
+   * first). The text is a hint for the developer log: how to fix the setup.
+   */
+  bodyUnavailable?: string
+}
+
+/** How the request was authenticated, as recorded on the event. */
+export interface AuthInfo {
+  /** The verifier's name, e.g. `standard-webhooks`, `bearer-token`. */
+  verifier: string
+  /** JWT claims, when a token carried them. */
+  claims?: Record<string, unknown>
+}
+
+/**
+ * What `enqueue` receives. Plain data: `JSON.parse(JSON.stringify(event))`
+ * gives an equal object, so it can go straight onto a queue or into a row.
+ */
+export interface WebhookEvent {
+  /** The sender's event id (the dedupe key), or `null` when none is configured and dedupe is off. */
+  id: string | null
+  /** The event type, from the verifier, the configured source, or the payload's `type`. */
+  type: string | null
+  /** The sender's signed timestamp in Unix seconds, when the scheme has one. */
+  timestamp: number | null
+  /** When this delivery was received, ISO 8601. */
+  receivedAt: string
+  method: string
+  path: string | null
+  params: Record<string, string>
+  /** The parsed JSON payload when the body is JSON, otherwise `null`. */
+  payload: unknown
+  /** The raw body bytes, base64: lossless for any bytes. Read with `eventBody` or `eventText`. */
+  bodyBase64: string
+  contentType: string | null
+  /** Selected request headers (never credentials or signatures). */
+  headers: Record<string, string>
+  /** The client address after proxy handling, or `null` if unknown. */
+  sourceIp: string | null
+  /** One entry per verifier that passed. */
+  auth: AuthInfo[]
+}
+
+/** The answer the adapter writes: status, headers and a small JSON body. */
+export interface Verdict {
+  status: number
+  /** `accepted`, `duplicate`, or an error code. */
+  code: string
+  headers: Record<string, string>
+  body: string
+  /** The event, when accepted. */
+  event?: WebhookEvent
+}
+
+/** A pino-compatible logger: one structured record per request. */
+export interface Logger {
+  debug?(record: object, message?: string): void
+  info(record: object, message?: string): void
+  warn(record: object, message?: string): void
+  error(record: object, message?: string): void
+}

@@ -1,0 +1,46 @@
+import type { HeaderBag } from './headers.js'
+import type { TlsPeer } from './types.js'
+
+/** What a verifier sees of the request. */
+export interface VerifyContext {
+  method: string
+  headers: HeaderBag
+  body: Uint8Array
+  params: Readonly<Record<string, string>>
+  tls: TlsPeer | undefined
+  /** The guard's clock, in milliseconds. */
+  nowMs: number
+  /** The guard's timestamp tolerance, in seconds, unless the verifier sets its own. */
+  toleranceSeconds: number
+}
+
+/** What a verifier learned when it passed. */
+export interface VerifyResult {
+  id?: string
+  type?: string
+  /** Unix seconds. */
+  timestamp?: number
+  claims?: Record<string, unknown>
+}
+
+/**
+ * One authentication step. `verify` passes by returning (maybe a promise of) a
+ * result and fails by throwing a `WebhookError` with a stable code.
+ *
+ * @example
+ * ```ts
+ * const onlyPut: Verifier = {
+ *   name: 'only-put',
+ *   verify: (ctx) => {
+ *     if (ctx.method !== 'PUT') throw new WebhookError('missing_credentials')
+ *     return {}
+ *   },
+ * }
+ * ```
+ */
+export interface Verifier {
+  readonly name: string
+  /** Header names worth keeping on the event (ids, types, timestamps; never credentials). */
+  readonly keepHeaders?: readonly string[]
+  verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
+}

@@ -1,0 +1,39 @@
+import { headersFromWeb } from './headers.js'
+import type { TlsPeer, Verdict, WebhookRequest } from './types.js'
+
+/** What a fetch-style runtime knows beside the `Request`. */
+export interface WebRequestInfo {
+  /** The client's address, from the runtime (e.g. Deno's `info.remoteAddr.hostname`). */
+  remoteAddress?: string
+  /** Path parameters from the router, e.g. `{ status: 'COMPLETED' }`. */
+  params?: Readonly<Record<string, string>>
+  tls?: TlsPeer
+}
+
+/**
+ * The neutral request for a Web `Request`; the body stays a stream, read by
+ * the core with its limits.
+ */
+export function fromWebRequest(request: Request, info: WebRequestInfo = {}): WebhookRequest {
+  let path: string | undefined
+  try {
+    path = new URL(request.url).pathname
+  } catch {
+    path = undefined
+  }
+  return {
+    method: request.method,
+    path,
+    params: info.params,
+    headers: headersFromWeb(request.headers),
+    remoteAddress: info.remoteAddress,
+    tls: info.tls,
+    body: request.body,
+  }
+}
+
+/** The Web `Response` for a verdict. */
+export function toResponse(verdict: Verdict): Response {
+  const { connection: _, ...headers } = verdict.headers
+  return new Response(verdict.body, { status: verdict.status, headers })
+}

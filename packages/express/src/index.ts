@@ -1,0 +1,44 @@
+import type { Guard } from '@hookguard/core'
+import { fromNodeRequest } from '@hookguard/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+
+const rawBodyHint =
+  'the body was consumed by a parser before hookguard: mount hookguard before express.json(), ' +
+  "or use express.raw({ type: '*/*' }) on the webhook route"
+
+/**
+ * Express 4 and 5 middleware that verifies, deduplicates and enqueues a
+ * webhook, then answers. Mount it before any JSON body parser; after
+ * `express.raw()` it uses the raw Buffer. The accepted event is on
+ * `res.locals.webhook`.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createGuard, standardWebhooks } from '@hookguard/core'
+ * import { hookguard } from '@hookguard/express'
+ *
+ * const guard = createGuard({
+ *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
+ *   enqueue: async (event) => console.log('event', event.id, event.type),
+ *   eventType: { param: 'status' },
+ * })
+ * const app = express()
+ * app.post('/hooks/:status', hookguard(guard))
+ * app.listen(3000)
+ * ```
+ */
+export function hookguard(guard: Guard): RequestHandler {
+  return function hookguardMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const request = fromNodeRequest(req, {
+      params: req.params as Record<string, string>,
+      path: req.path,
+      parsedBody: req.body,
+      rawBodyHint,
+    })
+    guard.process(request).then((verdict) => {
+      res.locals.webhook = verdict.event
+      res.writeHead(verdict.status, verdict.headers).end(verdict.body)
+    }, next)
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+// `source` points workspace packages at their TypeScript sources, so tests need no build.
+const conditions = ['source', 'node', 'import', 'module', 'default']
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+})
