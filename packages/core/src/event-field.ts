@@ -26,11 +26,11 @@ export type EventField =
   | { payload: string }
   | ((ctx: EventFieldContext) => string | null | undefined)
 
+/** A compiled `EventField`. */
+export type EventFieldReader = (ctx: EventFieldContext) => string | null | undefined
+
 /** Compiles an `EventField` once; the result reads it per request. */
-export function compileEventField(
-  field: EventField,
-  option: string,
-): (ctx: EventFieldContext) => string | null | undefined {
+export function compileEventField(field: EventField, option: string): EventFieldReader {
   if (typeof field === 'function') return field
   if (field && typeof field === 'object') {
     if ('header' in field && typeof field.header === 'string') {

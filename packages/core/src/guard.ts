@@ -2,7 +2,7 @@ import { base64Encode } from '#crypto'
 import { resolveClientIp } from './client-ip.js'
 import { WebhookError } from './errors.js'
 import { checkEventId, isJsonContentType, parseJsonBody } from './event.js'
-import { compileEventField, type EventFieldContext } from './event-field.js'
+import { compileEventField, type EventFieldContext, type EventFieldReader } from './event-field.js'
 import { joinedHeader, singleHeader } from './headers.js'
 import { compileIpRules } from './ip.js'
 import { type GuardOptions, resolveOptions } from './options.js'
@@ -44,6 +44,14 @@ interface Trace {
 
 const defaultKeptHeaders = ['content-type', 'user-agent']
 
+function firstField(fields: readonly EventFieldReader[], ctx: EventFieldContext): string | undefined {
+  for (const field of fields) {
+    const value = field(ctx)
+    if (value !== undefined && value !== null) return value
+  }
+  return undefined
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'
 }
@@ -72,6 +80,13 @@ export function createGuard(options: GuardOptions): Guard {
   const store: DedupeStore | undefined = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
   const eventIdField = options.eventId ? compileEventField(options.eventId, 'eventId') : undefined
   const eventTypeField = options.eventType ? compileEventField(options.eventType, 'eventType') : undefined
+  // A sender's own conventions (a preset's `eventId`/`eventType`), used when the user set none.
+  const senderIdFields = options.verify.flatMap((v) =>
+    v.eventId ? [compileEventField(v.eventId, `${v.name}.eventId`)] : [],
+  )
+  const senderTypeFields = options.verify.flatMap((v) =>
+    v.eventType ? [compileEventField(v.eventType, `${v.name}.eventType`)] : [],
+  )
   const keptHeaders = [
     ...new Set([
       ...defaultKeptHeaders,
@@ -191,13 +206,14 @@ export function createGuard(options: GuardOptions): Guard {
     const contentType = singleHeader(headers, 'content-type')
     const payload = isJsonContentType(contentType) ? parseJsonBody(body) : null
     const fieldContext: EventFieldContext = { headers, params, payload }
-    const id = (eventIdField ? eventIdField(fieldContext) : verifiedId) ?? null
+    const id =
+      (eventIdField ? eventIdField(fieldContext) : (verifiedId ?? firstField(senderIdFields, fieldContext))) ?? null
     if (id !== null) trace.eventId = checkEventId(id)
     else if (store) throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
     const payloadType =
       payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>).type : undefined
     const type =
-      (eventTypeField ? eventTypeField(fieldContext) : verifiedType) ??
+      (eventTypeField ? eventTypeField(fieldContext) : (verifiedType ?? firstField(senderTypeFields, fieldContext))) ??
       (typeof payloadType === 'string' ? payloadType : null)
     trace.eventType = type
 

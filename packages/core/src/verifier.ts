@@ -1,3 +1,4 @@
+import type { EventField } from './event-field.js'
 import type { HeaderBag } from './headers.js'
 import type { TlsPeer } from './types.js'
 
@@ -42,5 +43,9 @@ export interface Verifier {
   readonly name: string
   /** Header names worth keeping on the event (ids, types, timestamps; never credentials). */
   readonly keepHeaders?: readonly string[]
+  /** Where this sender puts the event id, when `verify` does not return one (e.g. `{ payload: 'id' }`). */
+  readonly eventId?: EventField
+  /** Where this sender puts the event type, when `verify` does not return one. */
+  readonly eventType?: EventField
   verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
 }
