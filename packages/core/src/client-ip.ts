@@ -17,7 +17,7 @@ export function resolveClientIp(
   forwardedHeader: string,
 ): IpAddress | null {
   let address = remoteAddress === undefined ? null : parseIp(remoteAddress)
-  if (!address || !trustProxy || !trustProxy.matches(address)) return address
+  if (!address || !trustProxy?.matches(address)) return address
   const forwarded = joinedHeader(headers, forwardedHeader, ',')
   if (!forwarded) return address
   const hops = forwarded.split(',')
