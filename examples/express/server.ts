@@ -8,7 +8,8 @@ import express from 'express'
 
 const demoSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const secret = process.env.WEBHOOK_SECRET ?? demoSecret
-if (secret === demoSecret) console.warn('WEBHOOK_SECRET is not set: using the demo secret. Never do this in production.')
+if (secret === demoSecret)
+  console.warn('WEBHOOK_SECRET is not set: using the demo secret. Never do this in production.')
 
 // Stand-in for your real queue (BullMQ, SQS, a database table…).
 const queue: WebhookEvent[] = []
