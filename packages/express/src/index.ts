@@ -9,8 +9,7 @@ const rawBodyHint =
 /**
  * Express 4 and 5 middleware that verifies, deduplicates and enqueues a
  * webhook, then answers. Mount it before any JSON body parser; after
- * `express.raw()` it uses the raw Buffer. The accepted event is on
- * `res.locals.webhook`.
+ * `express.raw()` it uses the raw Buffer.
  *
  * @example
  * ```ts
@@ -37,7 +36,6 @@ export function hookguard(guard: Guard): RequestHandler {
       rawBodyHint,
     })
     guard.process(request).then((verdict) => {
-      res.locals.webhook = verdict.event
       res.writeHead(verdict.status, verdict.headers).end(verdict.body)
     }, next)
   }

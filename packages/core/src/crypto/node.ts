@@ -1,5 +1,5 @@
-import { createHash, createHmac, createSecretKey } from 'node:crypto'
-import type { DigestEncoding, HashAlgorithm, HmacKey } from './port.js'
+import { createHash, createHmac, createPublicKey, createSecretKey, verify } from 'node:crypto'
+import type { DigestEncoding, Ed25519PublicKey, HashAlgorithm, HmacKey } from './port.js'
 
 /** HMAC with `node:crypto`: synchronous, no copies of the body. */
 export function hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): HmacKey {
@@ -9,6 +9,27 @@ export function hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): HmacKey {
       const mac = createHmac(algorithm, key)
       for (const part of parts) mac.update(part)
       return mac.digest(encoding)
+    },
+  }
+}
+
+/** The DER SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410); the 32 raw bytes follow. */
+const ed25519SpkiPrefix = Buffer.from('302a300506032b6570032100', 'hex')
+
+/** Ed25519 with `node:crypto`: the key object is built once. */
+export function ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey {
+  if (!(raw instanceof Uint8Array) || raw.byteLength !== 32) throw new TypeError('an Ed25519 public key is 32 bytes')
+  let key: ReturnType<typeof createPublicKey>
+  try {
+    key = createPublicKey({ key: Buffer.concat([ed25519SpkiPrefix, raw]), format: 'der', type: 'spki' })
+  } catch {
+    throw new TypeError('not a valid Ed25519 public key')
+  }
+  return {
+    verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean {
+      if (signature.byteLength !== 64) return false
+      const data = Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+      return verify(null, data, key, signature)
     },
   }
 }

@@ -10,9 +10,17 @@ export interface HmacKey {
   digest(parts: readonly (string | Uint8Array)[], encoding: DigestEncoding): string | Promise<string>
 }
 
+/** An Ed25519 public key, decoded and prepared once, when the guard is created. */
+export interface Ed25519PublicKey {
+  /** Whether `signature` (64 raw bytes) is a valid Ed25519 signature of the concatenated parts (strings as UTF-8). */
+  verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean | Promise<boolean>
+}
+
 /** What the core needs from the platform's crypto; one Node and one Web Crypto implementation. */
 export interface CryptoPort {
   hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): HmacKey
+  /** Prepares a raw 32-byte Ed25519 public key; throws a `TypeError` when it is not one. */
+  ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey
   sha256(data: Uint8Array): Uint8Array | Promise<Uint8Array>
   base64Encode(bytes: Uint8Array): string
   base64Decode(text: string): Uint8Array

@@ -1,4 +1,4 @@
-import type { DigestEncoding, HashAlgorithm, HmacKey } from './port.js'
+import type { DigestEncoding, Ed25519PublicKey, HashAlgorithm, HmacKey } from './port.js'
 
 const subtleName: Record<HashAlgorithm, string> = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' }
 const encoder = new TextEncoder()
@@ -36,6 +36,20 @@ export function hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): HmacKey {
       )
       const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await key, concat(parts) as BufferSource))
       return encoding === 'hex' ? hex(mac) : base64Encode(mac)
+    },
+  }
+}
+
+/** Ed25519 with Web Crypto. The key is imported once, lazily (Web Crypto has no synchronous import). */
+export function ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey {
+  if (!(raw instanceof Uint8Array) || raw.byteLength !== 32) throw new TypeError('an Ed25519 public key is 32 bytes')
+  const bytes = raw.slice()
+  let key: Promise<CryptoKey> | undefined
+  return {
+    async verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): Promise<boolean> {
+      if (signature.byteLength !== 64) return false
+      key ??= crypto.subtle.importKey('raw', bytes as BufferSource, { name: 'Ed25519' }, false, ['verify'])
+      return crypto.subtle.verify('Ed25519', await key, signature as BufferSource, concat(parts) as BufferSource)
     },
   }
 }

@@ -37,7 +37,7 @@ export function bearerToken(options: BearerTokenOptions): Verifier {
   if (tokens.length === 0) throw new TypeError('bearerToken: tokens must not be empty')
   for (const token of tokens) {
     if (typeof token !== 'string' || !tokenPattern.test(token)) {
-      throw new TypeError('bearerToken: every token must be a non-empty string of RFC 6750 token characters')
+      throw new TypeError('bearerToken: tokens must be non-empty strings of RFC 6750 token characters')
     }
   }
   const header = (options.header ?? 'authorization').toLowerCase()

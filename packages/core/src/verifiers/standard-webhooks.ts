@@ -1,6 +1,6 @@
-import { base64Decode, hmacKey } from '#crypto'
+import { base64Decode, base64Encode, ed25519PublicKey, hmacKey } from '#crypto'
 import { safeEqual } from '../constant-time.js'
-import type { HmacKey } from '../crypto/port.js'
+import type { Ed25519PublicKey, HmacKey } from '../crypto/port.js'
 import { WebhookError } from '../errors.js'
 import { joinedHeader, singleHeader } from '../headers.js'
 import { checkTimestamp } from '../timestamp.js'
@@ -10,9 +10,15 @@ import type { Verifier, VerifyContext, VerifyResult } from '../verifier.js'
 export interface StandardWebhooksOptions {
   /**
    * The endpoint's signing secret (`whsec_…` or bare base64), or several
-   * during a rotation: a signature made with any of them passes.
+   * during a rotation: a signature made with any of them passes. Checks the
+   * symmetric `v1` signatures. Give `secret`, `publicKey`, or both.
    */
-  secret: string | readonly string[]
+  secret?: string | readonly string[]
+  /**
+   * The sender's Ed25519 public key (`whpk_…`: base64 of the 32 raw bytes), or
+   * several during a rotation. Checks the asymmetric `v1a` signatures.
+   */
+  publicKey?: string | readonly string[]
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
   /** Signature entries inspected at most. Default 16. */
@@ -25,9 +31,13 @@ const headerSets = [
   { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
 ] as const
 
+/** A `v1a` signature: base64 of 64 bytes, canonical. */
+const ed25519SignaturePattern = /^[A-Za-z0-9+/]{86}==$/
+
 /** Decodes a `whsec_` secret once, at creation. */
 export function decodeWhsecSecret(secret: unknown, option: string): Uint8Array {
   if (typeof secret !== 'string' || secret.length === 0) throw new TypeError(`${option} must be a non-empty string`)
+  if (secret.startsWith('whpk_')) throw new TypeError(`${option} is a public key (whpk_): pass it as publicKey`)
   const encoded = secret.startsWith('whsec_') ? secret.slice(6) : secret
   if (!base64Pattern.test(encoded) || encoded.length === 0) {
     throw new TypeError(`${option} must be base64, optionally prefixed with whsec_`)
@@ -35,11 +45,29 @@ export function decodeWhsecSecret(secret: unknown, option: string): Uint8Array {
   return base64Decode(encoded)
 }
 
+/** Decodes a `whpk_` Ed25519 public key once, at creation. */
+function decodeWhpkKey(publicKey: unknown, option: string): Ed25519PublicKey {
+  if (typeof publicKey !== 'string' || !publicKey.startsWith('whpk_')) {
+    throw new TypeError(`${option} must be a string starting with whpk_`)
+  }
+  const encoded = publicKey.slice(5)
+  if (!base64Pattern.test(encoded) || encoded.length !== 44) {
+    throw new TypeError(`${option} must be whpk_ followed by the base64 of a 32-byte Ed25519 key`)
+  }
+  try {
+    return ed25519PublicKey(base64Decode(encoded))
+  } catch {
+    throw new TypeError(`${option} is not a valid Ed25519 public key`)
+  }
+}
+
 /**
- * Verifies the Standard Webhooks scheme (symmetric `v1`), which Svix sends
- * under `svix-*` header names: an HMAC-SHA256 of `id.timestamp.body` over the
- * raw bytes, in `webhook-signature` as a space-separated list of
- * `v1,<base64>` entries. Provides the event id and timestamp.
+ * Verifies the Standard Webhooks scheme, which Svix sends under `svix-*`
+ * header names: a signature of `id.timestamp.body` over the raw bytes, in
+ * `webhook-signature` as a space-separated list of entries. Symmetric `v1`
+ * entries (`v1,<base64 HMAC-SHA256>`) are checked with `secret`; asymmetric
+ * `v1a` entries (`v1a,<base64 Ed25519 signature>`) with `publicKey`.
+ * Provides the event id and timestamp.
  *
  * @example
  * ```ts
@@ -47,20 +75,42 @@ export function decodeWhsecSecret(secret: unknown, option: string): Uint8Array {
  *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
  *   enqueue: async (event) => queue.add(event),
  * })
+ * standardWebhooks({ publicKey: 'whpk_…' }) // asymmetric v1a
  * ```
  */
 export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
-  const secrets = Array.isArray(options?.secret) ? options.secret : [options?.secret]
-  if (secrets.length === 0) throw new TypeError('standardWebhooks: secret must not be an empty array')
+  if (!options || typeof options !== 'object') throw new TypeError('standardWebhooks needs an options object')
+  if (options.secret === undefined && options.publicKey === undefined) {
+    throw new TypeError('standardWebhooks: give secret (whsec_…), publicKey (whpk_…), or both')
+  }
+  const secrets = options.secret === undefined ? [] : Array.isArray(options.secret) ? options.secret : [options.secret]
+  const publicKeyList =
+    options.publicKey === undefined ? [] : Array.isArray(options.publicKey) ? options.publicKey : [options.publicKey]
+  if (options.secret !== undefined && secrets.length === 0) {
+    throw new TypeError('standardWebhooks: secret must not be an empty array')
+  }
+  if (options.publicKey !== undefined && publicKeyList.length === 0) {
+    throw new TypeError('standardWebhooks: publicKey must not be an empty array')
+  }
   const keys: HmacKey[] = secrets.map((s, i) =>
     hmacKey('sha256', decodeWhsecSecret(s, `standardWebhooks: secret[${i}]`)),
   )
+  const publicKeys = publicKeyList.map((k, i) => decodeWhpkKey(k, `standardWebhooks: publicKey[${i}]`))
   const maxSignatures = options.maxSignatures ?? 16
   const tolerance = options.toleranceSeconds
+  const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
+
+  if (publicKeys.length > 0) {
+    return {
+      name: 'standard-webhooks',
+      keepHeaders,
+      verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
+    }
+  }
 
   return {
     name: 'standard-webhooks',
-    keepHeaders: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'],
+    keepHeaders,
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const names = ctx.headers['webhook-id'] !== undefined ? headerSets[0] : headerSets[1]
       const id = singleHeader(ctx.headers, names.id)
@@ -87,4 +137,53 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
       )
     },
   }
+}
+
+/**
+ * The path taken when public keys are configured: `v1a` entries are checked
+ * with Ed25519, `v1` entries with the secrets (if any). The symmetric-only
+ * path above stays as it is.
+ */
+async function verifyWithPublicKeys(
+  ctx: VerifyContext,
+  keys: readonly HmacKey[],
+  publicKeys: readonly Ed25519PublicKey[],
+  maxSignatures: number,
+  tolerance: number | undefined,
+): Promise<VerifyResult> {
+  const names = ctx.headers['webhook-id'] !== undefined ? headerSets[0] : headerSets[1]
+  const id = singleHeader(ctx.headers, names.id)
+  const timestampText = singleHeader(ctx.headers, names.timestamp)
+  const signatures = joinedHeader(ctx.headers, names.signature, ' ')
+  if (id === undefined) throw new WebhookError('missing_event_id', `missing ${headerSets[0].id} header`)
+  if (timestampText === undefined) throw new WebhookError('invalid_timestamp', `missing ${names.timestamp} header`)
+  if (!signatures) throw new WebhookError('missing_signature', `missing ${names.signature} header`)
+  const timestamp = checkTimestamp(timestampText, ctx.nowMs, tolerance ?? ctx.toleranceSeconds)
+
+  const signed = [id, '.', timestampText, '.', ctx.body]
+  let expected: string[] | undefined
+  let inspected = 0
+  for (const entry of signatures.split(' ')) {
+    if (entry === '') continue
+    if (++inspected > maxSignatures) break
+    if (entry.startsWith('v1a,')) {
+      const candidate = entry.slice(4)
+      if (!ed25519SignaturePattern.test(candidate)) continue
+      const signature = base64Decode(candidate)
+      // Only the canonical encoding counts: no lenient decoding of what the sender wrote.
+      if (base64Encode(signature) !== candidate) continue
+      for (const key of publicKeys) if (await key.verify(signed, signature)) return { id, timestamp }
+    } else if (entry.startsWith('v1,') && keys.length > 0) {
+      if (expected === undefined) {
+        expected = []
+        for (const key of keys) expected.push(await key.digest(signed, 'base64'))
+      }
+      const candidate = entry.slice(3)
+      for (const digest of expected) if (safeEqual(candidate, digest)) return { id, timestamp }
+    }
+  }
+  throw new WebhookError(
+    'invalid_signature',
+    `no v1a${keys.length > 0 ? ' or v1' : ''} signature among ${Math.min(inspected, maxSignatures)} entries matched`,
+  )
 }
