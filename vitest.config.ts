@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
 // `source` points workspace packages at their TypeScript sources, so tests need no build.
-const conditions = ['source', 'module', 'node', 'development|production']
+const conditions = ['source', 'node', 'development|production']
 
 export default defineConfig({
   resolve: { conditions },

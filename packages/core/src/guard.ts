@@ -5,6 +5,7 @@ import { checkEventId, isJsonContentType, parseJsonBody } from './event.js'
 import { compileEventField, type EventFieldContext, type EventFieldReader } from './event-field.js'
 import { joinedHeader, singleHeader } from './headers.js'
 import { compileIpRules } from './ip.js'
+import { createObserver } from './observer.js'
 import { type GuardOptions, resolveOptions } from './options.js'
 import { readBody } from './read-body.js'
 import { memoryStore } from './stores/memory-store.js'
@@ -31,6 +32,23 @@ export interface Guard {
    * ```
    */
   handle(request: Request, info?: WebRequestInfo): Promise<Response>
+  /**
+   * Live counts since the guard was created, for your metrics.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => metrics.gauge('webhooks.fail_open', guard.counters.failOpen), 10_000)
+   * ```
+   */
+  readonly counters: Readonly<GuardCounters>
+}
+
+/** What {@link Guard.counters} counts. */
+export interface GuardCounters {
+  /** Dedupe store calls (claim, complete, release) that threw. */
+  storeErrors: number
+  /** Deliveries enqueued without dedupe because the store failed and `storeFailure` is `'open'`. */
+  failOpen: number
 }
 
 /** What is known about a request so far, for the log record. */
@@ -96,6 +114,8 @@ export function createGuard(options: GuardOptions): Guard {
   ]
   const { verify: verifiers, enqueue, logger } = options
   const now = options.now ?? Date.now
+  const counters: GuardCounters = { storeErrors: 0, failOpen: 0 }
+  const observer = createObserver(logger, options, options.meterProvider)
 
   function reject(error: WebhookError, trace: Trace): Verdict {
     return rejection(error.code, {
@@ -129,7 +149,10 @@ export function createGuard(options: GuardOptions): Guard {
     try {
       return await (store as DedupeStore).claim(key, config.leaseMs)
     } catch (error) {
+      counters.storeErrors += 1
+      observer.storeError('claim')
       if (config.storeFailure === 'open') {
+        counters.failOpen += 1
         logger?.warn(
           { code: 'store_unavailable', key, detail: describe(error) },
           'dedupe store failed; enqueuing without dedupe',
@@ -140,10 +163,12 @@ export function createGuard(options: GuardOptions): Guard {
     }
   }
 
-  async function settle(action: () => void | Promise<void>, what: string): Promise<void> {
+  async function settle(action: () => void | Promise<void>, what: 'complete' | 'release'): Promise<void> {
     try {
       await action()
     } catch (error) {
+      counters.storeErrors += 1
+      observer.storeError(what)
       logger?.warn(
         { code: 'store_unavailable', detail: `${what}: ${describe(error)}` },
         `dedupe store failed to ${what}`,
@@ -266,27 +291,22 @@ export function createGuard(options: GuardOptions): Guard {
       detail = error.detail
       verdict = reject(error, trace)
     }
-    if (logger) {
-      const record = {
-        outcome: verdict.status < 300 ? verdict.code : 'rejected',
-        status: verdict.status,
-        code: verdict.code,
-        eventId: trace.eventId,
-        eventType: trace.eventType,
-        sourceIp: trace.sourceIp,
-        verifier: trace.verifiers.join(',') || null,
-        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-        detail,
-      }
-      if (verdict.status >= 500) logger.error(record, `webhook ${verdict.code}`)
-      else if (verdict.status >= 400) logger.warn(record, `webhook ${verdict.code}`)
-      else logger.info(record, `webhook ${verdict.code}`)
-    }
+    observer.request(verdict, {
+      status: verdict.status,
+      code: verdict.code,
+      eventId: trace.eventId,
+      eventType: trace.eventType,
+      sourceIp: trace.sourceIp,
+      verifier: trace.verifiers.join(',') || null,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      detail,
+    })
     return verdict
   }
 
   return {
     process,
+    counters,
     async handle(request: Request, info?: WebRequestInfo): Promise<Response> {
       return toResponse(await process(fromWebRequest(request, info)))
     },

@@ -1,4 +1,6 @@
+import type { MeterProvider } from '@opentelemetry/api'
 import type { EventField } from './event-field.js'
+import type { GuardHooks } from './observer.js'
 import type { DedupeStore } from './stores/store.js'
 import type { Logger, WebhookEvent } from './types.js'
 import type { Verifier } from './verifier.js'
@@ -7,7 +9,7 @@ import type { Verifier } from './verifier.js'
  * Everything `createGuard` accepts. Only `verify` and `enqueue` are required;
  * the defaults are written beside each option.
  */
-export interface GuardOptions {
+export interface GuardOptions extends GuardHooks {
   /** Every verifier must pass (bearer token, JWT, signature, client certificate). At least one. */
   verify: readonly Verifier[]
   /**
@@ -54,6 +56,8 @@ export interface GuardOptions {
   logger?: Logger
   /** The clock, in ms. Default `Date.now`. */
   now?: () => number
+  /** Where metrics go. Default: the global OpenTelemetry meter provider (a no-op until an SDK registers one). */
+  meterProvider?: MeterProvider
 }
 
 /** Options after defaults and validation. */

@@ -115,7 +115,7 @@ for (const [name, express] of [
       const response = await request(app)
         .post('/hooks/A')
         .set(headers)
-        .set('webhook-id', ['msg_e7', 'msg_other'])
+        .set('webhook-id', ['msg_e7', 'msg_other'] as unknown as string)
         .send(body)
       expect(response.status).toBe(400)
       expect(JSON.parse(response.text).code).toBe('duplicate_header')

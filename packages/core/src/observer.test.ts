@@ -1,0 +1,103 @@
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics'
+import { describe, expect, test } from 'vitest'
+import { makeSecret, signedHeaders } from '../test-support/sign.js'
+import { createGuard } from './guard.js'
+import type { RequestOutcome } from './observer.js'
+import type { WebhookEvent } from './types.js'
+import { standardWebhooks } from './verifiers/standard-webhooks.js'
+
+const secret = makeSecret()
+const body = '{"type":"ping"}'
+
+function delivery(id: string, payload = body) {
+  return { method: 'POST', headers: signedHeaders(secret.key, { id, body }), body: payload, remoteAddress: '127.0.0.1' }
+}
+
+describe('observability', () => {
+  test('metrics: requests by outcome and code, latency, dedupe hits, enqueue failures', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })
+    const meterProvider = new MeterProvider({ readers: [reader] })
+    let fail = true
+    const guard = createGuard({
+      verify: [standardWebhooks({ secret: secret.whsec })],
+      enqueue: () => {
+        if (fail) throw new Error('down')
+      },
+      meterProvider,
+    })
+    await guard.process(delivery('a'))
+    fail = false
+    await guard.process(delivery('a'))
+    await guard.process(delivery('a'))
+    await guard.process(delivery('b', '{"tampered":1}'))
+    await reader.forceFlush()
+    const metrics = exporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics))
+    const byName = (name: string) => metrics.find((m) => m.descriptor.name === name)
+    const counts = Object.fromEntries(
+      (byName('hookguard.requests')?.dataPoints ?? []).map((p) => [String(p.attributes['hookguard.code']), p.value]),
+    )
+    expect(counts).toEqual({ enqueue_failed: 1, accepted: 1, duplicate: 1, invalid_signature: 1 })
+    expect(byName('hookguard.dedupe.hits')?.dataPoints[0]?.value).toBe(1)
+    expect(byName('hookguard.enqueue.failures')?.dataPoints[0]?.value).toBe(1)
+    const histogram = byName('hookguard.request.duration')?.dataPoints ?? []
+    expect(histogram.length).toBeGreaterThan(0)
+    await meterProvider.shutdown()
+  })
+
+  test('without an SDK the metrics are a no-op and nothing breaks', async () => {
+    const guard = createGuard({ verify: [standardWebhooks({ secret: secret.whsec })], enqueue: () => {} })
+    expect((await guard.process(delivery('x'))).status).toBe(202)
+  })
+
+  test('hooks: onAccepted, onDuplicate, onRejected; a throwing hook never changes the answer', async () => {
+    const seen: string[] = []
+    const accepted: WebhookEvent[] = []
+    const warnings: object[] = []
+    const guard = createGuard({
+      verify: [standardWebhooks({ secret: secret.whsec })],
+      enqueue: () => {},
+      onAccepted: (event) => {
+        accepted.push(event)
+        throw new Error('bookkeeping bug')
+      },
+      onDuplicate: (outcome: RequestOutcome) => seen.push(`duplicate ${outcome.eventId}`),
+      onRejected: (outcome: RequestOutcome) => seen.push(`rejected ${outcome.code}`),
+      logger: { info() {}, warn: (r) => warnings.push(r), error() {} },
+    })
+    expect((await guard.process(delivery('m1'))).status).toBe(202)
+    expect((await guard.process(delivery('m1'))).status).toBe(200)
+    expect((await guard.process(delivery('m2', '{}'))).status).toBe(401)
+    expect(accepted.map((e) => e.id)).toEqual(['m1'])
+    expect(seen).toEqual(['duplicate m1', 'rejected invalid_signature'])
+    expect(warnings).toContainEqual({ hook: 'onAccepted', detail: 'bookkeeping bug' })
+  })
+
+  test('log records: summary at info/warn/error, developer detail at debug for 4xx', async () => {
+    const records: { level: string; record: Record<string, unknown> }[] = []
+    const at = (level: string) => (record: object) => records.push({ level, record: record as Record<string, unknown> })
+    const guard = createGuard({
+      verify: [standardWebhooks({ secret: secret.whsec })],
+      enqueue: () => {},
+      logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+    })
+    await guard.process(delivery('l1'))
+    await guard.process(delivery('l2', '{}'))
+    expect(records.map((r) => r.level)).toEqual(['info', 'warn', 'debug'])
+    expect(records[0]?.record).toMatchObject({
+      outcome: 'accepted',
+      code: 'accepted',
+      eventId: 'l1',
+      eventType: 'ping',
+      sourceIp: '127.0.0.1',
+      verifier: 'standard-webhooks',
+    })
+    expect(records[1]?.record.detail).toBeUndefined()
+    expect(records[2]?.record.detail).toMatch(/no v1 signature/)
+  })
+})

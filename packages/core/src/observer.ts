@@ -1,0 +1,97 @@
+import { type MeterProvider, metrics } from '@opentelemetry/api'
+import type { Logger, Verdict, WebhookEvent } from './types.js'
+
+/** What the guard knows about a finished request. */
+export interface RequestOutcome {
+  status: number
+  code: string
+  eventId: string | null
+  eventType: string | null
+  sourceIp: string | null
+  /** Names of the verifiers that ran, comma-separated, or `null`. */
+  verifier: string | null
+  latencyMs: number
+  /** Developer-facing detail (never secrets, signatures or bodies). */
+  detail?: string
+}
+
+/** Callbacks for your own bookkeeping; they run after the answer is decided and cannot change it. */
+export interface GuardHooks {
+  /** An event was enqueued and answered 202. */
+  onAccepted?: (event: WebhookEvent, outcome: RequestOutcome) => void
+  /** A delivery of an already processed id answered 200. */
+  onDuplicate?: (outcome: RequestOutcome) => void
+  /** A delivery was refused (any 4xx or 5xx). */
+  onRejected?: (outcome: RequestOutcome) => void
+}
+
+/** Logs, metrics and hooks for every request. */
+export interface Observer {
+  request(verdict: Verdict, outcome: RequestOutcome): void
+  storeError(operation: 'claim' | 'complete' | 'release'): void
+}
+
+/**
+ * Records one log record, the OpenTelemetry metrics and the hooks per request.
+ * Metrics go through `@opentelemetry/api`: a no-op until an SDK registers a
+ * meter provider (register it before creating the guard, or pass one).
+ */
+export function createObserver(logger: Logger | undefined, hooks: GuardHooks, meterProvider?: MeterProvider): Observer {
+  const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter('@hookguard/core')
+  const requests = meter.createCounter('hookguard.requests', {
+    description: 'Webhook deliveries by outcome and code',
+  })
+  const duration = meter.createHistogram('hookguard.request.duration', {
+    description: 'Time from request to answer',
+    unit: 's',
+  })
+  const dedupeHits = meter.createCounter('hookguard.dedupe.hits', {
+    description: 'Deliveries answered from the dedupe store (duplicate or in flight)',
+  })
+  const enqueueFailures = meter.createCounter('hookguard.enqueue.failures', {
+    description: 'enqueue calls that failed, timed out or found the queue full',
+  })
+  const storeErrors = meter.createCounter('hookguard.store.errors', { description: 'Dedupe store calls that failed' })
+
+  function callHook(name: keyof GuardHooks, call: () => void): void {
+    try {
+      call()
+    } catch (error) {
+      logger?.warn({ hook: name, detail: error instanceof Error ? error.message : 'non-error thrown' }, 'hook threw')
+    }
+  }
+
+  return {
+    request(verdict: Verdict, outcome: RequestOutcome): void {
+      const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
+      const attributes = { 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code }
+      requests.add(1, attributes)
+      duration.record(outcome.latencyMs / 1000, attributes)
+      if (verdict.code === 'duplicate' || verdict.code === 'in_flight') dedupeHits.add(1, attributes)
+      if (verdict.code.startsWith('enqueue_') || verdict.code === 'queue_full') enqueueFailures.add(1, attributes)
+
+      if (logger) {
+        const { detail, ...summary } = outcome
+        const record = { outcome: outcomeName, ...summary }
+        const message = `webhook ${verdict.code}`
+        // Server-side failures need an operator: their detail rides on the record itself.
+        if (verdict.status >= 500) logger.error({ ...record, detail }, message)
+        else if (verdict.status >= 400) logger.warn(record, message)
+        else logger.info(record, message)
+        if (detail !== undefined && verdict.status < 500) logger.debug?.({ ...record, detail }, `${message}: detail`)
+      }
+
+      if (verdict.event && hooks.onAccepted) {
+        const event = verdict.event
+        callHook('onAccepted', () => hooks.onAccepted?.(event, outcome))
+      } else if (verdict.code === 'duplicate' && hooks.onDuplicate) {
+        callHook('onDuplicate', () => hooks.onDuplicate?.(outcome))
+      } else if (verdict.status >= 400 && hooks.onRejected) {
+        callHook('onRejected', () => hooks.onRejected?.(outcome))
+      }
+    },
+    storeError(operation): void {
+      storeErrors.add(1, { 'hookguard.operation': operation })
+    },
+  }
+}
