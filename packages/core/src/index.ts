@@ -23,5 +23,6 @@ export type {
 } from './types.js'
 export type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 export { type BearerTokenOptions, bearerToken } from './verifiers/bearer-token.js'
+export { type ClientCertificateOptions, clientCertificate } from './verifiers/client-certificate.js'
 export { type StandardWebhooksOptions, standardWebhooks } from './verifiers/standard-webhooks.js'
 export { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
