@@ -9,7 +9,13 @@ const secretBytes = Buffer.from(randomUUID())
 const secret = `whsec_${secretBytes.toString('base64')}`
 const child = spawn('npm', ['start'], {
   cwd: dir,
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WEBHOOK_SECRET: secret },
+  env: {
+    ...process.env,
+    PORT: String(port),
+    METRICS_PORT: String(port + 1),
+    HOST: '127.0.0.1',
+    WEBHOOK_SECRET: secret,
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,
 })

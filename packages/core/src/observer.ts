@@ -44,6 +44,7 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
   const duration = meter.createHistogram('hookguard.request.duration', {
     description: 'Time from request to answer',
     unit: 's',
+    advice: { explicitBucketBoundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
   })
   const dedupeHits = meter.createCounter('hookguard.dedupe.hits', {
     description: 'Deliveries answered from the dedupe store (duplicate or in flight)',
