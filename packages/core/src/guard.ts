@@ -1,5 +1,6 @@
 import { base64Encode } from '#crypto'
 import { resolveClientIp } from './client-ip.js'
+import { contentCoding, decompressBody } from './decompress.js'
 import { WebhookError } from './errors.js'
 import { checkEventId, isJsonContentType, parseJsonBody } from './event.js'
 import { compileEventField, type EventFieldContext, type EventFieldReader } from './event-field.js'
@@ -188,10 +189,7 @@ export function createGuard(options: GuardOptions): Guard {
       throw new WebhookError('ip_not_allowed', `source ${trace.sourceIp ?? 'unknown'} is not in allowIps`)
     }
 
-    const encoding = singleHeader(headers, 'content-encoding')
-    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-      throw new WebhookError('unsupported_encoding', `content-encoding ${encoding.slice(0, 32)} is not accepted`)
-    }
+    const coding = contentCoding(singleHeader(headers, 'content-encoding'), config.decompress)
     const declaredLength = singleHeader(headers, 'content-length')
     if (
       declaredLength !== undefined &&
@@ -202,8 +200,9 @@ export function createGuard(options: GuardOptions): Guard {
     }
 
     if (request.bodyUnavailable !== undefined) throw new WebhookError('raw_body_unavailable', request.bodyUnavailable)
-    const body = await readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs)
+    const received = await readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs)
     trace.bodyRead = true
+    const body = coding ? await decompressBody(received, coding, config.maxBodyBytes, config.bodyTimeoutMs) : received
 
     const params = request.params ?? {}
     const verifyContext: VerifyContext = {

@@ -32,6 +32,12 @@ export interface GuardOptions extends GuardHooks {
   namespace?: string
   /** Allowed methods. Default `['POST']`. */
   methods?: readonly string[]
+  /**
+   * Undo `Content-Encoding: gzip` or `deflate` before verifying; the body limit
+   * then applies to the decompressed bytes too. Default `false`: compressed
+   * bodies get 415 `unsupported_encoding`.
+   */
+  decompress?: boolean
   /** Body size limit in bytes. Default 1 MiB. */
   maxBodyBytes?: number
   /** Longest pause between body bytes, in ms. Default 10 000. */
@@ -74,6 +80,7 @@ export interface ResolvedOptions {
   namespace: string
   forwardedHeader: string
   storeFailure: 'closed' | 'open'
+  decompress: boolean
 }
 
 function positiveNumber(options: GuardOptions, name: keyof GuardOptions, fallback: number): number {
@@ -116,6 +123,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     namespace: options.namespace ?? 'hookguard',
     forwardedHeader: (options.forwardedHeader ?? 'x-forwarded-for').toLowerCase(),
     storeFailure,
+    decompress: options.decompress === true,
   }
   if (resolved.leaseMs <= resolved.enqueueTimeoutMs) {
     throw new TypeError('leaseMs must be longer than enqueueTimeoutMs, or a slow enqueue could be duplicated')
