@@ -1,0 +1,39 @@
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { describe, expect, test } from 'vitest'
+import * as node from './node.js'
+import type { CryptoPort } from './port.js'
+import * as web from './web.js'
+
+const ports: Record<string, CryptoPort> = { node, web }
+
+function keyPair() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const raw = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url'))
+  return { raw, privateKey }
+}
+
+describe.each(Object.keys(ports))('ed25519PublicKey (%s)', (name) => {
+  const port = ports[name] as CryptoPort
+  const { raw, privateKey } = keyPair()
+  const parts = ['msg_1', '.', '1700000000', '.', new Uint8Array([0, 1, 2, 255])]
+  const data = Buffer.concat([Buffer.from('msg_1.1700000000.'), Buffer.from([0, 1, 2, 255])])
+  const signature = new Uint8Array(sign(null, data, privateKey))
+
+  test('verifies a signature over the concatenated parts', async () => {
+    expect(await port.ed25519PublicKey(raw).verify(parts, signature)).toBe(true)
+  })
+
+  test('rejects a changed message, a changed signature and another key', async () => {
+    const key = port.ed25519PublicKey(raw)
+    expect(await key.verify(['msg_2', '.', '1700000000', '.', new Uint8Array([0, 1, 2, 255])], signature)).toBe(false)
+    const flipped = signature.slice()
+    flipped[10] = (flipped[10] as number) ^ 1
+    expect(await key.verify(parts, flipped)).toBe(false)
+    expect(await key.verify(parts, signature.subarray(0, 63))).toBe(false)
+    expect(await port.ed25519PublicKey(keyPair().raw).verify(parts, signature)).toBe(false)
+  })
+
+  test('refuses a key that is not 32 bytes', () => {
+    expect(() => port.ed25519PublicKey(new Uint8Array(31))).toThrow(TypeError)
+  })
+})

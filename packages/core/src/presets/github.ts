@@ -1,0 +1,36 @@
+import type { Verifier } from '../verifier.js'
+import { hmacSignature } from '../verifiers/hmac-signature.js'
+
+/** Options for {@link github}. */
+export interface GithubOptions {
+  /** The webhook's secret, or several during a rotation. */
+  secret: string | readonly string[]
+}
+
+/**
+ * Verifies GitHub webhooks: `X-Hub-Signature-256: sha256=<hex>`, an
+ * HMAC-SHA256 of the raw body. GitHub signs no timestamp, so there is no
+ * replay window; dedupe on `X-GitHub-Delivery` (the event id) is what drops a
+ * replayed delivery. The event type is `X-GitHub-Event`.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   verify: [github({ secret: process.env.GITHUB_WEBHOOK_SECRET! })],
+ *   enqueue: async (event) => queue.add(event.type ?? 'github', event),
+ * })
+ * ```
+ */
+export function github(options: GithubOptions): Verifier {
+  return hmacSignature({
+    name: 'github',
+    secret: options?.secret,
+    header: 'x-hub-signature-256',
+    algorithm: 'sha256',
+    encoding: 'hex',
+    prefix: 'sha256=',
+    eventId: { header: 'x-github-delivery' },
+    eventType: { header: 'x-github-event' },
+    keepHeaders: ['x-github-delivery', 'x-github-event', 'x-github-hook-id'],
+  })
+}

@@ -1,0 +1,73 @@
+import { base64Encode, sha256 } from '#crypto'
+import { safeEqual } from '../constant-time.js'
+import type { Verifier } from '../verifier.js'
+import { jwt } from '../verifiers/jwt.js'
+
+/** Options for {@link qstash}. */
+export interface QStashOptions {
+  /** `QSTASH_CURRENT_SIGNING_KEY`. */
+  currentSigningKey: string
+  /** `QSTASH_NEXT_SIGNING_KEY`: accepted too, so a key rotation drops nothing. */
+  nextSigningKey: string
+  /** This endpoint's public URL; when given, the token's `sub` must equal it. */
+  url?: string
+  /** Allowed clock difference for `exp` and `nbf`, in seconds. Default 60. */
+  clockToleranceSeconds?: number
+}
+
+function base64url(bytes: Uint8Array): string {
+  return base64Encode(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/**
+ * Verifies Upstash QStash deliveries: an HS256 JWT in `Upstash-Signature`,
+ * signed with the current or the next signing key, issuer `Upstash`, whose
+ * `body` claim is the base64url SHA-256 of the raw body (and whose `sub` is
+ * the endpoint URL, checked when `url` is given). The event id is
+ * `Upstash-Message-Id`; the claims are recorded on the event.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   verify: [
+ *     qstash({
+ *       currentSigningKey: process.env.QSTASH_CURRENT_SIGNING_KEY!,
+ *       nextSigningKey: process.env.QSTASH_NEXT_SIGNING_KEY!,
+ *       url: 'https://example.com/api/qstash',
+ *     }),
+ *   ],
+ *   enqueue: async (event) => queue.add('qstash', event),
+ * })
+ * ```
+ */
+export function qstash(options: QStashOptions): Verifier {
+  if (!options || typeof options !== 'object') throw new TypeError('qstash needs an options object')
+  for (const option of ['currentSigningKey', 'nextSigningKey'] as const) {
+    if (typeof options[option] !== 'string' || options[option].length === 0) {
+      throw new TypeError(`qstash: ${option} must be a non-empty string`)
+    }
+  }
+  if (options.url !== undefined && (typeof options.url !== 'string' || options.url.length === 0)) {
+    throw new TypeError('qstash: url must be a non-empty string')
+  }
+  const verifier = jwt({
+    name: 'qstash',
+    secret: [options.currentSigningKey, options.nextSigningKey],
+    algorithms: ['HS256'],
+    issuer: 'Upstash',
+    audience: null,
+    header: 'upstash-signature',
+    ...(options.url === undefined ? {} : { claims: { sub: options.url } }),
+    ...(options.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: options.clockToleranceSeconds }),
+    requiredClaims: ['body'],
+    verifyClaims: async (claims, ctx) => {
+      if (typeof claims.body !== 'string') return false
+      return safeEqual(claims.body.replace(/=+$/, ''), base64url(await sha256(ctx.body)))
+    },
+  })
+  return {
+    ...verifier,
+    eventId: { header: 'upstash-message-id' },
+    keepHeaders: ['upstash-message-id', 'upstash-retried', 'upstash-schedule-id', 'upstash-caller-ip'],
+  }
+}

@@ -1,0 +1,44 @@
+import { singleHeader } from '../headers.js'
+import type { Verifier } from '../verifier.js'
+import { hmacSignature } from '../verifiers/hmac-signature.js'
+
+/** Options for {@link shopify}. */
+export interface ShopifyOptions {
+  /** The app's client secret (or the store's webhook signing secret), or several during a rotation. */
+  secret: string | readonly string[]
+}
+
+/**
+ * Verifies Shopify webhooks: `X-Shopify-Hmac-Sha256`, the base64 HMAC-SHA256
+ * of the raw body. Shopify signs no timestamp; dedupe on the event id drops
+ * replays. The id is `X-Shopify-Event-Id` (else `X-Shopify-Webhook-Id`), the
+ * type `X-Shopify-Topic`.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   verify: [shopify({ secret: process.env.SHOPIFY_CLIENT_SECRET! })],
+ *   enqueue: async (event) => queue.add(event.type ?? 'shopify', event),
+ * })
+ * ```
+ */
+export function shopify(options: ShopifyOptions): Verifier {
+  return hmacSignature({
+    name: 'shopify',
+    secret: options?.secret,
+    header: 'x-shopify-hmac-sha256',
+    algorithm: 'sha256',
+    encoding: 'base64',
+    eventId: (ctx) =>
+      singleHeader(ctx.headers, 'x-shopify-event-id') ?? singleHeader(ctx.headers, 'x-shopify-webhook-id'),
+    eventType: { header: 'x-shopify-topic' },
+    keepHeaders: [
+      'x-shopify-event-id',
+      'x-shopify-webhook-id',
+      'x-shopify-topic',
+      'x-shopify-shop-domain',
+      'x-shopify-triggered-at',
+      'x-shopify-api-version',
+    ],
+  })
+}

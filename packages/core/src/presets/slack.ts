@@ -1,0 +1,41 @@
+import type { Verifier } from '../verifier.js'
+import { hmacSignature } from '../verifiers/hmac-signature.js'
+
+/** Options for {@link slack}. */
+export interface SlackOptions {
+  /** The app's signing secret (Basic Information → App Credentials), or several during a rotation. */
+  signingSecret: string | readonly string[]
+  /** Allowed clock difference in seconds, both directions. Default 300 (Slack's five minutes). */
+  toleranceSeconds?: number
+}
+
+/**
+ * Verifies Slack requests: `X-Slack-Signature: v0=<hex>`, an HMAC-SHA256 of
+ * `v0:<timestamp>:<body>`, with the timestamp in `X-Slack-Request-Timestamp`
+ * and a five-minute window. The event id is the Events API's `event_id`; the
+ * type is the inner `event.type`, else the payload's `type`.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   verify: [slack({ signingSecret: process.env.SLACK_SIGNING_SECRET! })],
+ *   enqueue: async (event) => queue.add('slack', event),
+ * })
+ * ```
+ */
+export function slack(options: SlackOptions): Verifier {
+  return hmacSignature({
+    name: 'slack',
+    secret: options?.signingSecret,
+    header: 'x-slack-signature',
+    algorithm: 'sha256',
+    encoding: 'hex',
+    prefix: 'v0=',
+    timestamp: { header: 'x-slack-request-timestamp' },
+    signedContent: 'v0:{timestamp}:{body}',
+    toleranceSeconds: options?.toleranceSeconds ?? 300,
+    eventId: { payload: 'event_id' },
+    eventType: { payload: 'event.type' },
+    keepHeaders: ['x-slack-request-timestamp', 'x-slack-retry-num', 'x-slack-retry-reason'],
+  })
+}

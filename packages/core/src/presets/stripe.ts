@@ -1,0 +1,41 @@
+import type { Verifier } from '../verifier.js'
+import { hmacSignature } from '../verifiers/hmac-signature.js'
+
+/** Options for {@link stripe}. */
+export interface StripeOptions {
+  /** The endpoint's signing secret (`whsec_…`), or several during a rotation. */
+  secret: string | readonly string[]
+  /** Allowed clock difference in seconds, both directions. Default 300, as Stripe's own library. */
+  toleranceSeconds?: number
+}
+
+/**
+ * Verifies Stripe webhooks: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, an
+ * HMAC-SHA256 of `t.body` with the `whsec_` secret as UTF-8. Any `v1` entry
+ * may match (Stripe sends several while a secret rolls); `v0` entries are
+ * ignored. The event id and type come from the payload's `id` and `type`.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   verify: [stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET! })],
+ *   enqueue: async (event) => queue.add(event.type ?? 'stripe', event),
+ * })
+ * ```
+ */
+export function stripe(options: StripeOptions): Verifier {
+  return hmacSignature({
+    name: 'stripe',
+    secret: options?.secret,
+    header: 'stripe-signature',
+    algorithm: 'sha256',
+    encoding: 'hex',
+    separator: ',',
+    prefix: 'v1=',
+    timestamp: { entry: 't=' },
+    signedContent: '{timestamp}.{body}',
+    toleranceSeconds: options?.toleranceSeconds ?? 300,
+    eventId: { payload: 'id' },
+    eventType: { payload: 'type' },
+  })
+}
