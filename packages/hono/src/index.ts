@@ -1,1 +1,89 @@
-export {}
+import type { Guard, WebhookEvent } from '@hookguard/core'
+import { fromWebRequest, toResponse } from '@hookguard/core'
+import type { Context, MiddlewareHandler } from 'hono'
+
+const rawBodyHint =
+  'the body was read from c.req.raw before hookguard: mount hookguard first, ' +
+  'or read it earlier through c.req.text() or c.req.arrayBuffer(), which Hono caches'
+
+/** The variables hookguard sets: `c.get('webhook')` is the accepted event. */
+export type HookguardVariables = { webhook: WebhookEvent }
+
+/** Options for {@link hookguard}. */
+export interface HookguardOptions {
+  /**
+   * The client's address, for `allowIps` and the event's `sourceIp`. Default:
+   * the socket address on `@hono/node-server`, Bun and Deno; `cf-connecting-ip`
+   * on Cloudflare Workers (only there, where the platform sets it);
+   * otherwise unknown.
+   */
+  clientAddress?: (c: Context) => string | undefined
+}
+
+/** What the runtimes hand to `fetch` as its second argument (Hono's `c.env`), as far as it tells the client. */
+interface PlatformEnv {
+  incoming?: { socket?: { remoteAddress?: string } }
+  requestIP?: (request: Request) => { address?: string } | null
+  remoteAddr?: { hostname?: string }
+}
+
+function platformClientAddress(c: Context): string | undefined {
+  const env = c.env as PlatformEnv | undefined
+  if (env?.incoming) return env.incoming.socket?.remoteAddress
+  if (typeof env?.requestIP === 'function') return env.requestIP(c.req.raw)?.address
+  if (typeof env?.remoteAddr?.hostname === 'string') return env.remoteAddr.hostname
+  if ((c.req.raw as Request & { cf?: unknown }).cf !== undefined) return c.req.header('cf-connecting-ip')
+  return undefined
+}
+
+/**
+ * Hono middleware that verifies, deduplicates and enqueues a webhook, then
+ * answers with the verdict. Runs on Node (`@hono/node-server`) and on
+ * Web-standard runtimes. Once an event is accepted, handlers after it run with
+ * `c.get('webhook')` (keep them quick); the sender still gets the `202` unless
+ * they assign `c.res`.
+ *
+ * @example
+ * ```ts
+ * import { serve } from '@hono/node-server'
+ * import { Hono } from 'hono'
+ * import { createGuard, standardWebhooks } from '@hookguard/core'
+ * import { type HookguardVariables, hookguard } from '@hookguard/hono'
+ *
+ * const guard = createGuard({
+ *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
+ *   enqueue: async (event) => console.log('event', event.id, event.type),
+ *   eventType: { param: 'status' },
+ * })
+ * const app = new Hono<{ Variables: HookguardVariables }>()
+ * app.post('/hooks/:status', hookguard(guard))
+ * serve({ fetch: app.fetch, port: 3000 })
+ * ```
+ */
+export function hookguard(
+  guard: Guard,
+  options: HookguardOptions = {},
+): MiddlewareHandler<{ Variables: HookguardVariables }> {
+  const clientAddress = options.clientAddress ?? platformClientAddress
+  if (typeof clientAddress !== 'function') throw new TypeError('clientAddress must be a function')
+
+  return async function hookguardHandler(c, next) {
+    const request = fromWebRequest(c.req.raw, { params: c.req.param(), remoteAddress: clientAddress(c) })
+    if (c.req.raw.bodyUsed) {
+      // Hono caches the promise of what an earlier `c.req.arrayBuffer()` or `c.req.text()` read.
+      const cache = c.req.bodyCache
+      const raw: unknown = await Promise.resolve(cache.arrayBuffer ?? cache.text).catch(() => undefined)
+      if (raw instanceof ArrayBuffer) request.body = new Uint8Array(raw)
+      else if (typeof raw === 'string') request.body = raw
+      else request.bodyUnavailable = rawBodyHint
+    }
+    const verdict = await guard.process(request)
+    const response = toResponse(verdict)
+    if (!verdict.event) return response
+    c.set('webhook', verdict.event)
+    // Settle the answer first: no not-found when nothing follows, and a later handler's return value cannot replace it.
+    c.res = response
+    await next()
+    return response
+  }
+}

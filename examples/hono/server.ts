@@ -1,0 +1,44 @@
+// A complete webhook receiver: Standard Webhooks / Svix signatures, dedupe,
+// and a tiny in-process queue that logs every accepted event.
+//
+//   WEBHOOK_SECRET=whsec_... PORT=3000 npm start
+import { serve } from '@hono/node-server'
+import { createGuard, standardWebhooks, type WebhookEvent } from '@hookguard/core'
+import { hookguard } from '@hookguard/hono'
+import { Hono } from 'hono'
+
+const demoSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const secret = process.env.WEBHOOK_SECRET ?? demoSecret
+if (secret === demoSecret)
+  console.warn('WEBHOOK_SECRET is not set: using the demo secret. Never do this in production.')
+
+// Stand-in for your real queue (BullMQ, SQS, a database table…).
+const queue: WebhookEvent[] = []
+setInterval(() => {
+  for (let event = queue.shift(); event; event = queue.shift()) {
+    console.log(`processing ${event.type ?? 'event'} ${event.id}`, event.payload)
+  }
+}, 100).unref()
+
+const guard = createGuard({
+  verify: [standardWebhooks({ secret })],
+  enqueue: (event) => {
+    queue.push(event)
+  },
+  eventType: ({ params, payload }) => params.status ?? (payload as { type?: string } | null)?.type,
+  logger: {
+    info: (record) => console.log(JSON.stringify(record)),
+    warn: (record) => console.warn(JSON.stringify(record)),
+    error: (record) => console.error(JSON.stringify(record)),
+  },
+})
+
+const app = new Hono()
+// hookguard reads the raw body itself: mount it before anything that reads c.req.raw.
+app.post('/hooks', hookguard(guard))
+app.post('/hooks/:status', hookguard(guard))
+
+const port = Number(process.env.PORT ?? 3000)
+const hostname = process.env.HOST ?? '127.0.0.1'
+// On @hono/node-server, allowIps and event.sourceIp use the socket address.
+serve({ fetch: app.fetch, port, hostname }, () => console.log(`listening on http://${hostname}:${port}/hooks`))
