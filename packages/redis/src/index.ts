@@ -1,1 +1,2 @@
-export {}
+export { RedisStoreError, type RedisStoreErrorCode } from './errors.js'
+export { type RedisStoreOptions, redisStore } from './redis-store.js'

@@ -1,0 +1,277 @@
+import { spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createGuard, type DedupeStore, type Guard, type GuardOptions, standardWebhooks } from '@hookguard/core'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  deleteKeys,
+  failFast,
+  freePort,
+  makeSecret,
+  type PrivateRedis,
+  redisAvailable,
+  redisHost,
+  sharedRedisPort,
+  signedHeaders,
+  startPrivateRedis,
+  testPrefix,
+} from '../../../test/redis-helpers.js'
+import { storeContract } from '../../../test/store-contract.js'
+import { RedisStoreError } from './errors.js'
+import { redisStore } from './redis-store.js'
+import { claimScript } from './scripts.js'
+
+const redisUp = await redisAvailable(sharedRedisPort, 'the Redis store tests on the shared server')
+const redisServerInstalled = spawnSync('redis-server', ['--version']).status === 0
+if (!redisServerInstalled) console.warn('\n⚠ redis-server is not on PATH: SKIPPING the Redis restart tests.\n')
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+const clients: Redis[] = []
+function connect(port = sharedRedisPort, options = failFast): Redis {
+  const client = new Redis({ host: redisHost, port, retryStrategy: () => 50, ...options })
+  client.on('error', () => {})
+  clients.push(client)
+  return client
+}
+/** Waits (at most 5 s) until `client` answers PING: connected, or reconnected after a restart. */
+async function ready(client: Redis): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await client.ping().catch(() => null)) === 'PONG') return
+    await sleep(50)
+  }
+  throw new Error('Redis did not come back within 5 s')
+}
+afterAll(() => {
+  for (const client of clients) client.disconnect()
+})
+
+describe.skipIf(!redisUp)('redis store on the shared Redis', () => {
+  const prefix = testPrefix('store')
+  let admin: Redis
+  beforeAll(async () => {
+    admin = connect()
+    await ready(admin)
+  })
+
+  storeContract('redis store contract', {
+    async create() {
+      const [a, b] = [connect(), connect()]
+      await Promise.all([ready(a), ready(b)])
+      return {
+        store: redisStore({ client: a, prefix }),
+        peer: redisStore({ client: b, prefix }),
+        advance: sleep,
+      }
+    },
+    async cleanup() {
+      await deleteKeys(admin, prefix)
+    },
+  })
+
+  afterAll(async () => {
+    await deleteKeys(admin, prefix)
+    expect(await admin.keys(`${prefix}*`)).toEqual([])
+  })
+
+  test('a second client with the same prefix sees the first one’s claims and done marks', async () => {
+    const store = redisStore({ client: admin, prefix })
+    const peerClient = connect()
+    await ready(peerClient)
+    const peer = redisStore({ client: peerClient, prefix })
+    const key = `peer:${randomUUID()}`
+    const claim = await store.claim(key, 60_000)
+    if (claim.status !== 'claimed') throw new Error(`expected claimed, got ${claim.status}`)
+    expect(await peer.claim(key, 60_000)).toEqual({ status: 'in_flight' })
+    await peer.complete(key, 'not-the-token', 60_000)
+    expect(await peer.claim(key, 60_000)).toEqual({ status: 'in_flight' })
+    await store.complete(key, claim.token, 60_000)
+    expect(await peer.claim(key, 60_000)).toEqual({ status: 'done' })
+  })
+
+  test('keys live under the prefix, with the lease and then the TTL as their expiry', async () => {
+    const store = redisStore({ client: admin, prefix })
+    const key = `ttl:${randomUUID()}`
+    const claim = await store.claim(key, 30_000)
+    if (claim.status !== 'claimed') throw new Error(`expected claimed, got ${claim.status}`)
+    expect(await admin.get(prefix + key)).toBe(claim.token)
+    expect(await admin.pttl(prefix + key)).toBeGreaterThan(20_000)
+    expect(await admin.pttl(prefix + key)).toBeLessThanOrEqual(30_000)
+    expect(await admin.exists(key)).toBe(0)
+    await store.complete(key, claim.token, 96 * 3600 * 1000)
+    expect(await admin.pttl(prefix + key)).toBeGreaterThan(95 * 3600 * 1000)
+  })
+
+  test('stores with different prefixes on one client do not see each other', async () => {
+    const a = redisStore({ client: admin, prefix: `${prefix}a:` })
+    const b = redisStore({ client: admin, prefix: `${prefix}b:` })
+    const key = `ns:${randomUUID()}`
+    const claim = await a.claim(key, 60_000)
+    if (claim.status !== 'claimed') throw new Error(`expected claimed, got ${claim.status}`)
+    await a.complete(key, claim.token, 60_000)
+    expect((await b.claim(key, 60_000)).status).toBe('claimed')
+    expect(await a.claim(key, 60_000)).toEqual({ status: 'done' })
+  })
+
+  test('the default prefix is hookguard:', async () => {
+    const store = redisStore({ client: admin })
+    const key = `${prefix}default:${randomUUID()}`
+    const claim = await store.claim(key, 60_000)
+    if (claim.status !== 'claimed') throw new Error(`expected claimed, got ${claim.status}`)
+    expect(await admin.get(`hookguard:${key}`)).toBe(claim.token)
+    await store.release(key, claim.token)
+    expect(await admin.exists(`hookguard:${key}`)).toBe(0)
+  })
+
+  test('through the guard: first delivery 202, a re-send 200 duplicate, one enqueue', async () => {
+    const { key, whsec } = makeSecret()
+    const enqueued: string[] = []
+    const guard = createGuard({
+      verify: [standardWebhooks({ secret: whsec })],
+      dedupe: redisStore({ client: admin, prefix }),
+      enqueue: (event) => {
+        enqueued.push(event.id!)
+      },
+    })
+    const id = `msg_${randomUUID()}`
+    expect((await deliver(guard, key, id)).status).toBe(202)
+    const again = await deliver(guard, key, id)
+    expect(again.status).toBe(200)
+    expect(await again.json()).toMatchObject({ code: 'duplicate' })
+    expect(enqueued).toEqual([id])
+  })
+})
+
+describe('redis store options and an unreachable Redis', () => {
+  test('invalid options throw a TypeError naming the option', () => {
+    const client = new Redis({ lazyConnect: true })
+    expect(() => redisStore(undefined as never)).toThrow(TypeError)
+    expect(() => redisStore({ client: {} as never })).toThrow(/client/)
+    expect(() => redisStore({ client, prefix: 1 as never })).toThrow(/prefix/)
+    expect(() => redisStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/)
+    expect(() => redisStore({ client, timeoutMs: Number.NaN })).toThrow(/timeoutMs/)
+    client.disconnect()
+  })
+
+  test('with enableOfflineQueue: false a call fails at once with the client’s own error', async () => {
+    const client = connect(await freePort())
+    const store = redisStore({ client, timeoutMs: 60_000 })
+    const error = await Promise.resolve(store.claim('down:1', 30_000)).catch((thrown: unknown) => thrown)
+    expect(error).toBeInstanceOf(Error)
+    expect(error).not.toBeInstanceOf(RedisStoreError)
+    expect((error as Error).message).toMatch(/enableOfflineQueue/)
+  })
+
+  test('with a default client (offline queue on) a call gives up after timeoutMs', async () => {
+    const client = connect(await freePort(), {})
+    const store = redisStore({ client, timeoutMs: 200 })
+    await expect(store.claim('down:2', 30_000)).rejects.toMatchObject({ name: 'RedisStoreError', code: 'timeout' })
+    await expect(store.complete('down:2', 'token', 1_000)).rejects.toBeInstanceOf(RedisStoreError)
+    await expect(store.release('down:2', 'token')).rejects.toBeInstanceOf(RedisStoreError)
+  })
+})
+
+describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed and restarted', () => {
+  let redis: PrivateRedis
+  let client: Redis
+  let store: DedupeStore
+  const { key, whsec } = makeSecret()
+  beforeAll(async () => {
+    redis = await startPrivateRedis()
+    client = connect(redis.port)
+    await ready(client)
+    store = redisStore({ client, prefix: testPrefix('restart'), timeoutMs: 500 })
+  })
+  afterAll(async () => {
+    await redis?.kill()
+  })
+
+  async function restart(): Promise<void> {
+    await redis.kill()
+    await redis.start()
+    await ready(client)
+  }
+
+  function guardWith(options: Partial<GuardOptions> & Pick<GuardOptions, 'enqueue'>): Guard {
+    return createGuard({ verify: [standardWebhooks({ secret: whsec })], dedupe: store, ...options })
+  }
+
+  test('a fresh server knows no scripts: the store loads them (EVALSHA → EVAL) and works again', async () => {
+    const id = `restart:${randomUUID()}`
+    expect(await client.script('EXISTS', claimScript.sha)).toEqual([0])
+    expect((await store.claim(id, 60_000)).status).toBe('claimed')
+    expect(await client.script('EXISTS', claimScript.sha)).toEqual([1])
+    await restart()
+    // The claim was lost with the server, and the scripts with it.
+    expect(await client.script('EXISTS', claimScript.sha)).toEqual([0])
+    expect((await store.claim(id, 60_000)).status).toBe('claimed')
+    expect(await store.claim(id, 60_000)).toEqual({ status: 'in_flight' })
+  })
+
+  test('Redis down: fail closed answers 503 store_unavailable and enqueues nothing; counted', async () => {
+    const enqueued: string[] = []
+    const guard = guardWith({ enqueue: (event) => void enqueued.push(event.id!) })
+    await redis.kill()
+    try {
+      const response = await deliver(guard, key, `msg_${randomUUID()}`)
+      expect(response.status).toBe(503)
+      expect(await response.json()).toMatchObject({ code: 'store_unavailable' })
+      expect(response.headers.get('retry-after')).toBe('5')
+      expect(enqueued).toEqual([])
+      expect(guard.counters).toEqual({ storeErrors: 1, failOpen: 0 })
+    } finally {
+      await redis.start()
+      await ready(client)
+    }
+  })
+
+  test('Redis down with storeFailure open: enqueued without dedupe, logged and counted', async () => {
+    const enqueued: string[] = []
+    const warnings: object[] = []
+    const guard = guardWith({
+      storeFailure: 'open',
+      enqueue: (event) => void enqueued.push(event.id!),
+      logger: { info: () => {}, error: () => {}, warn: (record) => void warnings.push(record) },
+    })
+    const id = `msg_${randomUUID()}`
+    await redis.kill()
+    try {
+      expect((await deliver(guard, key, id)).status).toBe(202)
+      expect((await deliver(guard, key, id)).status).toBe(202)
+      expect(enqueued).toEqual([id, id])
+      expect(guard.counters).toEqual({ storeErrors: 2, failOpen: 2 })
+      expect(warnings).toContainEqual(expect.objectContaining({ code: 'store_unavailable', key: `hookguard:${id}` }))
+    } finally {
+      await redis.start()
+      await ready(client)
+    }
+  })
+
+  test('Redis lost after a successful enqueue: still 202; the failed complete is logged and counted', async () => {
+    const enqueued: string[] = []
+    const warnings: { detail?: string }[] = []
+    const guard = guardWith({
+      enqueue: async (event) => {
+        enqueued.push(event.id!)
+        await redis.kill()
+      },
+      logger: { info: () => {}, error: () => {}, warn: (record) => void warnings.push(record) },
+    })
+    try {
+      const response = await deliver(guard, key, `msg_${randomUUID()}`)
+      expect(response.status).toBe(202)
+      expect(enqueued).toHaveLength(1)
+      expect(guard.counters).toEqual({ storeErrors: 1, failOpen: 0 })
+      expect(warnings.map((w) => w.detail)).toEqual([expect.stringMatching(/^complete: /)])
+    } finally {
+      await redis.start()
+      await ready(client)
+    }
+  })
+})
+
+function deliver(guard: Guard, key: Buffer, id: string): Promise<Response> {
+  const body = JSON.stringify({ type: 'test.event', data: { id } })
+  return guard.handle(
+    new Request('http://localhost/hooks', { method: 'POST', body, headers: signedHeaders(key, id, body) }),
+  )
+}

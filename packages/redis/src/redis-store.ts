@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto'
+import type { ClaimResult, DedupeStore } from '@hookguard/core'
+import type { Cluster, Redis } from 'ioredis'
+import { RedisStoreError } from './errors.js'
+import { claimScript, completeScript, doneMarker, type LuaScript, releaseScript } from './scripts.js'
+
+/** Options for {@link redisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * Your ioredis client (`Redis` or `Cluster`). Give the store its own client
+   * created with `{ enableOfflineQueue: false, maxRetriesPerRequest: 0 }`, so a
+   * command fails at once while Redis is unreachable instead of waiting in
+   * ioredis's queue and running late after a reconnect.
+   */
+  client: Redis | Cluster
+  /** Prepended to every key (the guard adds its own `namespace:` after it). Default `hookguard:`. */
+  prefix?: string
+  /**
+   * The longest a store call may take, in ms; after that it throws a
+   * `RedisStoreError` with code `timeout` and the guard answers 503 well inside
+   * the sender's deadline. Default 1 000.
+   */
+  timeoutMs?: number
+}
+
+const claimReplies: Record<number, ClaimResult['status']> = { 1: 'claimed', 2: 'done', 3: 'in_flight' }
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT')
+}
+
+function wholeMs(ms: number): number {
+  return Math.max(1, Math.ceil(ms))
+}
+
+/**
+ * A dedupe store on Redis, shared by every process that receives the same
+ * webhooks. Each step is one atomic Lua script and one round trip: `claim`
+ * sets a lease with `SET key token NX PX lease` or reports `done`/`in_flight`
+ * from the stored value; `release` acts only while the stored token is still
+ * the caller's, and `complete` marks the id done unless a newer claim holds
+ * it (an expired, unclaimed lease is marked done too: the event was enqueued).
+ * When Redis is unreachable every call throws within `timeoutMs`, and the
+ * guard fails closed (503, the sender retries) unless `storeFailure: 'open'`
+ * is set.
+ *
+ * @example
+ * ```ts
+ * import { createGuard, standardWebhooks } from '@hookguard/core'
+ * import { redisStore } from '@hookguard/redis'
+ * import { Redis } from 'ioredis'
+ *
+ * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+ * const guard = createGuard({
+ *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
+ *   enqueue: async (event) => { await queue.add(event.type ?? 'webhook', event, { jobId: event.id! }) },
+ *   dedupe: redisStore({ client, prefix: 'myapp:' }),
+ * })
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): DedupeStore {
+  if (!options || typeof options !== 'object') throw new TypeError('redisStore needs an options object')
+  const { client } = options
+  if (!client || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
+    throw new TypeError('client must be an ioredis Redis or Cluster instance')
+  }
+  const prefix = options.prefix ?? 'hookguard:'
+  if (typeof prefix !== 'string') throw new TypeError('prefix must be a string')
+  const timeoutMs = options.timeoutMs ?? 1_000
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('timeoutMs must be a positive number')
+  }
+
+  async function evaluate(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(script.sha, 1, key, ...args)
+    } catch (error) {
+      // Redis forgets loaded scripts when it restarts: send the source once, it is cached again.
+      if (isNoScript(error)) return await client.eval(script.source, 1, key, ...args)
+      throw error
+    }
+  }
+
+  async function run(script: LuaScript, what: string, key: string, args: (string | number)[]): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(
+        () => fail(new RedisStoreError('timeout', `Redis did not answer ${what} within ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+    })
+    try {
+      return await Promise.race([evaluate(script, prefix + key, args), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    async claim(key: string, leaseMs: number): Promise<ClaimResult> {
+      const token = randomUUID()
+      const reply = await run(claimScript, 'claim', key, [token, wholeMs(leaseMs), doneMarker])
+      const status = typeof reply === 'number' ? claimReplies[reply] : undefined
+      if (status === undefined) throw new RedisStoreError('unexpected_reply', `claim answered ${String(reply)}`)
+      return status === 'claimed' ? { status, token } : { status }
+    },
+    async complete(key: string, token: string, ttlMs: number): Promise<void> {
+      await run(completeScript, 'complete', key, [token, wholeMs(ttlMs), doneMarker])
+    },
+    async release(key: string, token: string): Promise<void> {
+      await run(releaseScript, 'release', key, [token])
+    },
+  }
+}
