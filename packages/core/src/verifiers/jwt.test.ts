@@ -352,7 +352,7 @@ describe('jwt with a remote key set', () => {
   test('a key-set server that is down is 503 keys_unavailable with Retry-After, never 401; it recovers', async () => {
     const jwks = await server([await publicJwk(k1, 'k1')])
     jwks.mode = 'error'
-    const verifier = jwt({ jwksUrl: jwks.url, algorithms: ['RS256'], issuer, audience })
+    const verifier = jwt({ jwksUrl: jwks.url, algorithms: ['RS256'], issuer, audience, jwksFailureBackoffMs: 0 })
     const token = await sign(k1.privateKey, 'RS256', {}, { kid: 'k1' })
     const down = await send(verifier, bearer(token))
     expect(down).toMatchObject({ status: 503, code: 'keys_unavailable' })
@@ -363,6 +363,21 @@ describe('jwt with a remote key set', () => {
 
     jwks.mode = 'ok'
     expect((await send(verifier, bearer(token))).status).toBe(202)
+  })
+
+  test('while the key set is down, a flood of requests is not a flood of fetches', async () => {
+    const jwks = await server([await publicJwk(k1, 'k1')])
+    jwks.mode = 'error'
+    const verifier = jwt({ jwksUrl: jwks.url, algorithms: ['RS256'], issuer, audience, jwksFailureBackoffMs: 200 })
+    const token = await sign(k1.privateKey, 'RS256', {}, { kid: 'k1' })
+    expect((await send(verifier, bearer(token))).code).toBe('keys_unavailable')
+    const flood = await Promise.all(Array.from({ length: 30 }, () => send(verifier, bearer(token))))
+    expect(new Set(flood.map((r) => r.code))).toEqual(new Set(['keys_unavailable']))
+    expect(jwks.requests).toBe(1)
+    jwks.mode = 'ok'
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    expect((await send(verifier, bearer(token))).status).toBe(202)
+    expect(jwks.requests).toBe(2)
   })
 
   test('a key-set server that refuses connections or times out is 503 keys_unavailable', async () => {

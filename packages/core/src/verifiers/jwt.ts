@@ -58,6 +58,8 @@ export interface JwtOptions {
   jwksTimeoutMs?: number
   /** After a successful key-set fetch, how long an unknown `kid` is rejected without refetching, in ms. Default 30 000. */
   jwksCooldownMs?: number
+  /** After a failed key-set fetch, how long requests get 503 `keys_unavailable` without a new fetch, in ms. Default 1 000. */
+  jwksFailureBackoffMs?: number
   /** How long a fetched key set is used before it is fetched again, in ms. Default 600 000. */
   jwksCacheMaxAgeMs?: number
   /** The verifier's name in logs and on `event.auth`. Default `jwt`. */
@@ -121,11 +123,19 @@ function remoteKeySource(url: URL, options: JwtOptions, where: string): KeySourc
     cacheMaxAge: positive(options.jwksCacheMaxAgeMs, `${where} jwksCacheMaxAgeMs`, 600_000),
   })
   const location = `${url.origin}${url.pathname}`
+  // jose waits between fetches only after a success; while the key set is down, a flood of
+  // requests must not become a flood of fetches, so a failure holds further fetches back a while.
+  const backoffMs = positive(options.jwksFailureBackoffMs, `${where} jwksFailureBackoffMs`, 1_000, true)
+  let failedUntil = 0
   return async (header) => {
+    if (Date.now() < failedUntil) {
+      throw new WebhookError('keys_unavailable', `key set ${location} failed moments ago; next fetch after back-off`)
+    }
     try {
       return await remote(header)
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error
+      failedUntil = Date.now() + backoffMs
       throw new WebhookError('keys_unavailable', `key set ${location} unavailable: ${describe(error)}`)
     }
   }
