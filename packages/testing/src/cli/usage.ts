@@ -1,0 +1,80 @@
+import { presetNames } from '../presets.js'
+
+const presets = presetNames.join(', ')
+
+const signOptions = `  --preset <name>        ${presets}
+  --secret <secret>      the signing secret (default: $HOOKGUARD_SECRET); @file reads it from a file
+  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, Standard Webhooks v1a
+  --body <json|@file|->  the payload, sent byte for byte (- reads stdin). Default {"type":"hookguard.test"}
+  --id <id>              the event id (default: a fresh one in the sender's format)
+  --type <type>          the event type where the sender puts it in a header (GitHub, Shopify)
+  --token-header <name>  bearer/jwt: the header carrying the token (default Authorization: Bearer)
+  --issuer, --audience, --subject <value>   jwt claims
+  --content-type <type>  default application/json
+  -H, --add-header <name: value>            an extra header (repeatable)`
+
+/** Help text per command. */
+export const usage = {
+  main: `hookguard: sign and send webhooks the way real senders do, to test your receiver.
+
+Usage:
+  hookguard sign   --preset <name> --secret <secret> [--body <json|@file>] [options]
+  hookguard send   <url> --preset <name> --secret <secret> [--body <json|@file>] [options]
+  hookguard secret --preset <name> [--asymmetric]
+
+Run hookguard <command> --help for a command's options.
+Presets: ${presets}
+
+Exit codes: 0 ok, 1 some deliveries failed, 2 usage error, 3 network error (no answer at all).
+`,
+  sign: `hookguard sign: print the headers a sender would send, and a ready curl line.
+
+Usage: hookguard sign --preset <name> --secret <secret> [--body <json|@file>] [options]
+
+Options:
+${signOptions}
+  --timestamp <unix>     when it was signed (default: now)
+  --url <url>            the endpoint, for the curl line (QStash and Pub/Sub sign it). Default http://127.0.0.1:3000/hooks
+  --json                 print the signed request as JSON
+  -h, --help             this help
+
+Example:
+  hookguard sign --preset svix --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --body @event.json
+`,
+  send: `hookguard send: deliver events to a URL as a sender would: signed afresh per attempt, retried with back-off.
+
+Usage: hookguard send <url> --preset <name> --secret <secret> [--body <json|@file>] [options]
+
+Options:
+${signOptions}
+  --count <n>            how many events (each with its own id). Default 1
+  --duplicates <0..1>    the share of delivered events sent once more. Default 0
+  --shuffle              deliver out of order
+  --retry <policy>       exponential (default), none, or waits in ms: 100,500,2000
+  --attempts <n>         exponential: attempts at most, the first included. Default 5
+  --base-ms <ms>         exponential: the first wait. Default 500
+  --concurrency <n>      deliveries in flight at once. Default 1
+  --timeout <ms>         how long an attempt waits for the answer. Default 10000
+  --max-duration <ms>    stop the whole run after this long. Default 300000
+  --json                 print the report as JSON
+  -h, --help             this help
+
+Exit codes: 0 all delivered, 1 some failed, 2 usage error, 3 no answer at all (unreachable URL).
+
+Example:
+  hookguard send http://127.0.0.1:3000/hooks --preset svix --secret "$WEBHOOK_SECRET" --body '{"type":"scan.completed"}' --count 20 --duplicates 0.2
+`,
+  secret: `hookguard secret: generate a fresh secret in the sender's format.
+
+Usage: hookguard secret --preset <name> [--asymmetric] [--json]
+
+Options:
+  --preset <name>        ${presets}
+  --asymmetric           standard-webhooks/svix: an Ed25519 pair (whsk_/whpk_); jwt: an ES256 key pair
+  --json                 print { secret, publicKey } as JSON
+  -h, --help             this help
+
+Example:
+  export WEBHOOK_SECRET=$(hookguard secret --preset svix)
+`,
+} as const

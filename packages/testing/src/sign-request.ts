@@ -1,0 +1,80 @@
+import { settleBody, unixSeconds } from './body.js'
+import { newEventId } from './ids.js'
+import { isPresetName, type PresetName, presetNames } from './presets.js'
+import { signBearer } from './signers/bearer.js'
+import { signGithub } from './signers/github.js'
+import { signGooglePubSub } from './signers/google-pubsub.js'
+import { signJwt } from './signers/jwt.js'
+import { signQStash } from './signers/qstash.js'
+import { signShopify } from './signers/shopify.js'
+import { signSlack } from './signers/slack.js'
+import { signStandardWebhooks } from './signers/standard-webhooks.js'
+import { signStripe } from './signers/stripe.js'
+import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
+
+type Signer = (input: SignInput) => SignerOutput | Promise<SignerOutput>
+
+const signers: Record<PresetName, Signer> = {
+  'standard-webhooks': (input) => signStandardWebhooks(input, 'standard-webhooks'),
+  svix: (input) => signStandardWebhooks(input, 'svix'),
+  bearer: signBearer,
+  jwt: signJwt,
+  stripe: signStripe,
+  github: signGithub,
+  slack: signSlack,
+  shopify: signShopify,
+  qstash: signQStash,
+  'google-pubsub': signGooglePubSub,
+}
+
+/**
+ * Signs a request exactly as the sender would send it: its headers (lower
+ * case), the body bytes it signed, and the URL. Secrets are read as the
+ * sender hands them out and as `@hookguard/core` decodes them (`whsec_` is
+ * base64 for Standard Webhooks/Svix, UTF-8 for Stripe). Invalid options throw
+ * a `TypeError` naming the preset and the option.
+ *
+ * @example
+ * ```ts
+ * import { signRequest } from '@hookguard/testing'
+ *
+ * const signed = await signRequest('svix', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', body: { type: 'user.created' } })
+ * const response = await guard.handle(new Request('http://localhost/hooks', signed))
+ * expect(response.status).toBe(202)
+ *
+ * await signRequest('stripe', { secret: process.env.STRIPE_WEBHOOK_SECRET!, body: { id: 'evt_1', type: 'invoice.paid' } })
+ * await signRequest('jwt', { secret: 'shh', issuer: 'acme', audience: 'hooks', body: '{}' })
+ * ```
+ */
+export async function signRequest(preset: PresetName, options: SignOptions): Promise<SignedRequest> {
+  if (!isPresetName(preset))
+    throw new TypeError(`unknown preset ${String(preset)}: use one of ${presetNames.join(', ')}`)
+  if (!options || typeof options !== 'object') throw new TypeError(`${preset}: options are required`)
+  const { body, bytes } = settleBody(options.body)
+  const attempt = options.attempt ?? 0
+  if (!Number.isInteger(attempt) || attempt < 0) throw new TypeError(`${preset}: attempt must be a whole number >= 0`)
+  if (options.id !== undefined && (typeof options.id !== 'string' || options.id.length === 0)) {
+    throw new TypeError(`${preset}: id must be a non-empty string`)
+  }
+  const input: SignInput = {
+    options,
+    body,
+    bytes,
+    timestamp: unixSeconds(options.timestamp),
+    id: options.id ?? newEventId(preset),
+    attempt,
+  }
+  const output = await signers[preset](input)
+  const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json' }
+  Object.assign(headers, output.headers)
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
+  const id = output.id ?? options.id
+  return {
+    method: 'POST',
+    ...(options.url === undefined ? {} : { url: options.url }),
+    headers,
+    body: output.body ?? body,
+    ...(id === undefined ? {} : { id }),
+    timestamp: input.timestamp,
+  }
+}

@@ -1,0 +1,98 @@
+import type { KeyObject } from 'node:crypto'
+import type { JWK } from 'jose'
+
+/** A request body: bytes, text, or a JSON value (serialized with `JSON.stringify`). */
+export type Body = string | Uint8Array | Record<string, unknown> | readonly unknown[]
+
+/** A private key: PEM (PKCS#8), a `KeyObject`, or a private JWK. */
+export type PrivateKeyInput = string | KeyObject | JWK
+
+/**
+ * What {@link signRequest} needs. `secret` and `body` are what every preset
+ * uses; the rest apply to the presets named beside them.
+ */
+export interface SignOptions {
+  /**
+   * The shared secret, written as the sender hands it out: `whsec_…` for
+   * Standard Webhooks/Svix (or `whsk_…`, an Ed25519 secret key, to sign `v1a`),
+   * the signing secret for Stripe/GitHub/Slack/Shopify, the current signing
+   * key for QStash, the token for `bearer`, the HMAC secret for `jwt`.
+   */
+  secret?: string
+  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), and `v1a` Standard Webhooks signatures. */
+  privateKey?: PrivateKeyInput
+  /** The raw body: sent exactly as given (a JSON value is serialized once). */
+  body: Body
+  /** The event or message id. Default: a fresh one in the sender's format (Stripe and Slack take it from the payload). */
+  id?: string
+  /** When it was signed, in Unix seconds or as a `Date`. Default: now. */
+  timestamp?: number | Date
+  /** The endpoint; QStash and Google Pub/Sub sign it (`sub`, default `aud`). */
+  url?: string
+  /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`. */
+  type?: string
+  /** Which delivery attempt this is, from 0: Slack's `X-Slack-Retry-Num`, QStash's `Upstash-Retried`. Default 0. */
+  attempt?: number
+  /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). */
+  header?: string
+  /** `jwt`: the algorithm. Default `HS256` with a secret; with a private key, the key's usual one (`RS256`, `ES256`, `EdDSA`). */
+  algorithm?: string
+  /** `jwt`: the `iss` claim. */
+  issuer?: string
+  /** `jwt`: the `aud` claim; `google-pubsub`: default `url`. */
+  audience?: string
+  /** `jwt`: the `sub` claim. */
+  subject?: string
+  /** `jwt`: seconds until `exp`. Default 300 (`google-pubsub` 3 600). */
+  expiresInSeconds?: number
+  /** `jwt`: more claims. */
+  claims?: Record<string, unknown>
+  /** `jwt`, `google-pubsub`: the `kid` header. */
+  keyId?: string
+  /** `google-pubsub`: the service account the push subscription authenticates as (the `email` claim). */
+  serviceAccountEmail?: string
+  /** `google-pubsub`: the subscription's full name. Default `projects/test-project/subscriptions/test-push`. */
+  subscription?: string
+  /** `google-pubsub`: the message's attributes. */
+  attributes?: Record<string, string>
+  /** `Content-Type`. Default `application/json` (Slack's slash commands send form data: set it here). */
+  contentType?: string
+  /** Extra headers, added last. */
+  headers?: Record<string, string>
+}
+
+/** A request as the sender would send it: pass it to `fetch(url, signed)` or `new Request(url, signed)`. */
+export interface SignedRequest {
+  method: 'POST'
+  /** The endpoint, when one was given. */
+  url?: string
+  /** Lower-case names, as the sender sets them. */
+  headers: Record<string, string>
+  /** Exactly the bytes that were signed. */
+  body: string | Uint8Array<ArrayBuffer>
+  /** The event id the receiver will see (a header's or the payload's), when there is one. */
+  id?: string
+  /** When it was signed, in Unix seconds. */
+  timestamp: number
+}
+
+/** What a preset signer gets: the options with the body and clock settled. */
+export interface SignInput {
+  options: SignOptions
+  /** The body to send. */
+  body: string | Uint8Array<ArrayBuffer>
+  /** The body's bytes. */
+  bytes: Uint8Array
+  /** Unix seconds. */
+  timestamp: number
+  /** The event id, generated when not given. */
+  id: string
+  attempt: number
+}
+
+/** What a preset signer returns: the headers it sets, and the body when it wraps the payload (Pub/Sub). */
+export interface SignerOutput {
+  headers: Record<string, string>
+  body?: string
+  id?: string
+}
