@@ -22,7 +22,8 @@ export function parseIp(text: string): IpAddress | null {
   if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return null
   const v4 = embeddedIpv4.exec(text)
   if (v4 && !ipaddr.IPv4.isValidFourPartDecimal(v4[1] as string)) return null
-  const address = ipaddr.IPv6.parse(text)
+  // ipaddr.js reads `::a.b.c.d` (IPv4-compatible, not mapped) as `::ffff:a.b.c.d`; `0::` keeps it the IPv6 it is.
+  const address = ipaddr.IPv6.parse(v4 && text.startsWith('::') && text.lastIndexOf(':') === 1 ? `0${text}` : text)
   return address.isIPv4MappedAddress() ? address.toIPv4Address() : address
 }
 

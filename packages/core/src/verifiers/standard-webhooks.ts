@@ -67,7 +67,8 @@ function readDelivery(ctx: VerifyContext, tolerance: number | undefined) {
   const names = ctx.headers['webhook-id'] !== undefined ? headerSets[0] : headerSets[1]
   const id = singleHeader(ctx.headers, names.id)
   const timestampText = singleHeader(ctx.headers, names.timestamp)
-  const signatures = joinedHeader(ctx.headers, names.signature, ' ')
+  // Web `Headers` join a repeated header with ", "; no entry contains ", ", so it reads as one list either way.
+  const signatures = joinedHeader(ctx.headers, names.signature, ' ')?.replaceAll(', ', ' ')
   if (id === undefined) {
     const anyHeader = timestampText !== undefined || signatures !== undefined
     throw new WebhookError(
