@@ -1,12 +1,13 @@
 // Shared by the Redis, multi-process and fault tests: is Redis up, key prefixes and cleanup, signed
 // deliveries, a private redis-server, and receiver child processes.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Redis, type RedisOptions } from 'ioredis'
+import { signedHeaders as signedHeadersFor } from '../packages/core/test-support/sign.js'
 
 export const redisHost = '127.0.0.1'
 export const sharedRedisPort = 6379
@@ -59,14 +60,7 @@ export function makeSecret(): { key: Buffer; whsec: string } {
 
 /** Headers of a signed Standard Webhooks delivery, computed here independently of the code under test. */
 export function signedHeaders(key: Buffer, id: string, body: string): Record<string, string> {
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')
-  return {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${signature}`,
-  }
+  return signedHeadersFor(key, { id, body })
 }
 
 /** A free TCP port on loopback. */

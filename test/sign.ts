@@ -1,4 +1,6 @@
-import { createHmac } from 'node:crypto'
+import { signV1 } from '../packages/core/test-support/sign.js'
+
+export { signV1 }
 
 /** A Standard Webhooks secret for tests: the raw key and its `whsec_` form. */
 export interface TestSecret {
@@ -10,11 +12,6 @@ export interface TestSecret {
 export function testSecret(label: string): TestSecret {
   const key = Buffer.from(`hookguard conformance ${label}`.padEnd(32, '.'))
   return { key, whsec: `whsec_${key.toString('base64')}` }
-}
-
-/** The Standard Webhooks `v1` signature of `id.timestamp.body`, written independently of the code under test. */
-export function signV1(key: Buffer, id: string, timestamp: number | string, body: string | Uint8Array): string {
-  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')}`
 }
 
 /** What a signed delivery is made of. */

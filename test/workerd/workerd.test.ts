@@ -1,9 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { SignJWT } from 'jose'
 import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { signedHeaders } from '../../packages/core/test-support/sign.js'
 
 const key = randomBytes(24)
 const env = {
@@ -36,14 +37,7 @@ afterAll(async () => {
 })
 
 function signed(id: string, body: string) {
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')
-  return {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${signature}`,
-  }
+  return signedHeaders(key, { id, body })
 }
 
 async function post(path: string, headers: Record<string, string>, body: string) {
