@@ -24,7 +24,9 @@ afterAll(() => {
 })
 
 /** Targets that build a Web `Request`, whose `Headers` join repeated header lines. */
-const webTargets = new Set(['Hono on @hono/node-server', 'core guard.handle on a Web Request'])
+// Targets that see repeated headers already joined (Web `Headers`). Hono on @hono/node-server reads the
+// Node request directly, so it keeps them apart like the other Node targets.
+const webTargets = new Set(['core guard.handle on a Web Request'])
 
 test('every Web target is known by name', () => {
   for (const name of webTargets) expect(targets.map((t) => t.name)).toContain(name)

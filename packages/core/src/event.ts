@@ -30,6 +30,15 @@ export function parseJsonBody(body: Uint8Array): unknown {
   }
 }
 
+/** Parses a JSON body, or gives `null` when it is not valid UTF-8 JSON (`parseJson: 'lazy'`). */
+export function parseJsonOrNull(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(body))
+  } catch {
+    return null
+  }
+}
+
 /**
  * The raw body bytes of an event, exactly as the sender signed them.
  *

@@ -1,11 +1,10 @@
-import { base64Encode } from '#crypto'
+import { buildEvent, type EventSources } from './build-event.js'
 import { resolveClientIp } from './client-ip.js'
 import { contentCoding, decompressBody } from './decompress.js'
 import { WebhookError } from './errors.js'
-import { checkEventId, isJsonContentType, parseJsonBody } from './event.js'
-import { compileEventField, type EventFieldContext, type EventFieldReader } from './event-field.js'
-import { joinedHeader, singleHeader } from './headers.js'
-import { compileIpRules } from './ip.js'
+import { compileEventField } from './event-field.js'
+import { singleHeader } from './headers.js'
+import { compileIpRules, ipText } from './ip.js'
 import { createObserver } from './observer.js'
 import { type GuardOptions, resolveOptions } from './options.js'
 import { readBody } from './read-body.js'
@@ -63,12 +62,12 @@ interface Trace {
 
 const defaultKeptHeaders = ['content-type', 'user-agent']
 
-function firstField(fields: readonly EventFieldReader[], ctx: EventFieldContext): string | undefined {
-  for (const field of fields) {
-    const value = field(ctx)
-    if (value !== undefined && value !== null) return value
-  }
-  return undefined
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  )
 }
 
 function describe(error: unknown): string {
@@ -97,22 +96,24 @@ export function createGuard(options: GuardOptions): Guard {
   const allowIps = options.allowIps ? compileIpRules(options.allowIps, 'allowIps') : undefined
   const trustProxy = options.trustProxy ? compileIpRules(options.trustProxy, 'trustProxy') : undefined
   const store: DedupeStore | undefined = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
-  const eventIdField = options.eventId ? compileEventField(options.eventId, 'eventId') : undefined
-  const eventTypeField = options.eventType ? compileEventField(options.eventType, 'eventType') : undefined
-  // A sender's own conventions (a preset's `eventId`/`eventType`), used when the user set none.
-  const senderIdFields = options.verify.flatMap((v) =>
-    v.eventId ? [compileEventField(v.eventId, `${v.name}.eventId`)] : [],
-  )
-  const senderTypeFields = options.verify.flatMap((v) =>
-    v.eventType ? [compileEventField(v.eventType, `${v.name}.eventType`)] : [],
-  )
-  const keptHeaders = [
-    ...new Set([
-      ...defaultKeptHeaders,
-      ...options.verify.flatMap((v) => v.keepHeaders ?? []),
-      ...(options.keepHeaders ?? []).map((h) => h.toLowerCase()),
-    ]),
-  ]
+  // The user's id and type sources win; a sender's own conventions (a preset's `eventId`) come next.
+  const eventSources: EventSources = {
+    id: options.eventId ? compileEventField(options.eventId, 'eventId') : undefined,
+    type: options.eventType ? compileEventField(options.eventType, 'eventType') : undefined,
+    senderIds: options.verify.flatMap((v) => (v.eventId ? [compileEventField(v.eventId, `${v.name}.eventId`)] : [])),
+    senderTypes: options.verify.flatMap((v) =>
+      v.eventType ? [compileEventField(v.eventType, `${v.name}.eventType`)] : [],
+    ),
+    keptHeaders: [
+      ...new Set([
+        ...defaultKeptHeaders,
+        ...options.verify.flatMap((v) => v.keepHeaders ?? []),
+        ...(options.keepHeaders ?? []).map((h) => h.toLowerCase()),
+      ]),
+    ],
+    parseJson: config.parseJson,
+    idRequired: store !== undefined,
+  }
   const { verify: verifiers, enqueue, logger } = options
   const now = options.now ?? Date.now
   const counters: GuardCounters = { storeErrors: 0, failOpen: 0 }
@@ -128,14 +129,18 @@ export function createGuard(options: GuardOptions): Guard {
 
   async function callEnqueue(event: WebhookEvent): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, fail) => {
-      timer = setTimeout(
-        () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
-        config.enqueueTimeoutMs,
-      )
-    })
     try {
-      await Promise.race([Promise.resolve().then(() => enqueue(event)), timeout])
+      const result = enqueue(event)
+      // A synchronous enqueue has already finished: no timer and no race on the hot path.
+      if (isThenable(result)) {
+        const timeout = new Promise<never>((_, fail) => {
+          timer = setTimeout(
+            () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
+            config.enqueueTimeoutMs,
+          )
+        })
+        await Promise.race([result, timeout])
+      }
     } catch (error) {
       if (error instanceof WebhookError) throw error
       if (error instanceof Error && error.name === 'QueueFullError')
@@ -184,7 +189,7 @@ export function createGuard(options: GuardOptions): Guard {
     }
 
     const client = resolveClientIp(request.remoteAddress, headers, trustProxy, config.forwardedHeader)
-    trace.sourceIp = client ? client.toString() : null
+    trace.sourceIp = client ? ipText(client) : null
     if (allowIps && (!client || !allowIps.matches(client))) {
       throw new WebhookError('ip_not_allowed', `source ${trace.sourceIp ?? 'unknown'} is not in allowIps`)
     }
@@ -227,40 +232,25 @@ export function createGuard(options: GuardOptions): Guard {
       auth.push(result.claims ? { verifier: verifier.name, claims: result.claims } : { verifier: verifier.name })
     }
 
-    const contentType = singleHeader(headers, 'content-type')
-    const payload = isJsonContentType(contentType) ? parseJsonBody(body) : null
-    const fieldContext: EventFieldContext = { headers, params, payload }
-    const id =
-      (eventIdField ? eventIdField(fieldContext) : (verifiedId ?? firstField(senderIdFields, fieldContext))) ?? null
-    if (id !== null) trace.eventId = checkEventId(id)
-    else if (store) throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
-    const payloadType =
-      payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>).type : undefined
-    const type =
-      (eventTypeField ? eventTypeField(fieldContext) : (verifiedType ?? firstField(senderTypeFields, fieldContext))) ??
-      (typeof payloadType === 'string' ? payloadType : null)
-    trace.eventType = type
-
-    const keptHeaderValues: Record<string, string> = {}
-    for (const name of keptHeaders) {
-      const value = joinedHeader(headers, name, ', ')
-      if (value !== undefined) keptHeaderValues[name] = value
-    }
-    const event: WebhookEvent = {
-      id,
-      type,
-      timestamp,
-      receivedAt: new Date(receivedAtMs).toISOString(),
-      method: request.method.toUpperCase(),
-      path: request.path ?? null,
-      params: { ...params },
-      payload,
-      bodyBase64: base64Encode(body),
-      contentType: contentType ?? null,
-      headers: keptHeaderValues,
-      sourceIp: trace.sourceIp,
-      auth,
-    }
+    const { event, knownType } = buildEvent(
+      {
+        method: request.method,
+        path: request.path,
+        params,
+        headers,
+        body,
+        sourceIp: trace.sourceIp,
+        receivedAtMs,
+        verifiedId,
+        verifiedType,
+        timestamp,
+        auth,
+      },
+      eventSources,
+    )
+    const { id } = event
+    trace.eventId = id
+    trace.eventType = knownType
 
     const key = `${config.namespace}:${id}`
     const claimed = store && id !== null ? await claim(key) : null

@@ -22,7 +22,7 @@ export function singleHeader(headers: HeaderBag, name: string): string | undefin
 export function joinedHeader(headers: HeaderBag, name: string, separator: string): string | undefined {
   const value = headers[name]
   if (value === undefined || typeof value === 'string') return value
-  return value.length === 0 ? undefined : value.join(separator)
+  return value.length < 2 ? value[0] : value.join(separator)
 }
 
 /** A `HeaderBag` from Web `Headers`. Repeated headers arrive already joined with `, `. */

@@ -17,6 +17,34 @@ const embeddedIpv4 = /:([^:]*\.[^:]*)$/
  * ```
  */
 export function parseIp(text: string): IpAddress | null {
+  let address = parsed.get(text)
+  if (address === undefined) {
+    address = parseUncached(text)
+    if (parsed.size >= parsedCacheSize) parsed.clear()
+    parsed.set(text, address)
+  }
+  return address
+}
+
+/**
+ * The canonical text of an address (`203.0.113.9`, `2001:db8::1`), remembered
+ * per parsed address: the same few senders call again and again.
+ */
+export function ipText(address: IpAddress): string {
+  let text = texts.get(address)
+  if (text === undefined) {
+    text = address.toString()
+    texts.set(address, text)
+  }
+  return text
+}
+
+// Senders call from a handful of addresses: remember the last ones parsed (bounded; cleared when full).
+const parsedCacheSize = 1024
+const parsed = new Map<string, IpAddress | null>()
+const texts = new WeakMap<IpAddress, string>()
+
+function parseUncached(text: string): IpAddress | null {
   if (text.length > 64) return null
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text)
   if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return null

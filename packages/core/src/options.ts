@@ -30,6 +30,14 @@ export interface GuardOptions extends GuardHooks {
   storeFailure?: 'closed' | 'open'
   /** Prefix of dedupe keys, so several guards can share one store. Default `hookguard`. */
   namespace?: string
+  /**
+   * When a JSON body is parsed. `'eager'` (default): before dedupe, and a body
+   * that is not valid UTF-8 JSON is refused with 400 `invalid_json`. `'lazy'`:
+   * only when something reads the payload (an event id or type taken from the
+   * payload, or your code reading `event.payload`), once; invalid JSON reads as
+   * `payload: null` and is not refused. Either way the body is parsed at most once.
+   */
+  parseJson?: 'eager' | 'lazy'
   /** Allowed methods. Default `['POST']`. */
   methods?: readonly string[]
   /**
@@ -81,6 +89,7 @@ export interface ResolvedOptions {
   forwardedHeader: string
   storeFailure: 'closed' | 'open'
   decompress: boolean
+  parseJson: 'eager' | 'lazy'
 }
 
 function positiveNumber(options: GuardOptions, name: keyof GuardOptions, fallback: number): number {
@@ -110,6 +119,8 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   const storeFailure = options.storeFailure ?? 'closed'
   if (storeFailure !== 'closed' && storeFailure !== 'open')
     throw new TypeError("storeFailure must be 'closed' or 'open'")
+  const parseJson = options.parseJson ?? 'eager'
+  if (parseJson !== 'eager' && parseJson !== 'lazy') throw new TypeError("parseJson must be 'eager' or 'lazy'")
   const resolved: ResolvedOptions = {
     methods: new Set(methods),
     allow: methods.join(', '),
@@ -124,6 +135,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     forwardedHeader: (options.forwardedHeader ?? 'x-forwarded-for').toLowerCase(),
     storeFailure,
     decompress: options.decompress === true,
+    parseJson,
   }
   if (resolved.leaseMs <= resolved.enqueueTimeoutMs) {
     throw new TypeError('leaseMs must be longer than enqueueTimeoutMs, or a slow enqueue could be duplicated')

@@ -32,10 +32,12 @@ export function rejection(code: ErrorCode, ctx: RejectionContext): Verdict {
 
 const acceptedBody = JSON.stringify({ status: 202, code: 'accepted' })
 const duplicateBody = JSON.stringify({ status: 200, code: 'duplicate' })
+// Shared by every 2xx verdict; frozen, since adapters only read them.
+const acceptedHeaders = Object.freeze(respond(202, 'accepted', 'application/json', acceptedBody).headers)
 
 /** 202: the event was handed to `enqueue`, which resolved. */
 export function accepted(event: WebhookEvent): Verdict {
-  return { ...respond(202, 'accepted', 'application/json', acceptedBody), event }
+  return { status: 202, code: 'accepted', headers: acceptedHeaders, body: acceptedBody, event }
 }
 
 /** 200: this event id was already processed; it was not enqueued again. */

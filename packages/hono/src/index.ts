@@ -1,5 +1,5 @@
 import type { Guard, WebhookEvent } from '@hookguard/core'
-import { fromWebRequest, toResponse } from '@hookguard/core'
+import { fromNodeRequest, fromWebRequest, type NodeIncomingLike, toResponse } from '@hookguard/core'
 import type { Context, MiddlewareHandler } from 'hono'
 
 const rawBodyHint =
@@ -22,7 +22,7 @@ export interface HookguardOptions {
 
 /** What the runtimes hand to `fetch` as its second argument (Hono's `c.env`), as far as it tells the client. */
 interface PlatformEnv {
-  incoming?: { socket?: { remoteAddress?: string } }
+  incoming?: { socket?: { remoteAddress?: string }; readableEnded?: boolean; on?: unknown }
   requestIP?: (request: Request) => { address?: string } | null
   remoteAddr?: { hostname?: string }
 }
@@ -68,7 +68,13 @@ export function hookguard(
   if (typeof clientAddress !== 'function') throw new TypeError('clientAddress must be a function')
 
   return async function hookguardHandler(c, next) {
-    const request = fromWebRequest(c.req.raw, { params: c.req.param(), remoteAddress: clientAddress(c) })
+    // On @hono/node-server the Node request is at hand: reading it directly skips building a Web Request.
+    const incoming = (c.env as PlatformEnv | undefined)?.incoming
+    const request =
+      typeof incoming?.on === 'function' && !c.req.raw.bodyUsed && !incoming.readableEnded
+        ? fromNodeRequest(incoming as NodeIncomingLike, { params: c.req.param(), path: c.req.path, rawBodyHint })
+        : fromWebRequest(c.req.raw, { params: c.req.param() })
+    request.remoteAddress = clientAddress(c)
     if (c.req.raw.bodyUsed) {
       // Hono caches the promise of what an earlier `c.req.arrayBuffer()` or `c.req.text()` read.
       const cache = c.req.bodyCache

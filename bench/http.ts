@@ -1,0 +1,350 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import autocannon, { type AutocannonRequest } from 'autocannon'
+import type { Framework, Variant } from './server.js'
+import { type BenchSecret, eventIdFactory, jsonPayload, median, nowSeconds, signStandard } from './shared.js'
+
+export interface HttpOptions {
+  rounds: number
+  /** Servers started at once (each compiles its imports with tsx on start). */
+  startConcurrency: number
+  /** Seconds per measurement; or `amount` requests per measurement (smoke). */
+  durationSec?: number
+  amount?: number
+  warmupSec: number
+  connections: number
+  payloadSize: number
+}
+
+export interface HttpConfig {
+  label: string
+  framework: Framework
+  variant: Variant
+}
+
+export interface HttpRow extends HttpConfig {
+  reqPerSec: number
+  p50Ms: number
+  p99Ms: number
+  /** Medians over rounds of the ratio to the same framework's bare / HMAC app in the same round. */
+  ratioToBare: number
+  ratioToHmac: number
+  p99RatioToBare: number
+  /** Redis row only: the ratio to the same framework's memory-store pipeline. */
+  ratioToMemory?: number
+  /** Requests answered with anything but 202, plus errors and timeouts, over all rounds. */
+  bad: number
+  requests: number
+}
+
+export interface HttpResult {
+  rows: HttpRow[]
+  notes: string[]
+  /** What went wrong: a server that would not start, or answers other than 202. */
+  failures: string[]
+  /** Every round's measurement, by label. */
+  samples: Record<string, Measurement[]>
+}
+
+export interface Measurement {
+  reqPerSec: number
+  p50Ms: number
+  p99Ms: number
+  bad: number
+  requests: number
+  /** Requests the pre-signed pool did not cover, signed while the load ran. */
+  signedOnTheFly: number
+}
+
+interface Running {
+  config: HttpConfig
+  child: ChildProcess
+  port: number
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const serverPath = fileURLToPath(new URL('./server.ts', import.meta.url))
+const children = new Set<ChildProcess>()
+const latencyCapacity = 1_000_000
+
+/** Every spawned server dies with us, whatever happens. */
+function killAll(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+}
+process.on('exit', killAll)
+
+function startServer(config: HttpConfig): Promise<Running> {
+  const child = spawn(
+    process.execPath,
+    [
+      // biome-ignore lint/suspicious/noUndeclaredEnvVars: profiling aid, e.g. BENCH_CPU_PROF=/tmp/prof
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      '--import',
+      'tsx',
+      serverPath,
+      config.framework,
+      config.variant,
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } },
+  )
+  children.add(child)
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    let stderr = ''
+    const timer = setTimeout(() => fail(new Error('did not start within 60 s')), 60_000)
+    const fail = (error: Error) => {
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(new Error(`${config.label}: ${error.message}${stderr ? `\n${stderr.trim().slice(-600)}` : ''}`))
+    }
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const match = /ready (\d+)/.exec(stdout)
+      if (match) {
+        clearTimeout(timer)
+        resolve({ config, child, port: Number(match[1]) })
+      }
+    })
+    child.once('exit', (code, signal) => fail(new Error(`exited (${signal ?? code}) before it was ready`)))
+  })
+}
+
+async function stopServer(running: Running): Promise<void> {
+  const { child } = running
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
+  await exited
+  clearTimeout(timer)
+  children.delete(child)
+}
+
+/** Whether a Redis server answers PING at 127.0.0.1:6379 within half a second. */
+export function redisAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(6379, '127.0.0.1')
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('connect', () => socket.write('PING\r\n'))
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
+  })
+}
+
+/** The configurations to run, and a note for each one left out. */
+export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: string[] }> {
+  const configs: HttpConfig[] = []
+  const notes: string[] = []
+  const adapterExists = (name: string) => existsSync(new URL(`../packages/${name}/src/index.ts`, import.meta.url))
+  const frameworks: [Framework, string][] = [
+    ['node', 'node:http'],
+    ['express', 'Express 5'],
+    ['koa', 'Koa 3'],
+    ['hono', 'Hono (node-server)'],
+  ]
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_FRAMEWORKS=node,express
+  const only = process.env.BENCH_FRAMEWORKS?.split(',')
+  for (const [framework, name] of frameworks) {
+    if (only && !only.includes(framework)) continue
+    if (framework === 'koa' || framework === 'hono') {
+      if (!adapterExists(framework)) {
+        notes.push(`${name}: skipped (packages/${framework}/src/index.ts does not exist yet)`)
+        continue
+      }
+    }
+    configs.push({ label: `${name} bare`, framework, variant: 'bare' })
+    configs.push({ label: `${name} + node:crypto HMAC`, framework, variant: 'hmac' })
+    configs.push({
+      label: framework === 'node' ? `${name} + hookguard (core process())` : `${name} + hookguard`,
+      framework,
+      variant: 'hookguard',
+    })
+    configs.push({ label: `${name} + hookguard, parseJson: 'lazy'`, framework, variant: 'hookguard-lazy' })
+    if (framework === 'express') configs.push({ label: `${name} + svix verify (peer)`, framework, variant: 'svix' })
+  }
+  const redisIndex = new URL('../packages/redis/src/index.ts', import.meta.url)
+  if (!existsSync(redisIndex) || !/\bredisStore\b/.test(readFileSync(redisIndex, 'utf8'))) {
+    notes.push('Redis store: skipped (packages/redis does not export redisStore yet)')
+  } else if (!(await redisAnswers())) {
+    notes.push('Redis store: skipped (no Redis answering at 127.0.0.1:6379)')
+  } else {
+    configs.push({ label: 'Express 5 + hookguard, Redis store', framework: 'express', variant: 'hookguard-redis' })
+  }
+  return { configs, notes }
+}
+
+/** Signed requests: a pool made before the run, then signed on the fly if the pool runs out. */
+function requestSource(secret: BenchSecret, body: string, poolSize: number) {
+  const nextId = eventIdFactory()
+  const timestamp = nowSeconds()
+  const pool: Record<string, string>[] = []
+  for (let i = 0; i < poolSize; i++) pool.push(signStandard(secret.key, nextId(), timestamp, body))
+  let used = 0
+  let onTheFly = 0
+  const nextHeaders = (): Record<string, string> => {
+    if (used < pool.length) return pool[used++]!
+    onTheFly += 1
+    return signStandard(secret.key, nextId(), nowSeconds(), body)
+  }
+  const request: AutocannonRequest = {
+    method: 'POST',
+    path: '/hooks',
+    setupRequest: (req) => ({ ...req, method: 'POST', path: '/hooks', headers: nextHeaders(), body }),
+  }
+  return { request, signedOnTheFly: () => onTheFly }
+}
+
+async function measure(
+  running: Running,
+  secret: BenchSecret,
+  body: string,
+  options: { durationSec?: number; amount?: number; connections: number; poolSize: number },
+): Promise<Measurement> {
+  const source = requestSource(secret, body, options.poolSize)
+  // autocannon's histogram keeps whole milliseconds; keep the fractional times of the 202s ourselves.
+  const latencies = new Float64Array(latencyCapacity)
+  let recorded = 0
+  const run = autocannon({
+    url: `http://127.0.0.1:${running.port}/hooks`,
+    connections: options.connections,
+    pipelining: 1,
+    timeout: 10,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSec ?? 1 }),
+    requests: [source.request],
+  })
+  run.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode === 202 && recorded < latencyCapacity) latencies[recorded++] = responseTime
+  })
+  const result = await run
+  const ok = result.statusCodeStats['202']?.count ?? 0
+  let answered = 0
+  for (const { count } of Object.values(result.statusCodeStats)) answered += count
+  const sorted = latencies.subarray(0, recorded).sort()
+  const percentile = (p: number) =>
+    recorded === 0 ? Number.NaN : sorted[Math.min(recorded - 1, Math.floor(p * recorded))]!
+  return {
+    reqPerSec: ok / Math.max(result.duration, 0.001),
+    p50Ms: percentile(0.5),
+    p99Ms: percentile(0.99),
+    bad: answered - ok + result.errors + result.timeouts,
+    requests: answered,
+    signedOnTheFly: source.signedOnTheFly(),
+  }
+}
+
+/**
+ * Starts every server, warms each up, then runs `rounds` interleaved rounds
+ * (A B C … A B C …) and reports medians; every ratio is taken within a round.
+ */
+export async function runHttp(
+  options: HttpOptions,
+  configs: readonly HttpConfig[],
+  secret: BenchSecret,
+  log: (line: string) => void,
+): Promise<HttpResult> {
+  const notes: string[] = []
+  const failures: string[] = []
+  const body = jsonPayload(options.payloadSize)
+  const running: Running[] = []
+  try {
+    const step = Math.max(1, options.startConcurrency)
+    for (let i = 0; i < configs.length; i += step) {
+      const started = await Promise.allSettled(configs.slice(i, i + step).map(startServer))
+      for (const outcome of started) {
+        if (outcome.status === 'fulfilled') running.push(outcome.value)
+        else failures.push(`${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)}`)
+      }
+    }
+    log(`  http: ${running.length} servers started`)
+    const rate = new Map<string, number>()
+    if (options.warmupSec > 0) {
+      for (const server of running) {
+        const m = await measure(server, secret, body, {
+          durationSec: options.warmupSec,
+          connections: options.connections,
+          poolSize: 2_000,
+        })
+        rate.set(server.config.label, m.reqPerSec)
+      }
+      log(`  http warm-up done (${running.length} servers)`)
+    }
+    const samples = new Map<string, Measurement[]>(running.map((r) => [r.config.label, []]))
+    for (let round = 0; round < options.rounds; round++) {
+      for (const server of running) {
+        const expected =
+          options.amount ?? Math.ceil((rate.get(server.config.label) ?? 5_000) * (options.durationSec ?? 1) * 1.3)
+        const m = await measure(server, secret, body, {
+          durationSec: options.durationSec,
+          amount: options.amount,
+          connections: options.connections,
+          poolSize: Math.min(expected + options.connections, 200_000),
+        })
+        rate.set(server.config.label, m.reqPerSec)
+        samples.get(server.config.label)!.push(m)
+      }
+      log(`  http round ${round + 1}/${options.rounds} done`)
+    }
+    const rows = summarize(running, samples, options.rounds)
+    for (const row of rows) if (row.bad > 0) failures.push(`${row.label}: ${row.bad} answers other than 202`)
+    return { rows, notes, failures, samples: Object.fromEntries(samples) }
+  } finally {
+    await Promise.all(running.map(stopServer))
+    killAll()
+  }
+}
+
+function summarize(running: readonly Running[], samples: Map<string, Measurement[]>, rounds: number): HttpRow[] {
+  const find = (framework: Framework, variant: Variant) =>
+    running.find((r) => r.config.framework === framework && r.config.variant === variant)?.config.label
+  const ratios = (label: string, other: string | undefined, pick: (m: Measurement) => number) => {
+    if (other === undefined) return Number.NaN
+    const mine = samples.get(label)!
+    const theirs = samples.get(other)!
+    const perRound: number[] = []
+    for (let i = 0; i < rounds; i++) {
+      const a = mine[i]
+      const b = theirs[i]
+      if (a && b) perRound.push(pick(a) / pick(b))
+    }
+    return median(perRound)
+  }
+  return running.map(({ config }) => {
+    const list = samples.get(config.label)!
+    const bare = find(config.framework, 'bare')
+    const hmac = find(config.framework, 'hmac')
+    const row: HttpRow = {
+      ...config,
+      reqPerSec: median(list.map((m) => m.reqPerSec)),
+      p50Ms: median(list.map((m) => m.p50Ms)),
+      p99Ms: median(list.map((m) => m.p99Ms)),
+      ratioToBare: ratios(config.label, bare, (m) => m.reqPerSec),
+      ratioToHmac: ratios(config.label, hmac, (m) => m.reqPerSec),
+      p99RatioToBare: ratios(config.label, bare, (m) => m.p99Ms),
+      bad: list.reduce((sum, m) => sum + m.bad, 0),
+      requests: list.reduce((sum, m) => sum + m.requests, 0),
+    }
+    if (config.variant === 'hookguard-redis') {
+      row.ratioToMemory = ratios(config.label, find(config.framework, 'hookguard'), (m) => m.reqPerSec)
+    }
+    return row
+  })
+}
+
+/** The median over rounds of `a`'s req/s over `b`'s, for targets across frameworks (e.g. hookguard vs svix). */
+export function crossRatio(result: HttpResult, a: string, b: string): number {
+  const x = result.samples[a]
+  const y = result.samples[b]
+  if (!x || !y) return Number.NaN
+  const perRound: number[] = []
+  for (let i = 0; i < Math.min(x.length, y.length); i++) perRound.push(x[i]!.reqPerSec / y[i]!.reqPerSec)
+  return median(perRound)
+}

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: the verification micro-benchmark and the HTTP benchmark,
+ * against peers in the same run. Every figure that matters is a ratio taken
+ * within one run (interleaved rounds, medians), because absolute numbers on a
+ * shared machine are noise. `npm run bench -- --smoke` (or `BENCH_SMOKE=1`)
+ * runs everything once, briefly, to prove it still works.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { crossRatio, type HttpOptions, type HttpResult, httpConfigs, runHttp } from './http.js'
+import { type MicroOptions, type MicroResult, runMicro } from './micro.js'
+import {
+  benchSecret,
+  formatNumber,
+  formatRatio,
+  formatSize,
+  markdownTable,
+  type TargetResult,
+  table,
+} from './shared.js'
+
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: the benchmark runs outside turbo
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
+
+const microOptions: MicroOptions = smoke
+  ? { sizes: [256, 4096, 65_536, 1_048_576], rounds: 1, timeMs: 5 }
+  : { sizes: [256, 4096, 65_536, 1_048_576], rounds: 7, timeMs: 120 }
+const httpOptions: HttpOptions = smoke
+  ? { rounds: 1, amount: 200, warmupSec: 0, connections: 4, payloadSize: 4096, startConcurrency: 4 }
+  : {
+      // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's shortcut for quick comparisons
+      rounds: Number(process.env.BENCH_ROUNDS ?? 5),
+      durationSec: 4,
+      warmupSec: 2,
+      connections: 10,
+      payloadSize: 4096,
+      startConcurrency: 2,
+    }
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`)
+}
+
+function machine() {
+  let model = cpus()[0]?.model ?? 'unknown'
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'))
+    if (line) model = line.split(':')[1]!.trim()
+  } catch {}
+  return { cpu: model, cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` }
+}
+
+function microTable(result: MicroResult): { header: string[]; rows: string[][] } {
+  const header = ['verifier', ...microOptions.sizes.map((s) => `${formatSize(s)} ops/s`), 'ratio to floor']
+  const names = [...new Set(result.rows.map((r) => r.name))]
+  const rows = names.map((name) => {
+    const cells = microOptions.sizes.map((size) => result.rows.find((r) => r.name === name && r.size === size))
+    const ratios = cells.map((c) => (c ? formatRatio(c.ratioToFloor) : 'n/a')).join(' / ')
+    const note = cells.find((c) => c?.note)?.note
+    return [note ? `${name} (${note})` : name, ...cells.map((c) => (c ? formatNumber(c.opsPerSec) : 'n/a')), ratios]
+  })
+  return { header, rows }
+}
+
+function httpTable(result: HttpResult): { header: string[]; rows: string[][] } {
+  const header = ['app', 'req/s', 'p50 ms', 'p99 ms', '× bare', '× HMAC app', 'p99 × bare', 'non-202']
+  const rows = result.rows.map((r) => [
+    r.ratioToMemory !== undefined ? `${r.label} (× memory ${formatRatio(r.ratioToMemory)})` : r.label,
+    formatNumber(r.reqPerSec),
+    formatNumber(r.p50Ms, 2),
+    formatNumber(r.p99Ms, 2),
+    formatRatio(r.ratioToBare),
+    formatRatio(r.ratioToHmac),
+    formatRatio(r.p99RatioToBare),
+    String(r.bad),
+  ])
+  return { header, rows }
+}
+
+function target(name: string, goal: string, measured: number, pass: boolean, note?: string): TargetResult {
+  return { name, goal, measured, pass: Number.isFinite(measured) && pass, note }
+}
+
+function targets(micro: MicroResult, http: HttpResult): TargetResult[] {
+  const list: TargetResult[] = []
+  const ratio = (name: string, size: number) =>
+    micro.rows.find((r) => r.name === name && r.size === size)?.ratioToFloor ?? Number.NaN
+  const ours = 'hookguard standardWebhooks().verify'
+  const at4k = ratio(ours, 4096)
+  const at256 = ratio(ours, 256)
+  list.push(target('Standard Webhooks verify vs floor, 4 KiB', '≤ 1.15×', at4k, at4k <= 1.15))
+  list.push(target('Standard Webhooks verify vs floor, 256 B', '≤ 1.3×', at256, at256 <= 1.3))
+  const svixSpeedup = ratio('svix Webhook.verify', 4096) / at4k
+  list.push(target('Standard Webhooks verify faster than svix, 4 KiB', '≥ 8×', svixSpeedup, svixSpeedup >= 8))
+
+  const svixLabel = http.rows.find((r) => r.variant === 'svix')?.label
+  for (const row of http.rows.filter((r) => r.variant === 'hookguard')) {
+    const name = row.label.replace(' + hookguard', '').replace(' (core process())', ' (core)')
+    list.push(target(`${name}: pipeline req/s vs HMAC app`, '≥ 0.9×', row.ratioToHmac, row.ratioToHmac >= 0.9))
+    if (svixLabel) {
+      const vsSvix = crossRatio(http, row.label, svixLabel)
+      list.push(target(`${name}: pipeline req/s vs Express + svix`, '> 1×', vsSvix, vsSvix > 1))
+    }
+    list.push(target(`${name}: pipeline p99 vs bare app`, '≤ 2×', row.p99RatioToBare, row.p99RatioToBare <= 2))
+  }
+  const redis = http.rows.find((r) => r.variant === 'hookguard-redis')
+  if (redis?.ratioToMemory !== undefined) {
+    list.push(target('Redis store req/s vs memory store', '≥ 0.7×', redis.ratioToMemory, redis.ratioToMemory >= 0.7))
+  }
+  return list
+}
+
+async function main(): Promise<boolean> {
+  const started = Date.now()
+  const secret = benchSecret()
+  const info = machine()
+  log(`hookguard bench${smoke ? ' (smoke)' : ''}: ${info.cpu}, ${info.cores} cores, Node ${info.node}`)
+
+  log('verification micro-benchmark…')
+  const micro = await runMicro(
+    // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's shortcut for quick comparisons
+    process.env.BENCH_SKIP_MICRO ? { ...microOptions, rounds: 1, timeMs: 5 } : microOptions,
+    secret,
+    log,
+  )
+  log(`  micro took ${Math.round((Date.now() - started) / 1000)} s`)
+  log('HTTP benchmark…')
+  const { configs, notes: configNotes } = await httpConfigs()
+  const http = await runHttp(httpOptions, configs, secret, log)
+  const goals = targets(micro, http)
+  const notes = [...micro.notes, ...configNotes, ...http.notes, ...http.failures.map((f) => `FAILED: ${f}`)]
+
+  const m = microTable(micro)
+  const h = httpTable(http)
+  const t = {
+    header: ['target', 'goal', 'measured', 'result'],
+    rows: goals.map((g) => [g.name, g.goal, formatRatio(g.measured), g.pass ? 'PASS' : 'MISS']),
+  }
+  const httpSetup = `${httpOptions.connections} connections, ${formatSize(httpOptions.payloadSize)} JSON bodies, ${
+    httpOptions.amount !== undefined ? `${httpOptions.amount} requests` : `${httpOptions.durationSec} s`
+  } per app per round, ${httpOptions.rounds} interleaved rounds, medians`
+  const microSetup = `${microOptions.rounds} rounds, order rotated each round, medians; ratio = time per verify / the floor's time, same round`
+  const machineLine = `${info.cpu}, ${info.cores} cores (nproc), Node ${info.node}, ${info.platform}`
+  const out = [
+    '',
+    `Verification (${microSetup})`,
+    table(m.header, m.rows),
+    '',
+    `HTTP on 127.0.0.1 (${httpSetup})`,
+    table(h.header, h.rows),
+    '',
+    'Targets (ratios measured in this run)',
+    table(t.header, t.rows),
+    ...(notes.length > 0 ? ['', 'Notes', ...notes.map((n) => `- ${n}`)] : []),
+    '',
+    `Machine: ${machineLine}. Took ${Math.round((Date.now() - started) / 1000)} s.`,
+  ]
+  process.stdout.write(`${out.join('\n')}\n`)
+
+  mkdirSync(resultsDir, { recursive: true })
+  const file = smoke ? 'smoke.json' : 'latest.json'
+  const report = {
+    date: new Date().toISOString(),
+    smoke,
+    machine: info,
+    micro: { options: microOptions, rows: micro.rows },
+    http: { options: httpOptions, rows: http.rows, samples: http.samples },
+    targets: goals,
+    notes,
+  }
+  writeFileSync(`${resultsDir}${file}`, `${JSON.stringify(report, null, 2)}\n`)
+  const markdown = [
+    `Machine: ${machineLine}; ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    `Verification (${microSetup}):`,
+    '',
+    markdownTable(m.header, m.rows),
+    '',
+    `HTTP on 127.0.0.1 (${httpSetup}):`,
+    '',
+    markdownTable(h.header, h.rows),
+    '',
+    'Targets:',
+    '',
+    markdownTable(t.header, t.rows),
+    ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),
+  ]
+  writeFileSync(`${resultsDir}${smoke ? 'smoke.md' : 'latest.md'}`, `${markdown.join('\n')}\n`)
+  log(`results written to bench/results/${file}`)
+  // A benchmark is not a test: a missed target is reported, not fatal. A broken benchmark is fatal.
+  return http.failures.length === 0
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,229 @@
+/**
+ * One benchmark server, run as a child process by `bench/http.ts`:
+ * `node --import tsx bench/server.ts <framework> <variant>` (packages from their built `dist`).
+ * Listens on an ephemeral port of 127.0.0.1, prints `ready <port>` and serves
+ * until SIGTERM. Every app reads the raw body the same way and answers 202
+ * with the same small JSON body, so the only difference is the check.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  createGuard,
+  type DedupeStore,
+  fromNodeRequest,
+  type Guard,
+  standardWebhooks,
+  type WebhookEvent,
+} from '@hookguard/core'
+import { Webhook as SvixWebhook } from 'svix'
+import { benchSecret } from './shared.js'
+
+export const frameworks = ['node', 'express', 'koa', 'hono'] as const
+export const variants = ['bare', 'hmac', 'hookguard', 'hookguard-lazy', 'hookguard-redis', 'svix'] as const
+export type Framework = (typeof frameworks)[number]
+export type Variant = (typeof variants)[number]
+
+const secret = benchSecret()
+const acceptedBody = JSON.stringify({ status: 202, code: 'accepted' })
+const acceptedHeaders = { 'content-type': 'application/json', 'content-length': String(acceptedBody.length) }
+const rejectedBody = JSON.stringify({ status: 401, code: 'invalid_signature' })
+const rawBodyHint = 'benchmark server: the body was consumed before hookguard'
+
+/** The same minimal raw-body reader for every non-hookguard app. */
+function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function header(headers: IncomingHttpHeaders | Headers, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined
+  const value = headers[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** What a hand-written handler does: HMAC-SHA256 of `id.timestamp.body` with node:crypto, constant-time compare. */
+function hmacOk(headers: IncomingHttpHeaders | Headers, body: Uint8Array): boolean {
+  const id = header(headers, 'webhook-id')
+  const timestamp = header(headers, 'webhook-timestamp')
+  const signature = header(headers, 'webhook-signature')
+  if (id === undefined || timestamp === undefined || signature === undefined || !signature.startsWith('v1,')) {
+    return false
+  }
+  const expected = Buffer.from(
+    createHmac('sha256', secret.key).update(`${id}.${timestamp}.`).update(body).digest('base64'),
+  )
+  const given = Buffer.from(signature.slice(3))
+  return expected.length === given.length && timingSafeEqual(expected, given)
+}
+
+const svix = new SvixWebhook(secret.whsec)
+
+/** The peer: svix's documented `wh.verify(payload, headers)`, here with `webhook-*` header names. */
+function svixOk(headers: IncomingHttpHeaders, body: Buffer): boolean {
+  try {
+    svix.verify(body, {
+      'svix-id': header(headers, 'webhook-id') ?? '',
+      'svix-timestamp': header(headers, 'webhook-timestamp') ?? '',
+      'svix-signature': header(headers, 'webhook-signature') ?? '',
+    })
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function redisDedupe(): Promise<{ store: DedupeStore; close: () => Promise<void> }> {
+  const [{ redisStore }, { Redis }] = await Promise.all([import('@hookguard/redis'), import('ioredis')])
+  const client = new Redis({
+    host: '127.0.0.1',
+    port: 6379,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    lazyConnect: true,
+  })
+  await client.connect()
+  const store = redisStore({ client, prefix: `hookguard-bench:${process.pid}:` })
+  return { store, close: async () => void (await client.quit()) }
+}
+
+/** The full pipeline: IP allowlist, Standard Webhooks, dedupe, an in-process enqueue. */
+async function makeGuard(redis: boolean, lazy: boolean): Promise<{ guard: Guard; close: () => Promise<void> }> {
+  const queue: WebhookEvent[] = []
+  const dedupe = redis ? await redisDedupe() : undefined
+  const guard = createGuard({
+    verify: [standardWebhooks({ secret: secret.whsec })],
+    allowIps: ['127.0.0.1', '::1'],
+    dedupe: dedupe?.store,
+    // Short enough that a benchmark leaves nothing behind in a shared Redis for long.
+    dedupeTtlMs: 120_000,
+    namespace: 'bench',
+    parseJson: lazy ? 'lazy' : 'eager',
+    enqueue: (event) => {
+      queue.push(event)
+      if (queue.length >= 1024) queue.length = 0
+    },
+  })
+  return { guard, close: dedupe?.close ?? (async () => {}) }
+}
+
+function nodeServer(variant: Variant, guard: Guard | undefined): Server {
+  if (guard) {
+    return createServer((req, res) => {
+      guard.process(fromNodeRequest(req, { rawBodyHint })).then((verdict) => {
+        res.writeHead(verdict.status, verdict.headers).end(verdict.body)
+      })
+    })
+  }
+  return createServer((req, res) => {
+    readRaw(req).then((body) => {
+      if (variant === 'hmac' && !hmacOk(req.headers, body)) return void res.writeHead(401).end(rejectedBody)
+      res.writeHead(202, acceptedHeaders).end(acceptedBody)
+    })
+  })
+}
+
+async function expressServer(variant: Variant, guard: Guard | undefined): Promise<Server> {
+  const { default: express } = await import('express')
+  const app = express()
+  if (guard) {
+    const { hookguard } = await import('@hookguard/express')
+    app.post('/hooks', hookguard(guard))
+  } else {
+    app.post('/hooks', (req, res, next) => {
+      readRaw(req).then((body) => {
+        const ok =
+          variant === 'hmac' ? hmacOk(req.headers, body) : variant === 'svix' ? svixOk(req.headers, body) : true
+        if (!ok) return void res.status(401).type('application/json').send(rejectedBody)
+        res.writeHead(202, acceptedHeaders).end(acceptedBody)
+      }, next)
+    })
+  }
+  return createServer(app)
+}
+
+async function koaServer(variant: Variant, guard: Guard | undefined): Promise<Server> {
+  const { default: Koa } = await import('koa')
+  const app = new Koa()
+  if (guard) {
+    const { hookguard } = await import('@hookguard/koa')
+    app.use(hookguard(guard))
+  } else {
+    app.use(async (ctx) => {
+      const body = await readRaw(ctx.req)
+      if (variant === 'hmac' && !hmacOk(ctx.req.headers, body)) {
+        ctx.status = 401
+        ctx.type = 'application/json'
+        ctx.body = rejectedBody
+        return
+      }
+      ctx.status = 202
+      ctx.type = 'application/json'
+      ctx.body = acceptedBody
+    })
+  }
+  return createServer(app.callback())
+}
+
+async function honoServer(variant: Variant, guard: Guard | undefined): Promise<Server> {
+  const [{ Hono }, { createAdaptorServer }] = await Promise.all([import('hono'), import('@hono/node-server')])
+  const app = new Hono()
+  if (guard) {
+    const { hookguard } = await import('@hookguard/hono')
+    app.post('/hooks', hookguard(guard))
+  } else {
+    app.post('/hooks', async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer())
+      if (variant === 'hmac' && !hmacOk(c.req.raw.headers, body)) {
+        return c.body(rejectedBody, 401, { 'content-type': 'application/json' })
+      }
+      return c.body(acceptedBody, 202, { 'content-type': 'application/json' })
+    })
+  }
+  return createAdaptorServer({ fetch: app.fetch }) as Server
+}
+
+async function main(): Promise<void> {
+  const [framework, variant] = process.argv.slice(2) as [Framework, Variant]
+  if (!frameworks.includes(framework) || !variants.includes(variant)) {
+    throw new Error(`usage: server.ts <${frameworks.join('|')}> <${variants.join('|')}>`)
+  }
+  const pipeline = variant.startsWith('hookguard')
+    ? await makeGuard(variant === 'hookguard-redis', variant === 'hookguard-lazy')
+    : undefined
+  const guard = pipeline?.guard
+  const server =
+    framework === 'node'
+      ? nodeServer(variant, guard)
+      : framework === 'express'
+        ? await expressServer(variant, guard)
+        : framework === 'koa'
+          ? await koaServer(variant, guard)
+          : await honoServer(variant, guard)
+  server.keepAliveTimeout = 30_000
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  process.stdout.write(`ready ${(server.address() as AddressInfo).port}\n`)
+
+  const stop = () => {
+    server.closeAllConnections()
+    server.close()
+    void pipeline
+      ?.close()
+      .catch(() => {})
+      .finally(() => process.exit(0))
+    if (!pipeline) process.exit(0)
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  // The parent's end is our end, even if it could not send SIGTERM.
+  process.on('disconnect', stop)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exit(1)
+})

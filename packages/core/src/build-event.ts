@@ -1,0 +1,149 @@
+import { base64Encode } from '#crypto'
+import { WebhookError } from './errors.js'
+import { checkEventId, isJsonContentType, parseJsonBody, parseJsonOrNull } from './event.js'
+import type { EventFieldContext, EventFieldReader } from './event-field.js'
+import type { HeaderBag } from './headers.js'
+import { joinedHeader, singleHeader } from './headers.js'
+import type { AuthInfo, WebhookEvent } from './types.js'
+
+/** Where the guard finds the event id and type, compiled once per guard. */
+export interface EventSources {
+  /** The user's `eventId` option, which wins over everything else. */
+  id?: EventFieldReader
+  /** The user's `eventType` option. */
+  type?: EventFieldReader
+  /** The senders' own conventions (a preset's `eventId`), after what `verify` returned. */
+  senderIds: readonly EventFieldReader[]
+  senderTypes: readonly EventFieldReader[]
+  keptHeaders: readonly string[]
+  parseJson: 'eager' | 'lazy'
+  /** Whether an event needs an id (dedupe is on). */
+  idRequired: boolean
+}
+
+/** What is known once every verifier passed. */
+export interface VerifiedDelivery {
+  method: string
+  path: string | undefined
+  params: Readonly<Record<string, string>>
+  headers: HeaderBag
+  body: Uint8Array
+  sourceIp: string | null
+  receivedAtMs: number
+  verifiedId: string | undefined
+  verifiedType: string | undefined
+  timestamp: number | null
+  auth: AuthInfo[]
+}
+
+/** The event, and its type if it was known without parsing the body (for the log record). */
+export interface BuiltEvent {
+  event: WebhookEvent
+  knownType: string | null
+}
+
+function firstField(fields: readonly EventFieldReader[], ctx: () => EventFieldContext): string | undefined {
+  for (const field of fields) {
+    const value = field(ctx())
+    if (value !== undefined && value !== null) return value
+  }
+  return undefined
+}
+
+let lastTimeMs = Number.NaN
+let lastTimeText = ''
+
+/** ISO 8601 for a time in ms; deliveries arrive many to a millisecond under load, so the last one is kept. */
+function isoTime(ms: number): string {
+  if (ms !== lastTimeMs) {
+    lastTimeText = new Date(ms).toISOString()
+    lastTimeMs = ms
+  }
+  return lastTimeText
+}
+
+function payloadType(payload: unknown): string | null {
+  const type = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>).type : undefined
+  return typeof type === 'string' ? type : null
+}
+
+/**
+ * Builds the event handed to `enqueue`. A JSON body is parsed at most once:
+ * up front with `parseJson: 'eager'` (invalid JSON is 400 `invalid_json`), or
+ * on the first read of whatever needs it with `'lazy'` (the id or type
+ * sources, `event.payload`, `event.type` when it falls back to the payload).
+ */
+export function buildEvent(delivery: VerifiedDelivery, sources: EventSources): BuiltEvent {
+  const { headers, params, body } = delivery
+  const contentType = singleHeader(headers, 'content-type')
+  const json = isJsonContentType(contentType)
+  const lazy = sources.parseJson === 'lazy'
+  let parsed: { value: unknown } | undefined
+  const readPayload = (): unknown => {
+    parsed ??= { value: json ? (lazy ? parseJsonOrNull(body) : parseJsonBody(body)) : null }
+    return parsed.value
+  }
+  if (!lazy) readPayload()
+  let fields: EventFieldContext | undefined
+  const context = (): EventFieldContext =>
+    (fields ??= {
+      headers,
+      params,
+      get payload() {
+        return readPayload()
+      },
+    })
+
+  const id =
+    (sources.id ? sources.id(context()) : (delivery.verifiedId ?? firstField(sources.senderIds, context))) ?? null
+  if (id !== null) checkEventId(id)
+  else if (sources.idRequired)
+    throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
+  const namedType =
+    (sources.type ? sources.type(context()) : (delivery.verifiedType ?? firstField(sources.senderTypes, context))) ??
+    null
+
+  const keptHeaders: Record<string, string> = {}
+  for (const name of sources.keptHeaders) {
+    const value = joinedHeader(headers, name, ', ')
+    if (value !== undefined) keptHeaders[name] = value
+  }
+  // `payload`, `type` (when it falls back to the payload) and `bodyBase64` are computed on their first
+  // read, once: accessors on an object literal, so `JSON.stringify`, spreading and `structuredClone`
+  // see plain values, and a request whose payload nobody reads parses and encodes nothing.
+  let type: string | null | undefined = namedType ?? (parsed || !json ? payloadType(readPayload()) : undefined)
+  let bodyBase64: string | undefined
+  const event: WebhookEvent = {
+    id,
+    get type(): string | null {
+      if (type === undefined) type = payloadType(readPayload())
+      return type
+    },
+    set type(value: string | null) {
+      type = value
+    },
+    timestamp: delivery.timestamp,
+    receivedAt: isoTime(delivery.receivedAtMs),
+    method: delivery.method.toUpperCase(),
+    path: delivery.path ?? null,
+    params: { ...params },
+    get payload(): unknown {
+      return readPayload()
+    },
+    set payload(value: unknown) {
+      parsed = { value }
+    },
+    get bodyBase64(): string {
+      bodyBase64 ??= base64Encode(body)
+      return bodyBase64
+    },
+    set bodyBase64(value: string) {
+      bodyBase64 = value
+    },
+    contentType: contentType ?? null,
+    headers: keptHeaders,
+    sourceIp: delivery.sourceIp,
+    auth: delivery.auth,
+  }
+  return { event, knownType: type ?? null }
+}
