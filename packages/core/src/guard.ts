@@ -159,6 +159,7 @@ export function createGuard(options: GuardOptions): Guard {
       observer.storeError('claim')
       if (config.storeFailure === 'open') {
         counters.failOpen += 1
+        observer.failOpen()
         logger?.warn(
           { code: 'store_unavailable', key, detail: describe(error) },
           'dedupe store failed; enqueuing without dedupe',

@@ -45,8 +45,34 @@ describe('observability', () => {
     expect(counts).toEqual({ enqueue_failed: 1, accepted: 1, duplicate: 1, invalid_signature: 1 })
     expect(byName('hookguard.dedupe.hits')?.dataPoints[0]?.value).toBe(1)
     expect(byName('hookguard.enqueue.failures')?.dataPoints[0]?.value).toBe(1)
+    expect(byName('hookguard.store.fail_open')).toBeUndefined()
     const histogram = byName('hookguard.request.duration')?.dataPoints ?? []
     expect(histogram.length).toBeGreaterThan(0)
+    await meterProvider.shutdown()
+  })
+
+  test('a store failure with storeFailure: open is counted as fail_open and as a store error', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })
+    const meterProvider = new MeterProvider({ readers: [reader] })
+    const guard = createGuard({
+      verify: [standardWebhooks({ secret: secret.whsec })],
+      enqueue: () => {},
+      dedupe: {
+        claim: () => Promise.reject(new Error('ECONNREFUSED')),
+        complete: () => {},
+        release: () => {},
+      },
+      storeFailure: 'open',
+      meterProvider,
+    })
+    expect((await guard.process(delivery('open-1'))).status).toBe(202)
+    expect(guard.counters).toEqual({ storeErrors: 1, failOpen: 1 })
+    await reader.forceFlush()
+    const metrics = exporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics))
+    const value = (name: string) => metrics.find((m) => m.descriptor.name === name)?.dataPoints[0]?.value
+    expect(value('hookguard.store.fail_open')).toBe(1)
+    expect(value('hookguard.store.errors')).toBe(1)
     await meterProvider.shutdown()
   })
 

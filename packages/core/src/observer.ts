@@ -29,6 +29,8 @@ export interface GuardHooks {
 export interface Observer {
   request(verdict: Verdict, outcome: RequestOutcome): void
   storeError(operation: 'claim' | 'complete' | 'release'): void
+  /** A delivery enqueued without dedupe because the store failed and `storeFailure` is `'open'`. */
+  failOpen(): void
 }
 
 /**
@@ -53,6 +55,9 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
     description: 'enqueue calls that failed, timed out or found the queue full',
   })
   const storeErrors = meter.createCounter('hookguard.store.errors', { description: 'Dedupe store calls that failed' })
+  const failOpens = meter.createCounter('hookguard.store.fail_open', {
+    description: "Deliveries enqueued without dedupe because the store failed (storeFailure: 'open')",
+  })
 
   function callHook(name: keyof GuardHooks, call: () => void): void {
     try {
@@ -93,6 +98,9 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
     },
     storeError(operation): void {
       storeErrors.add(1, { 'hookguard.operation': operation })
+    },
+    failOpen(): void {
+      failOpens.add(1)
     },
   }
 }
