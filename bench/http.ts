@@ -153,6 +153,8 @@ export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: str
   ]
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_FRAMEWORKS=node,express
   const only = process.env.BENCH_FRAMEWORKS?.split(',')
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_VARIANTS=hmac,hookguard
+  const variantsOnly = process.env.BENCH_VARIANTS?.split(',')
   for (const [framework, name] of frameworks) {
     if (only && !only.includes(framework)) continue
     if (framework === 'koa' || framework === 'hono') {
@@ -179,7 +181,7 @@ export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: str
   } else {
     configs.push({ label: 'Express 5 + hookguard, Redis store', framework: 'express', variant: 'hookguard-redis' })
   }
-  return { configs, notes }
+  return { configs: variantsOnly ? configs.filter((c) => variantsOnly.includes(c.variant)) : configs, notes }
 }
 
 /** Signed requests: a pool made before the run, then signed on the fly if the pool runs out. */
