@@ -15,7 +15,7 @@ import {
   type Receiver,
   readQueue,
   startPrivateRedis,
-  startReceiver,
+  startReceivers,
   testPrefix,
 } from './redis-helpers.js'
 
@@ -60,25 +60,17 @@ describe.skipIf(!redisServerInstalled)('fault: Redis killed and restarted under 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hookguard-fault-'))
     redis = await startPrivateRedis()
-    const started = await Promise.allSettled(
-      ['a', 'b'].map((name) => {
-        const queueFile = join(dir, `queue-${name}.log`)
-        queueFiles.push(queueFile)
-        return startReceiver(name, {
-          redisPort: redis!.port,
-          prefix,
-          secret: whsec,
-          queueFile,
-          failRate: enqueueFailRate,
-          enqueueDelayMs: 5,
-          leaseMs: 5_000,
-          storeTimeoutMs: 500,
-        })
-      }),
-    )
-    for (const result of started) if (result.status === 'fulfilled') receivers.push(result.value)
-    const failed = started.find((result) => result.status === 'rejected')
-    if (failed) throw failed.reason
+    const started = await startReceivers(dir, ['a', 'b'], {
+      redisPort: redis.port,
+      prefix,
+      secret: whsec,
+      failRate: enqueueFailRate,
+      enqueueDelayMs: 5,
+      leaseMs: 5_000,
+      storeTimeoutMs: 500,
+    })
+    receivers.push(...started.receivers)
+    queueFiles.push(...started.queueFiles)
   }, 60_000)
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis, type RedisOptions } from 'ioredis'
 import { signedHeaders as signedHeadersFor } from '../packages/core/test-support/sign.js'
@@ -231,4 +232,26 @@ export async function readQueue(files: readonly string[]): Promise<{ id: string;
     }
   }
   return entries
+}
+
+/**
+ * Starts one receiver per name, each with its own queue file in `dir`; if any
+ * fails to start, the ones that did are stopped and the failure is thrown.
+ */
+export async function startReceivers(
+  dir: string,
+  names: readonly string[],
+  settings: Omit<ReceiverSettings, 'queueFile'>,
+): Promise<{ receivers: Receiver[]; queueFiles: string[] }> {
+  const queueFiles = names.map((name) => join(dir, `queue-${name}.log`))
+  const started = await Promise.allSettled(
+    names.map((name, i) => startReceiver(name, { ...settings, queueFile: queueFiles[i] as string })),
+  )
+  const receivers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+  const failed = started.find((result) => result.status === 'rejected')
+  if (failed) {
+    await Promise.all(receivers.map((receiver) => receiver.stop()))
+    throw failed.reason
+  }
+  return { receivers, queueFiles }
 }

@@ -14,7 +14,7 @@ import {
   redisAvailable,
   redisHost,
   sharedRedisPort,
-  startReceiver,
+  startReceivers,
   testPrefix,
 } from './redis-helpers.js'
 
@@ -31,23 +31,16 @@ describe.skipIf(!redisUp)('several receiver processes sharing one Redis', () => 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hookguard-multi-'))
-    const started = await Promise.allSettled(
-      Array.from({ length: processes }, (_, i) => {
-        const queueFile = join(dir, `queue-${i}.log`)
-        queueFiles.push(queueFile)
-        // A random pause inside enqueue keeps the claim held while the other processes try.
-        return startReceiver(`r${i}`, {
-          redisPort: sharedRedisPort,
-          prefix,
-          secret: whsec,
-          queueFile,
-          enqueueDelayMs: 15,
-        })
-      }),
-    )
-    for (const result of started) if (result.status === 'fulfilled') receivers.push(result.value)
-    const failed = started.find((result) => result.status === 'rejected')
-    if (failed) throw failed.reason
+    // A random pause inside enqueue keeps the claim held while the other processes try.
+    const names = Array.from({ length: processes }, (_, i) => `r${i}`)
+    const started = await startReceivers(dir, names, {
+      redisPort: sharedRedisPort,
+      prefix,
+      secret: whsec,
+      enqueueDelayMs: 15,
+    })
+    receivers.push(...started.receivers)
+    queueFiles.push(...started.queueFiles)
   }, 60_000)
 
   afterAll(async () => {

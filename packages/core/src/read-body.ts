@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes.js'
 import { WebhookError } from './errors.js'
 import type { BodySource, NodeReadableLike } from './types.js'
 
@@ -6,17 +7,6 @@ const empty = new Uint8Array(0)
 
 function tooLarge(limit: number): WebhookError {
   return new WebhookError('payload_too_large', `body exceeds ${limit} bytes`)
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
 }
 
 function isWebStream(source: object): source is ReadableStream<Uint8Array> {
@@ -62,7 +52,7 @@ async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, 
     if (error instanceof WebhookError) throw error
     throw new WebhookError('invalid_body', 'the body stream failed before it ended')
   }
-  return chunks.length === 0 ? empty : concat(chunks, size)
+  return chunks.length === 0 ? empty : concatBytes(chunks)
 }
 
 function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number): Promise<Uint8Array> {
@@ -82,7 +72,7 @@ function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number)
         stream.pause()
         reject(error)
       } else {
-        resolve(chunks.length === 0 ? empty : concat(chunks, size))
+        resolve(chunks.length === 0 ? empty : concatBytes(chunks))
       }
     }
     const arm = () => {

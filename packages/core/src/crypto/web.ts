@@ -1,19 +1,11 @@
+import { concatBytes } from '../bytes.js'
 import type { DigestEncoding, Ed25519PublicKey, HashAlgorithm, HmacKey } from './port.js'
 
 const subtleName: Record<HashAlgorithm, string> = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' }
 const encoder = new TextEncoder()
 
 function concat(parts: readonly (string | Uint8Array)[]): Uint8Array {
-  const bytes = parts.map((part) => (typeof part === 'string' ? encoder.encode(part) : part))
-  let size = 0
-  for (const b of bytes) size += b.byteLength
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const b of bytes) {
-    out.set(b, offset)
-    offset += b.byteLength
-  }
-  return out
+  return concatBytes(parts.map((part) => (typeof part === 'string' ? encoder.encode(part) : part)))
 }
 
 function hex(bytes: Uint8Array): string {
