@@ -8,10 +8,14 @@ export interface MemoryStoreOptions {
   now?: () => number
 }
 
-interface Entry {
-  token: string | null
+/** A key being processed: who holds it, and until when (ms). */
+interface Lease {
+  token: string
   expiresAt: number
 }
+
+/** Done keys remember their expiry in ticks of this many ms. */
+const tickMs = 100
 
 /**
  * An in-process dedupe store: the default. Bounded (oldest entries evicted
@@ -29,20 +33,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     throw new TypeError('maxEntries must be a positive integer')
   }
   const now = options.now ?? Date.now
-  // Map keeps insertion order; every write re-inserts, so the first key is the oldest.
-  const entries = new Map<string, Entry>()
+  // Map keeps insertion order; every write re-inserts, so the first key is the oldest. A key being
+  // processed holds a lease; a done key holds only its expiry, as a small integer (100 ms ticks since
+  // the store was made), so the many retained done keys cost the garbage collector next to nothing.
+  const entries = new Map<string, Lease | number>()
+  const base = now()
   let counter = 0
 
-  function live(key: string): Entry | undefined {
+  const doneUntil = (ttlMs: number): number => Math.ceil((now() + ttlMs - base) / tickMs)
+  const expired = (entry: Lease | number): boolean =>
+    typeof entry === 'number' ? base + entry * tickMs <= now() : entry.expiresAt <= now()
+
+  function live(key: string): Lease | number | undefined {
     const entry = entries.get(key)
-    if (entry && entry.expiresAt <= now()) {
+    if (entry !== undefined && expired(entry)) {
       entries.delete(key)
       return undefined
     }
     return entry
   }
 
-  function put(key: string, entry: Entry): void {
+  function put(key: string, entry: Lease | number): void {
     entries.delete(key)
     entries.set(key, entry)
     while (entries.size > maxEntries) {
@@ -54,7 +65,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
   return {
     claim(key: string, leaseMs: number): ClaimResult {
       const entry = live(key)
-      if (entry) return entry.token === null ? { status: 'done' } : { status: 'in_flight' }
+      if (entry !== undefined) return typeof entry === 'number' ? { status: 'done' } : { status: 'in_flight' }
       counter += 1
       const token = `${counter}`
       put(key, { token, expiresAt: now() + leaseMs })
@@ -62,10 +73,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     },
     complete(key: string, token: string, ttlMs: number): void {
       const entry = live(key)
-      if (entry?.token === token || entry === undefined) put(key, { token: null, expiresAt: now() + ttlMs })
+      if (entry === undefined || (typeof entry !== 'number' && entry.token === token)) put(key, doneUntil(ttlMs))
     },
     release(key: string, token: string): void {
-      if (live(key)?.token === token) entries.delete(key)
+      const entry = live(key)
+      if (entry !== undefined && typeof entry !== 'number' && entry.token === token) entries.delete(key)
     },
   }
 }
