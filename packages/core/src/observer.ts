@@ -59,6 +59,9 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
     description: "Deliveries enqueued without dedupe because the store failed (storeFailure: 'open')",
   })
 
+  // One attribute set per code, made once: codes are a small fixed set.
+  const attributesByCode = new Map<string, Readonly<Record<string, string>>>()
+
   function callHook(name: keyof GuardHooks, call: () => void): void {
     try {
       call()
@@ -70,7 +73,11 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
   return {
     request(verdict: Verdict, outcome: RequestOutcome): void {
       const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
-      const attributes = { 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code }
+      let attributes = attributesByCode.get(verdict.code)
+      if (attributes === undefined) {
+        attributes = Object.freeze({ 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code })
+        attributesByCode.set(verdict.code, attributes)
+      }
       requests.add(1, attributes)
       duration.record(outcome.latencyMs / 1000, attributes)
       if (verdict.code === 'duplicate' || verdict.code === 'in_flight') dedupeHits.add(1, attributes)
