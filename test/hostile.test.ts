@@ -1,29 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { guardOptions } from './cases.js'
 import { type StartedTarget, targets } from './harness.js'
 import { hostileCases } from './hostile-cases.js'
-import { replies } from './http-client.js'
+import { failOnUncaughtOrForbidden } from './watch-replies.js'
 
-// Anything thrown outside a request's own promise chain fails the case it happened in.
-const uncaught: unknown[] = []
-const recordUncaught = (error: unknown) => uncaught.push(error)
-beforeAll(() => {
-  process.on('uncaughtException', recordUncaught)
-  process.on('unhandledRejection', recordUncaught)
-})
-afterEach(() => {
-  expect(uncaught.splice(0)).toEqual([])
-  const unsafe = replies
-    .splice(0)
-    .filter((r) => (r.status >= 300 && r.status < 400) || r.status === 410 || r.status >= 500)
-  expect(unsafe).toEqual([])
-})
-afterAll(() => {
-  process.off('uncaughtException', recordUncaught)
-  process.off('unhandledRejection', recordUncaught)
-})
+// Hostile input never earns a redirect, a 410 or a server error.
+failOnUncaughtOrForbidden((r) => (r.status >= 300 && r.status < 400) || r.status === 410 || r.status >= 500)
 
-/** Targets that build a Web `Request`, whose `Headers` join repeated header lines. */
 // Targets that see repeated headers already joined (Web `Headers`). Hono on @hono/node-server reads the
 // Node request directly, so it keeps them apart like the other Node targets.
 const webTargets = new Set(['core guard.handle on a Web Request'])
