@@ -52,6 +52,21 @@ describe('hookguard on Hono', () => {
     expect(seen).toEqual([enqueued[0]])
   })
 
+  test('builds no not-found answer when nothing follows it, alone or after middleware', async () => {
+    let notFound = 0
+    for (const withMiddleware of [false, true]) {
+      const app = new Hono()
+      if (withMiddleware) app.use('*', (_c, next) => next())
+      app.post('/hooks/:status', hookguard(guardFor([])))
+      app.notFound((c) => {
+        notFound += 1
+        return c.text('not found', 404)
+      })
+      expect((await app.request(signed(`msg_nf_${withMiddleware}`))).status).toBe(202)
+    }
+    expect(notFound).toBe(0)
+  })
+
   test("gives a later handler the accepted event through c.get('webhook'), and still answers 202", async () => {
     const enqueued: WebhookEvent[] = []
     const later: WebhookEvent[] = []

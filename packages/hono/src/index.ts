@@ -89,7 +89,8 @@ export function hookguard(
     c.set('webhook', verdict.event)
     // Settle the answer first: no not-found when nothing follows, and a later handler's return value cannot replace it.
     c.res = response
-    await next()
+    // Only later handlers need next(); when this handler is the last, next() would just build a 404 to discard.
+    if (c.req.routeIndex < c.req.matchedRoutes.length - 1) await next()
     return response
   }
 }
