@@ -98,7 +98,12 @@ test('500 concurrent slow or oversized uploads keep the server within its limits
   const duringCollected = await measure(true)
   for (const { req } of slow) req.destroy()
   await waitFor(() => latest.answered === slowUploads + oversizedUploads, 15_000, poll)
-  const after = await measure(true)
+  // Closed sockets give their buffers back over the next few ticks: look again a few times (bounded).
+  let after = await measure(true)
+  for (let look = 0; look < 5 && held(after) - held(baseline) >= 4 * MiB; look++) {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    after = await measure(true)
+  }
 
   const growth = (m: MemoryAnswer) => Math.round((held(m) - held(baseline)) / MiB)
   console.info(
