@@ -1,7 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { bearerToken, standardWebhooks, type Verifier, type VerifyContext } from '@hookguard/core'
+import { bearerToken, jwt, standardWebhooks, type VerifyContext } from '@hookguard/core'
 import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods'
 import { SignJWT } from 'jose'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
@@ -38,25 +36,10 @@ export interface MicroResult {
 interface Case {
   name: string
   fn: () => unknown
-  /** When set, the case is not run and the note is printed instead. */
-  skip?: string
   note?: string
 }
 
 const floorName = 'floor: node:crypto createHmac + timingSafeEqual'
-const jwtPath = fileURLToPath(new URL('../packages/core/src/verifiers/jwt.ts', import.meta.url))
-
-/** The `jwt` verifier, when another helper's `packages/core/src/verifiers/jwt.ts` exists and loads. */
-async function loadJwt(): Promise<((options: Record<string, unknown>) => Verifier) | string> {
-  if (!existsSync(jwtPath)) return 'packages/core/src/verifiers/jwt.ts does not exist yet'
-  try {
-    const mod = (await import(/* @vite-ignore */ jwtPath)) as { jwt?: (options: Record<string, unknown>) => Verifier }
-    return typeof mod.jwt === 'function' ? mod.jwt : 'jwt.ts exports no jwt()'
-  } catch (error) {
-    return `jwt.ts failed to load: ${error instanceof Error ? error.message : String(error)}`
-  }
-}
-
 function context(headers: Record<string, string>, body: Uint8Array): VerifyContext {
   return { method: 'POST', headers, body, params: {}, tls: undefined, nowMs: Date.now(), toleranceSeconds: 300 }
 }
@@ -88,20 +71,15 @@ async function buildCases(size: number, secret: BenchSecret): Promise<Case[]> {
   const bearerCtx = context({ authorization: 'Bearer tok_bench_0123456789abcdef' }, body)
   cases.push({ name: 'hookguard bearerToken().verify', fn: () => bearer.verify(bearerCtx) })
 
-  const jwt = await loadJwt()
-  if (typeof jwt === 'string') {
-    cases.push({ name: 'hookguard jwt().verify (HS256)', fn: () => undefined, skip: jwt })
-  } else {
-    const jwtSecret = new TextEncoder().encode('jwt-bench-secret-0123456789-abcdef')
-    const token = await new SignJWT({ sub: 'sender' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(jwtSecret)
-    const verifier = jwt({ secret: jwtSecret, algorithms: ['HS256'], issuer: null, audience: null })
-    const jwtCtx = context({ authorization: `Bearer ${token}` }, body)
-    cases.push({ name: 'hookguard jwt().verify (HS256)', fn: () => verifier.verify(jwtCtx) })
-  }
+  const jwtSecret = new TextEncoder().encode('jwt-bench-secret-0123456789-abcdef')
+  const token = await new SignJWT({ sub: 'sender' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(jwtSecret)
+  const jwtVerifier = jwt({ secret: jwtSecret, algorithms: ['HS256'], issuer: null, audience: null })
+  const jwtCtx = context({ authorization: `Bearer ${token}` }, body)
+  cases.push({ name: 'hookguard jwt().verify (HS256)', fn: () => jwtVerifier.verify(jwtCtx) })
 
   const svix = new SvixWebhook(secret.whsec)
   const svixHeaders = {
@@ -173,8 +151,7 @@ export async function runMicro(options: MicroOptions, secret: BenchSecret, log: 
   const notes: string[] = []
   for (const size of options.sizes) {
     const cases = await buildCases(size, secret)
-    const live = cases.filter((c) => c.skip === undefined)
-    for (const c of cases) if (c.skip) notes.push(`${c.name}: skipped (${c.skip})`)
+    const live = cases
     const batch = batchFor(size)
     const tasks = new Map<string, () => unknown>()
     for (const c of live) tasks.set(c.name, await taskFor(c, batch))
