@@ -16,7 +16,7 @@ async function runBuilt() {
     process.exitCode = await main(args)
     return true
   } catch (error) {
-    // A dependency (e.g. @hookguard/core) is not built yet: fall back to the sources.
+    // A dependency is not built yet: fall back to the sources.
     if (error?.code === 'ERR_MODULE_NOT_FOUND') return false
     throw error
   }
