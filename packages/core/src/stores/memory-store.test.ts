@@ -1,0 +1,115 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { memoryStore } from './memory-store.js'
+
+/**
+ * Whether the store still answers for a key (`claim` says anything but `claimed`). Asking about a
+ * forgotten key claims it for a moment, which may evict the oldest: ask about the kept keys first.
+ */
+function remembers(store: ReturnType<typeof memoryStore>, key: string): boolean {
+  const result = store.claim(key, 1_000)
+  if (result instanceof Promise) throw new Error('the memory store answers synchronously')
+  if (result.status === 'claimed') store.release(key, result.token)
+  return result.status !== 'claimed'
+}
+
+describe('memoryStore eviction', () => {
+  test('keeps at most maxEntries and evicts the oldest first', () => {
+    const store = memoryStore({ maxEntries: 3 })
+    for (const key of ['a', 'b', 'c', 'd']) {
+      const claimed = store.claim(key, 1_000) as { token: string }
+      store.complete(key, claimed.token, 60_000)
+    }
+    expect(['d', 'c', 'b', 'a'].map((key) => remembers(store, key))).toEqual([true, true, true, false])
+  })
+
+  test('a key written again counts as the newest', () => {
+    const store = memoryStore({ maxEntries: 2 })
+    const a = store.claim('a', 1_000) as { token: string }
+    store.claim('b', 1_000)
+    store.complete('a', a.token, 60_000) // rewrites a: b is now the oldest
+    store.claim('c', 1_000)
+    expect(remembers(store, 'a')).toBe(true)
+    expect(remembers(store, 'c')).toBe(true)
+    expect(remembers(store, 'b')).toBe(false)
+  })
+
+  test('evicts in the right order long after the map has turned over many times', () => {
+    const maxEntries = 50
+    const store = memoryStore({ maxEntries })
+    // Every id is claimed, then completed (a rewrite); every seventh is released instead.
+    for (let i = 0; i < 100 * maxEntries; i++) {
+      const key = `id-${i}`
+      const claimed = store.claim(key, 1_000) as { token: string }
+      if (i % 7 === 0) store.release(key, claimed.token)
+      else store.complete(key, claimed.token, 60_000)
+    }
+    const last = 100 * maxEntries - 1
+    const kept = Array.from({ length: 2 * maxEntries }, (_, k) => last - k).filter((i) => i % 7 !== 0)
+    const expected = kept.slice(0, maxEntries)
+    const remembered = kept.filter((i) => remembers(store, `id-${i}`))
+    expect(remembered).toEqual(expected)
+  })
+
+  test('matches a plain model under random claims, completions, releases and expiries', () => {
+    type Op = { kind: 'claim' | 'complete' | 'release'; key: number } | { kind: 'tick'; ms: number }
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ kind: fc.constantFrom('claim' as const, 'complete' as const, 'release' as const), key: fc.nat(12) }),
+      fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 400 }) }),
+    )
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 200 }), (maxEntries, ops) => {
+        let now = 0
+        const store = memoryStore({ maxEntries, now: () => now })
+        // The model: insertion-ordered entries with their state, expiry and token.
+        type Entry = { done: boolean; until: number; token: string }
+        const model = new Map<string, Entry>()
+        const tokens = new Map<string, string>()
+        const alive = (key: string) => {
+          const entry = model.get(key)
+          if (entry && entry.until <= now) model.delete(key)
+          return model.get(key)
+        }
+        const put = (key: string, entry: Entry) => {
+          model.delete(key)
+          model.set(key, entry)
+          while (model.size > maxEntries) model.delete(model.keys().next().value as string)
+        }
+        const run = (step: Op) => {
+          if (step.kind === 'tick') {
+            now += step.ms
+            return
+          }
+          const key = `k${step.key}`
+          if (step.kind === 'claim') {
+            const entry = alive(key)
+            const result = store.claim(key, 500) as { status: string; token?: string }
+            const expected = entry === undefined ? 'claimed' : entry.done ? 'done' : 'in_flight'
+            expect(result.status).toBe(expected)
+            if (result.token !== undefined) {
+              tokens.set(key, result.token)
+              put(key, { done: false, until: now + 500, token: result.token })
+            }
+          } else {
+            const token = tokens.get(key) ?? 'none'
+            const entry = alive(key)
+            const holds = entry !== undefined && !entry.done && entry.token === token
+            if (step.kind === 'complete') {
+              store.complete(key, token, 1_000)
+              // Done keys keep their expiry in 100 ms ticks, rounded up.
+              if (entry === undefined || holds)
+                put(key, { done: true, until: Math.ceil((now + 1_000) / 100) * 100, token })
+            } else {
+              store.release(key, token)
+              if (holds) model.delete(key)
+            }
+          }
+        }
+        for (const step of ops) run(step)
+        // Then every key once more: the store must answer each claim as the model does.
+        for (let key = 0; key <= 12; key++) run({ kind: 'claim', key })
+      }),
+      { numRuns: 2_000 },
+    )
+  })
+})
