@@ -67,6 +67,93 @@ function payloadType(payload: unknown): string | null {
   return typeof type === 'string' ? type : null
 }
 
+let lastContentType: string | undefined
+let lastContentTypeIsJson = false
+
+/** `isJsonContentType`, remembering the last answer: a sender sends the same content type every time. */
+function namesJson(contentType: string | undefined): boolean {
+  if (contentType !== lastContentType) {
+    lastContentTypeIsJson = isJsonContentType(contentType)
+    lastContentType = contentType
+  }
+  return lastContentTypeIsJson
+}
+
+/** What an event computes on first read: the parsed payload, the type taken from it, the base64 body. */
+class LazyFields {
+  private parsed: { value: unknown } | undefined
+  type: string | null | undefined
+  bodyBase64: string | undefined
+
+  constructor(
+    private readonly body: Uint8Array,
+    private readonly json: boolean,
+    private readonly strict: boolean,
+  ) {}
+
+  /** Parses the body once, on the first call. */
+  payload(): unknown {
+    this.parsed ??= {
+      value: this.json ? (this.strict ? parseJsonBody(this.body) : parseJsonOrNull(this.body)) : null,
+    }
+    return this.parsed.value
+  }
+
+  setPayload(value: unknown): void {
+    this.parsed = { value }
+  }
+
+  get payloadRead(): boolean {
+    return this.parsed !== undefined
+  }
+
+  readType(): string | null {
+    this.type ??= payloadType(this.payload())
+    return this.type
+  }
+
+  readBodyBase64(): string {
+    this.bodyBase64 ??= base64Encode(this.body)
+    return this.bodyBase64
+  }
+}
+
+const lazyFields = Symbol('hookguard.lazyFields')
+type WithLazyFields = WebhookEvent & { [lazyFields]: LazyFields }
+
+// One set of accessor functions for every event (not new closures per event, which V8 builds slowly):
+// each finds its event's state under a non-enumerable symbol key.
+const typeAccessor: PropertyDescriptor = {
+  get(this: WithLazyFields) {
+    return this[lazyFields].readType()
+  },
+  set(this: WithLazyFields, value: string | null) {
+    this[lazyFields].type = value
+  },
+  enumerable: true,
+  configurable: true,
+}
+const payloadAccessor: PropertyDescriptor = {
+  get(this: WithLazyFields) {
+    return this[lazyFields].payload()
+  },
+  set(this: WithLazyFields, value: unknown) {
+    this[lazyFields].setPayload(value)
+  },
+  enumerable: true,
+  configurable: true,
+}
+const bodyBase64Accessor: PropertyDescriptor = {
+  get(this: WithLazyFields) {
+    return this[lazyFields].readBodyBase64()
+  },
+  set(this: WithLazyFields, value: string) {
+    this[lazyFields].bodyBase64 = value
+  },
+  enumerable: true,
+  configurable: true,
+}
+
 /**
  * Builds the event handed to `enqueue`. A JSON body is parsed at most once:
  * up front with `parseJson: 'eager'` (invalid JSON is 400 `invalid_json`), or
@@ -76,21 +163,16 @@ function payloadType(payload: unknown): string | null {
 export function buildEvent(delivery: VerifiedDelivery, sources: EventSources): BuiltEvent {
   const { headers, params, body } = delivery
   const contentType = singleHeader(headers, 'content-type')
-  const json = isJsonContentType(contentType)
-  const lazy = sources.parseJson === 'lazy'
-  let parsed: { value: unknown } | undefined
-  const readPayload = (): unknown => {
-    parsed ??= { value: json ? (lazy ? parseJsonOrNull(body) : parseJsonBody(body)) : null }
-    return parsed.value
-  }
-  if (!lazy) readPayload()
+  const json = namesJson(contentType)
+  const lazy = new LazyFields(body, json, sources.parseJson === 'eager')
+  if (sources.parseJson === 'eager') lazy.payload()
   let fields: EventFieldContext | undefined
   const context = (): EventFieldContext =>
     (fields ??= {
       headers,
       params,
       get payload() {
-        return readPayload()
+        return lazy.payload()
       },
     })
 
@@ -102,48 +184,31 @@ export function buildEvent(delivery: VerifiedDelivery, sources: EventSources): B
   const namedType =
     (sources.type ? sources.type(context()) : (delivery.verifiedType ?? firstField(sources.senderTypes, context))) ??
     null
+  // A type read from the payload waits for its first read, unless the payload is parsed already (or is not JSON).
+  if (namedType !== null) lazy.type = namedType
+  else if (lazy.payloadRead || !json) lazy.readType()
 
   const keptHeaders: Record<string, string> = {}
   for (const name of sources.keptHeaders) {
     const value = joinedHeader(headers, name, ', ')
     if (value !== undefined) keptHeaders[name] = value
   }
-  // `payload`, `type` (when it falls back to the payload) and `bodyBase64` are computed on their first
-  // read, once: accessors on an object literal, so `JSON.stringify`, spreading and `structuredClone`
-  // see plain values, and a request whose payload nobody reads parses and encodes nothing.
-  let type: string | null | undefined = namedType ?? (parsed || !json ? payloadType(readPayload()) : undefined)
-  let bodyBase64: string | undefined
-  const event: WebhookEvent = {
-    id,
-    get type(): string | null {
-      if (type === undefined) type = payloadType(readPayload())
-      return type
-    },
-    set type(value: string | null) {
-      type = value
-    },
-    timestamp: delivery.timestamp,
-    receivedAt: isoTime(delivery.receivedAtMs),
-    method: delivery.method.toUpperCase(),
-    path: delivery.path ?? null,
-    params: { ...params },
-    get payload(): unknown {
-      return readPayload()
-    },
-    set payload(value: unknown) {
-      parsed = { value }
-    },
-    get bodyBase64(): string {
-      bodyBase64 ??= base64Encode(body)
-      return bodyBase64
-    },
-    set bodyBase64(value: string) {
-      bodyBase64 = value
-    },
-    contentType: contentType ?? null,
-    headers: keptHeaders,
-    sourceIp: delivery.sourceIp,
-    auth: delivery.auth,
-  }
-  return { event, knownType: type ?? null }
+  // `type`, `payload` and `bodyBase64` are own enumerable accessors, computed on first read, once: so
+  // `JSON.stringify`, spreading and `structuredClone` see plain values, and a request whose payload
+  // nobody reads parses and encodes nothing. Properties are added in the order of `WebhookEvent`.
+  const event = { id } as WithLazyFields
+  Object.defineProperty(event, lazyFields, { value: lazy })
+  Object.defineProperty(event, 'type', typeAccessor)
+  event.timestamp = delivery.timestamp
+  event.receivedAt = isoTime(delivery.receivedAtMs)
+  event.method = delivery.method.toUpperCase()
+  event.path = delivery.path ?? null
+  event.params = { ...params }
+  Object.defineProperty(event, 'payload', payloadAccessor)
+  Object.defineProperty(event, 'bodyBase64', bodyBase64Accessor)
+  event.contentType = contentType ?? null
+  event.headers = keptHeaders
+  event.sourceIp = delivery.sourceIp
+  event.auth = delivery.auth
+  return { event, knownType: lazy.type ?? null }
 }

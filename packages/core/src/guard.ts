@@ -5,14 +5,14 @@ import { WebhookError } from './errors.js'
 import { compileEventField } from './event-field.js'
 import { singleHeader } from './headers.js'
 import { compileIpRules, ipText } from './ip.js'
-import { createObserver } from './observer.js'
+import { createObserver, Trace } from './observer.js'
 import { type GuardOptions, resolveOptions } from './options.js'
 import { readBody } from './read-body.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { ClaimResult, DedupeStore } from './stores/store.js'
 import type { AuthInfo, Verdict, WebhookEvent, WebhookRequest } from './types.js'
 import { accepted, duplicate, rejection } from './verdict.js'
-import type { VerifyContext } from './verifier.js'
+import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 import { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
 
 /** A configured webhook endpoint. */
@@ -51,16 +51,9 @@ export interface GuardCounters {
   failOpen: number
 }
 
-/** What is known about a request so far, for the log record. */
-interface Trace {
-  sourceIp: string | null
-  eventId: string | null
-  eventType: string | null
-  verifiers: string[]
-  bodyRead: boolean
-}
-
 const defaultKeptHeaders = ['content-type', 'user-agent']
+
+type MaybePromise<T> = T | Promise<T>
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -69,6 +62,18 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as PromiseLike<unknown>).then === 'function'
   )
 }
+
+/**
+ * `next(value)` now, or once `value` settles. Every step of the pipeline may
+ * be synchronous (the memory store, a node:crypto verifier, an in-process
+ * queue) or not (Redis, JWKS, BullMQ): a step that finished goes straight on,
+ * without a promise per step.
+ */
+function andThen<T, U>(value: T | PromiseLike<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return isThenable(value) ? Promise.resolve(value).then(next) : next(value as T)
+}
+
+const noParams: Readonly<Record<string, string>> = Object.freeze({})
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'
@@ -119,7 +124,18 @@ export function createGuard(options: GuardOptions): Guard {
   const counters: GuardCounters = { storeErrors: 0, failOpen: 0 }
   const observer = createObserver(logger, options, options.meterProvider)
 
-  function reject(error: WebhookError, trace: Trace): Verdict {
+  // The log record's `verifier` for each count of verifiers run, made once.
+  const verifierLabels = verifiers.map((_, i) =>
+    verifiers
+      .slice(0, i + 1)
+      .map((v) => v.name)
+      .join(','),
+  )
+
+  /** The rejection for whatever was thrown; the detail goes to the trace, for the log only. */
+  function refuse(thrown: unknown, trace: Trace): Verdict {
+    const error = thrown instanceof WebhookError ? thrown : new WebhookError('internal_error', describe(thrown))
+    trace.detail = error.detail
     return rejection(error.code, {
       retryAfterSeconds: config.retryAfterSeconds,
       allow: config.allow,
@@ -127,53 +143,64 @@ export function createGuard(options: GuardOptions): Guard {
     })
   }
 
-  async function callEnqueue(event: WebhookEvent): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    try {
-      const result = enqueue(event)
-      // A synchronous enqueue has already finished: no timer and no race on the hot path.
-      if (isThenable(result)) {
-        const timeout = new Promise<never>((_, fail) => {
-          timer = setTimeout(
-            () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
-            config.enqueueTimeoutMs,
-          )
-        })
-        await Promise.race([result, timeout])
-      }
-    } catch (error) {
-      if (error instanceof WebhookError) throw error
-      if (error instanceof Error && error.name === 'QueueFullError')
-        throw new WebhookError('queue_full', describe(error))
-      throw new WebhookError('enqueue_failed', describe(error))
-    } finally {
-      clearTimeout(timer)
-    }
+  function enqueueError(error: unknown): WebhookError {
+    if (error instanceof WebhookError) return error
+    if (error instanceof Error && error.name === 'QueueFullError')
+      return new WebhookError('queue_full', describe(error))
+    return new WebhookError('enqueue_failed', describe(error))
   }
 
-  async function claim(key: string): Promise<ClaimResult | null> {
+  /** Calls `enqueue`; a synchronous one has finished already: no timer and no race on the hot path. */
+  function callEnqueue(event: WebhookEvent): MaybePromise<void> {
+    let result: unknown
     try {
-      return await (store as DedupeStore).claim(key, config.leaseMs)
+      result = enqueue(event)
     } catch (error) {
+      throw enqueueError(error)
+    }
+    if (!isThenable(result)) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(
+        () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
+        config.enqueueTimeoutMs,
+      )
+    })
+    return Promise.race([result, timeout]).then(
+      () => clearTimeout(timer),
+      (error: unknown) => {
+        clearTimeout(timer)
+        throw enqueueError(error)
+      },
+    )
+  }
+
+  /** A claim on the key; `null` when the store failed and `storeFailure` is `'open'`. */
+  function claim(key: string): MaybePromise<ClaimResult | null> {
+    const failed = (error: unknown): null => {
       counters.storeErrors += 1
       observer.storeError('claim')
-      if (config.storeFailure === 'open') {
-        counters.failOpen += 1
-        observer.failOpen()
-        logger?.warn(
-          { code: 'store_unavailable', key, detail: describe(error) },
-          'dedupe store failed; enqueuing without dedupe',
-        )
-        return null
-      }
-      throw new WebhookError('store_unavailable', describe(error))
+      if (config.storeFailure !== 'open') throw new WebhookError('store_unavailable', describe(error))
+      counters.failOpen += 1
+      observer.failOpen()
+      logger?.warn(
+        { code: 'store_unavailable', key, detail: describe(error) },
+        'dedupe store failed; enqueuing without dedupe',
+      )
+      return null
     }
+    let result: MaybePromise<ClaimResult>
+    try {
+      result = (store as DedupeStore).claim(key, config.leaseMs)
+    } catch (error) {
+      return failed(error)
+    }
+    return isThenable(result) ? Promise.resolve(result).then(undefined, failed) : result
   }
 
-  async function settle(action: () => void | Promise<void>, what: 'complete' | 'release'): Promise<void> {
-    try {
-      await action()
-    } catch (error) {
+  /** `complete` or `release`: a failure is counted and logged, never passed on. */
+  function settle(action: () => void | Promise<void>, what: 'complete' | 'release'): MaybePromise<void> {
+    const failed = (error: unknown): void => {
       counters.storeErrors += 1
       observer.storeError(what)
       logger?.warn(
@@ -181,9 +208,121 @@ export function createGuard(options: GuardOptions): Guard {
         `dedupe store failed to ${what}`,
       )
     }
+    try {
+      const result = action()
+      if (isThenable(result)) return Promise.resolve(result).then(undefined, failed)
+    } catch (error) {
+      failed(error)
+    }
   }
 
-  async function run(request: WebhookRequest, trace: Trace, receivedAtMs: number): Promise<Verdict> {
+  /** Enqueues under a claim: completes the key when `enqueue` succeeded, releases it when not. */
+  function enqueueClaimed(event: WebhookEvent, key: string, token: string): MaybePromise<Verdict> {
+    const dedupe = store as DedupeStore
+    const succeeded = () =>
+      andThen(
+        settle(() => dedupe.complete(key, token, config.dedupeTtlMs), 'complete'),
+        () => accepted(event),
+      )
+    const failed = (error: unknown) =>
+      andThen(
+        settle(() => dedupe.release(key, token), 'release'),
+        (): never => {
+          throw error
+        },
+      )
+    let enqueued: MaybePromise<void>
+    try {
+      enqueued = callEnqueue(event)
+    } catch (error) {
+      return failed(error)
+    }
+    return isThenable(enqueued) ? enqueued.then(succeeded, failed) : succeeded()
+  }
+
+  /** Steps 6 and 7: the event, the dedupe claim, the handoff. */
+  function accept(
+    request: WebhookRequest,
+    body: Uint8Array,
+    results: readonly VerifyResult[],
+    trace: Trace,
+    receivedAtMs: number,
+  ): MaybePromise<Verdict> {
+    let verifiedId: string | undefined
+    let verifiedType: string | undefined
+    let timestamp: number | null = null
+    const auth: AuthInfo[] = []
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i] as VerifyResult
+      const name = (verifiers[i] as Verifier).name
+      verifiedId ??= result.id
+      verifiedType ??= result.type
+      timestamp ??= result.timestamp ?? null
+      auth.push(result.claims ? { verifier: name, claims: result.claims } : { verifier: name })
+    }
+    const { event, knownType } = buildEvent(
+      {
+        method: request.method,
+        path: request.path,
+        params: request.params ?? noParams,
+        headers: request.headers,
+        body,
+        sourceIp: trace.sourceIp,
+        receivedAtMs,
+        verifiedId,
+        verifiedType,
+        timestamp,
+        auth,
+      },
+      eventSources,
+    )
+    const { id } = event
+    trace.eventId = id
+    trace.eventType = knownType
+    if (!store || id === null) return andThen(callEnqueue(event), () => accepted(event))
+
+    const key = `${config.namespace}:${id}`
+    return andThen(claim(key), (claimed) => {
+      if (claimed === null) return andThen(callEnqueue(event), () => accepted(event))
+      if (claimed.status === 'done') return duplicate()
+      if (claimed.status === 'in_flight') {
+        throw new WebhookError('in_flight', 'another delivery of this id is being processed')
+      }
+      return enqueueClaimed(event, key, claimed.token)
+    })
+  }
+
+  /** Step 5: every verifier in order, each on the raw bytes; then on to the event. */
+  function verify(request: WebhookRequest, body: Uint8Array, trace: Trace, receivedAtMs: number) {
+    const context: VerifyContext = {
+      method: request.method,
+      headers: request.headers,
+      body,
+      params: request.params ?? noParams,
+      tls: request.tls,
+      nowMs: receivedAtMs,
+      toleranceSeconds: config.toleranceSeconds,
+    }
+    const results: VerifyResult[] = []
+    const from = (index: number): MaybePromise<Verdict> => {
+      for (let i = index; i < verifiers.length; i++) {
+        trace.verifier = verifierLabels[i] as string
+        const result = (verifiers[i] as Verifier).verify(context)
+        if (isThenable(result)) {
+          return Promise.resolve(result).then((passed) => {
+            results.push(passed)
+            return from(i + 1)
+          })
+        }
+        results.push(result)
+      }
+      return accept(request, body, results, trace, receivedAtMs)
+    }
+    return from(0)
+  }
+
+  /** Steps 1 to 4: method, source address, encoding and size, then the raw body. */
+  function run(request: WebhookRequest, trace: Trace, receivedAtMs: number): MaybePromise<Verdict> {
     const { headers } = request
     if (!config.methods.has(request.method.toUpperCase())) {
       throw new WebhookError('method_not_allowed', `method ${request.method} is not in ${config.allow}`)
@@ -206,92 +345,35 @@ export function createGuard(options: GuardOptions): Guard {
     }
 
     if (request.bodyUnavailable !== undefined) throw new WebhookError('raw_body_unavailable', request.bodyUnavailable)
-    const received = await readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs)
-    trace.bodyRead = true
-    const body = coding ? await decompressBody(received, coding, config.maxBodyBytes, config.bodyTimeoutMs) : received
-
-    const params = request.params ?? {}
-    const verifyContext: VerifyContext = {
-      method: request.method,
-      headers,
-      body,
-      params,
-      tls: request.tls,
-      nowMs: receivedAtMs,
-      toleranceSeconds: config.toleranceSeconds,
-    }
-    let verifiedId: string | undefined
-    let verifiedType: string | undefined
-    let timestamp: number | null = null
-    const auth: AuthInfo[] = []
-    for (const verifier of verifiers) {
-      trace.verifiers.push(verifier.name)
-      const result = await verifier.verify(verifyContext)
-      verifiedId ??= result.id
-      verifiedType ??= result.type
-      timestamp ??= result.timestamp ?? null
-      auth.push(result.claims ? { verifier: verifier.name, claims: result.claims } : { verifier: verifier.name })
-    }
-
-    const { event, knownType } = buildEvent(
-      {
-        method: request.method,
-        path: request.path,
-        params,
-        headers,
-        body,
-        sourceIp: trace.sourceIp,
-        receivedAtMs,
-        verifiedId,
-        verifiedType,
-        timestamp,
-        auth,
-      },
-      eventSources,
-    )
-    const { id } = event
-    trace.eventId = id
-    trace.eventType = knownType
-
-    const key = `${config.namespace}:${id}`
-    const claimed = store && id !== null ? await claim(key) : null
-    if (claimed?.status === 'done') return duplicate()
-    if (claimed?.status === 'in_flight')
-      throw new WebhookError('in_flight', 'another delivery of this id is being processed')
-
-    try {
-      await callEnqueue(event)
-    } catch (error) {
-      if (claimed) await settle(() => (store as DedupeStore).release(key, claimed.token), 'release')
-      throw error
-    }
-    if (claimed) await settle(() => (store as DedupeStore).complete(key, claimed.token, config.dedupeTtlMs), 'complete')
-    return accepted(event)
+    return andThen(readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs), (received) => {
+      trace.bodyRead = true
+      if (!coding) return verify(request, received, trace, receivedAtMs)
+      return decompressBody(received, coding, config.maxBodyBytes, config.bodyTimeoutMs).then((body) =>
+        verify(request, body, trace, receivedAtMs),
+      )
+    })
   }
 
-  async function process(request: WebhookRequest): Promise<Verdict> {
-    const started = performance.now()
-    const trace: Trace = { sourceIp: null, eventId: null, eventType: null, verifiers: [], bodyRead: false }
-    let verdict: Verdict
-    let detail: string | undefined
-    try {
-      verdict = await run(request, trace, now())
-    } catch (thrown) {
-      const error = thrown instanceof WebhookError ? thrown : new WebhookError('internal_error', describe(thrown))
-      detail = error.detail
-      verdict = reject(error, trace)
-    }
-    observer.request(verdict, {
-      status: verdict.status,
-      code: verdict.code,
-      eventId: trace.eventId,
-      eventType: trace.eventType,
-      sourceIp: trace.sourceIp,
-      verifier: trace.verifiers.join(',') || null,
-      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-      detail,
-    })
+  /** Records the outcome (log, metrics, hooks) and hands the verdict back. */
+  function finish(verdict: Verdict, trace: Trace, started: number): Verdict {
+    observer.request(verdict, trace, performance.now() - started)
     return verdict
+  }
+
+  function process(request: WebhookRequest): Promise<Verdict> {
+    const started = performance.now()
+    const trace = new Trace()
+    let result: MaybePromise<Verdict>
+    try {
+      result = run(request, trace, now())
+    } catch (thrown) {
+      result = refuse(thrown, trace)
+    }
+    if (!isThenable(result)) return Promise.resolve(finish(result, trace, started))
+    return result.then(
+      (verdict) => finish(verdict, trace, started),
+      (thrown: unknown) => finish(refuse(thrown, trace), trace, started),
+    )
   }
 
   return {

@@ -7,6 +7,8 @@ export interface NodeIncomingLike extends NodeReadableLike {
   url?: string
   headers: HeaderBag
   headersDistinct?: HeaderBag
+  /** Names and values as they arrived, alternating. */
+  rawHeaders?: readonly string[]
   socket?: {
     remoteAddress?: string
     encrypted?: boolean
@@ -47,6 +49,26 @@ function tlsPeer(socket: NodeIncomingLike['socket']): TlsPeer | undefined {
 }
 
 /**
+ * The headers with repeated ones kept apart. Node's `req.headers` keeps only
+ * the first of a repeated `Authorization` or `Content-Type` and joins others
+ * with `, `, so the guard reads `req.headersDistinct` whenever a name came
+ * twice; when none did (the usual case), `req.headers` says the same, and
+ * is already built.
+ */
+function distinctHeaders(req: NodeIncomingLike): HeaderBag {
+  const { headers, headersDistinct, rawHeaders } = req
+  if (headersDistinct === undefined) return headers
+  if (rawHeaders === undefined || rawHeaders.length !== 2 * Object.keys(headers).length) return headersDistinct
+  return headers
+}
+
+function pathOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
+}
+
+/**
  * The neutral request for a Node.js `IncomingMessage`: repeated headers kept
  * apart (`headersDistinct`), the socket address, TLS peer details, and the
  * raw body as bytes left by a raw parser or as the unread stream.
@@ -55,9 +77,9 @@ export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras
   const { parsedBody } = extras
   const request: WebhookRequest = {
     method: req.method ?? 'GET',
-    path: extras.path ?? req.url?.split('?')[0],
+    path: extras.path ?? pathOf(req.url),
     params: extras.params,
-    headers: req.headersDistinct ?? req.headers,
+    headers: distinctHeaders(req),
     remoteAddress: req.socket?.remoteAddress,
     tls: tlsPeer(req.socket),
     body: req,

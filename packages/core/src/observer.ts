@@ -25,9 +25,22 @@ export interface GuardHooks {
   onRejected?: (outcome: RequestOutcome) => void
 }
 
+/** What the guard learns about a request as it goes, for the log record and the hooks. */
+export class Trace {
+  sourceIp: string | null = null
+  eventId: string | null = null
+  eventType: string | null = null
+  /** The verifiers that ran, comma-separated. */
+  verifier: string | null = null
+  /** Whether the body was read to its end (if not, the connection must close). */
+  bodyRead = false
+  /** Developer-facing detail of a rejection. */
+  detail: string | undefined = undefined
+}
+
 /** Logs, metrics and hooks for every request. */
 export interface Observer {
-  request(verdict: Verdict, outcome: RequestOutcome): void
+  request(verdict: Verdict, trace: Trace, latencyMs: number): void
   storeError(operation: 'claim' | 'complete' | 'release'): void
   /** A delivery enqueued without dedupe because the store failed and `storeFailure` is `'open'`. */
   failOpen(): void
@@ -71,7 +84,7 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
   }
 
   return {
-    request(verdict: Verdict, outcome: RequestOutcome): void {
+    request(verdict: Verdict, trace: Trace, latencyMs: number): void {
       const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
       let attributes = attributesByCode.get(verdict.code)
       if (attributes === undefined) {
@@ -79,10 +92,22 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
         attributesByCode.set(verdict.code, attributes)
       }
       requests.add(1, attributes)
-      duration.record(outcome.latencyMs / 1000, attributes)
+      duration.record(latencyMs / 1000, attributes)
       if (verdict.code === 'duplicate' || verdict.code === 'in_flight') dedupeHits.add(1, attributes)
       if (verdict.code.startsWith('enqueue_') || verdict.code === 'queue_full') enqueueFailures.add(1, attributes)
 
+      // The record is built only for someone who reads it.
+      if (!logger && !hooks.onAccepted && !hooks.onDuplicate && !hooks.onRejected) return
+      const outcome: RequestOutcome = {
+        status: verdict.status,
+        code: verdict.code,
+        eventId: trace.eventId,
+        eventType: trace.eventType,
+        sourceIp: trace.sourceIp,
+        verifier: trace.verifier,
+        latencyMs: Math.round(latencyMs * 1000) / 1000,
+        detail: trace.detail,
+      }
       if (logger) {
         const { detail, ...summary } = outcome
         const record = { outcome: outcomeName, ...summary }

@@ -1,5 +1,6 @@
 import { concatBytes } from './bytes.js'
 import { WebhookError } from './errors.js'
+import { idleWatchFor } from './idle-watch.js'
 import type { BodySource, NodeReadableLike } from './types.js'
 
 const encoder = new TextEncoder()
@@ -16,7 +17,9 @@ function isWebStream(source: object): source is ReadableStream<Uint8Array> {
 /**
  * Reads the raw body bytes, counting them against `limit` and failing with
  * `body_timeout` when no byte arrives for `idleMs`. Never parses, never
- * re-serializes.
+ * re-serializes. A Node stream is watched by one timer shared by every read
+ * ({@link idleWatchFor}); a Web stream gets its own timer, since runtimes such
+ * as Workers tie timers to the request that made them.
  */
 export function readBody(source: BodySource, limit: number, idleMs: number): Uint8Array | Promise<Uint8Array> {
   if (source === null || source === undefined) return empty
@@ -57,13 +60,13 @@ async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, 
 
 function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number): Promise<Uint8Array> {
   if (stream.readableEnded) return Promise.resolve(empty)
+  const idle = idleWatchFor(idleMs)
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = []
     let size = 0
-    let timer: ReturnType<typeof setTimeout> | undefined
 
     const finish = (error: WebhookError | null) => {
-      clearTimeout(timer)
+      idle.forget(watched)
       stream.removeListener('data', onData)
       stream.removeListener('end', onEnd)
       stream.removeListener('error', onError)
@@ -75,26 +78,22 @@ function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number)
         resolve(chunks.length === 0 ? empty : concatBytes(chunks))
       }
     }
-    const arm = () => {
-      clearTimeout(timer)
-      timer = setTimeout(() => finish(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`)), idleMs)
-    }
     const onData = (chunk: Uint8Array | string) => {
       const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk
       size += bytes.byteLength
       if (size > limit) return finish(tooLarge(limit))
       chunks.push(bytes)
-      arm()
+      idle.touch(watched)
     }
     const onEnd = () => finish(null)
     const onError = () => finish(new WebhookError('invalid_body', 'the body stream failed before it ended'))
     const onClose = () =>
       finish(new WebhookError('invalid_body', 'the client closed the connection before the body ended'))
+    const watched = idle.watch(() => finish(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`)))
 
     stream.on('data', onData)
     stream.on('end', onEnd)
     stream.on('error', onError)
     stream.on('close', onClose)
-    arm()
   })
 }
