@@ -1,9 +1,9 @@
-import { base64Encode } from '#crypto'
 import { WebhookError } from './errors.js'
-import { checkEventId, isJsonContentType, parseJsonBody, parseJsonOrNull } from './event.js'
+import { checkEventId, isJsonContentType } from './event.js'
 import type { EventFieldContext, EventFieldReader } from './event-field.js'
 import type { HeaderBag } from './headers.js'
 import { joinedHeader, singleHeader } from './headers.js'
+import { parsePayload, payloadType, ReceivedEvent } from './received-event.js'
 import type { AuthInfo, WebhookEvent } from './types.js'
 
 /** Where the guard finds the event id and type, compiled once per guard. */
@@ -62,11 +62,6 @@ function isoTime(ms: number): string {
   return lastTimeText
 }
 
-function payloadType(payload: unknown): string | null {
-  const type = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>).type : undefined
-  return typeof type === 'string' ? type : null
-}
-
 let lastContentType: string | undefined
 let lastContentTypeIsJson = false
 
@@ -79,81 +74,6 @@ function namesJson(contentType: string | undefined): boolean {
   return lastContentTypeIsJson
 }
 
-/** What an event computes on first read: the parsed payload, the type taken from it, the base64 body. */
-class LazyFields {
-  private parsed: { value: unknown } | undefined
-  type: string | null | undefined
-  bodyBase64: string | undefined
-
-  constructor(
-    private readonly body: Uint8Array,
-    private readonly json: boolean,
-    private readonly strict: boolean,
-  ) {}
-
-  /** Parses the body once, on the first call. */
-  payload(): unknown {
-    this.parsed ??= {
-      value: this.json ? (this.strict ? parseJsonBody(this.body) : parseJsonOrNull(this.body)) : null,
-    }
-    return this.parsed.value
-  }
-
-  setPayload(value: unknown): void {
-    this.parsed = { value }
-  }
-
-  get payloadRead(): boolean {
-    return this.parsed !== undefined
-  }
-
-  readType(): string | null {
-    this.type ??= payloadType(this.payload())
-    return this.type
-  }
-
-  readBodyBase64(): string {
-    this.bodyBase64 ??= base64Encode(this.body)
-    return this.bodyBase64
-  }
-}
-
-const lazyFields = Symbol('hookguard.lazyFields')
-type WithLazyFields = WebhookEvent & { [lazyFields]: LazyFields }
-
-// One set of accessor functions for every event (not new closures per event, which V8 builds slowly):
-// each finds its event's state under a non-enumerable symbol key.
-const typeAccessor: PropertyDescriptor = {
-  get(this: WithLazyFields) {
-    return this[lazyFields].readType()
-  },
-  set(this: WithLazyFields, value: string | null) {
-    this[lazyFields].type = value
-  },
-  enumerable: true,
-  configurable: true,
-}
-const payloadAccessor: PropertyDescriptor = {
-  get(this: WithLazyFields) {
-    return this[lazyFields].payload()
-  },
-  set(this: WithLazyFields, value: unknown) {
-    this[lazyFields].setPayload(value)
-  },
-  enumerable: true,
-  configurable: true,
-}
-const bodyBase64Accessor: PropertyDescriptor = {
-  get(this: WithLazyFields) {
-    return this[lazyFields].readBodyBase64()
-  },
-  set(this: WithLazyFields, value: string) {
-    this[lazyFields].bodyBase64 = value
-  },
-  enumerable: true,
-  configurable: true,
-}
-
 /**
  * Builds the event handed to `enqueue`. A JSON body is parsed at most once:
  * up front with `parseJson: 'eager'` (invalid JSON is 400 `invalid_json`), or
@@ -164,15 +84,20 @@ export function buildEvent(delivery: VerifiedDelivery, sources: EventSources): B
   const { headers, params, body } = delivery
   const contentType = singleHeader(headers, 'content-type')
   const json = namesJson(contentType)
-  const lazy = new LazyFields(body, json, sources.parseJson === 'eager')
-  if (sources.parseJson === 'eager') lazy.payload()
+  const strict = sources.parseJson === 'eager'
+  let parsed: { value: unknown } | undefined
+  const readPayload = (): unknown => {
+    parsed ??= { value: parsePayload(body, json, strict) }
+    return parsed.value
+  }
+  if (strict) readPayload()
   let fields: EventFieldContext | undefined
   const context = (): EventFieldContext =>
     (fields ??= {
       headers,
       params,
       get payload() {
-        return lazy.payload()
+        return readPayload()
       },
     })
 
@@ -184,31 +109,32 @@ export function buildEvent(delivery: VerifiedDelivery, sources: EventSources): B
   const namedType =
     (sources.type ? sources.type(context()) : (delivery.verifiedType ?? firstField(sources.senderTypes, context))) ??
     null
-  // A type read from the payload waits for its first read, unless the payload is parsed already (or is not JSON).
-  if (namedType !== null) lazy.type = namedType
-  else if (lazy.payloadRead || !json) lazy.readType()
+  // A type taken from the payload waits for its first read, unless the payload is parsed already (or is not JSON).
+  const type = namedType ?? (parsed || !json ? payloadType(readPayload()) : undefined)
 
   const keptHeaders: Record<string, string> = {}
   for (const name of sources.keptHeaders) {
     const value = joinedHeader(headers, name, ', ')
     if (value !== undefined) keptHeaders[name] = value
   }
-  // `type`, `payload` and `bodyBase64` are own enumerable accessors, computed on first read, once: so
-  // `JSON.stringify`, spreading and `structuredClone` see plain values, and a request whose payload
-  // nobody reads parses and encodes nothing. Properties are added in the order of `WebhookEvent`.
-  const event = { id } as WithLazyFields
-  Object.defineProperty(event, lazyFields, { value: lazy })
-  Object.defineProperty(event, 'type', typeAccessor)
-  event.timestamp = delivery.timestamp
-  event.receivedAt = isoTime(delivery.receivedAtMs)
-  event.method = delivery.method.toUpperCase()
-  event.path = delivery.path ?? null
-  event.params = { ...params }
-  Object.defineProperty(event, 'payload', payloadAccessor)
-  Object.defineProperty(event, 'bodyBase64', bodyBase64Accessor)
-  event.contentType = contentType ?? null
-  event.headers = keptHeaders
-  event.sourceIp = delivery.sourceIp
-  event.auth = delivery.auth
-  return { event, knownType: lazy.type ?? null }
+  const event = new ReceivedEvent(
+    {
+      id,
+      type,
+      timestamp: delivery.timestamp,
+      receivedAt: isoTime(delivery.receivedAtMs),
+      method: delivery.method.toUpperCase(),
+      path: delivery.path ?? null,
+      params: { ...params },
+      contentType: contentType ?? null,
+      headers: keptHeaders,
+      sourceIp: delivery.sourceIp,
+      auth: delivery.auth,
+    },
+    body,
+    json,
+    strict,
+    parsed,
+  )
+  return { event, knownType: type ?? null }
 }

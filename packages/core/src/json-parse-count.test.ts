@@ -79,6 +79,21 @@ describe('JSON parsing of the body', () => {
     expect(copy.payload).toEqual({ type: 'invoice.paid', data: { amount: 4200 } })
     expect(copy).toEqual({ ...event })
     expect(Object.keys(copy)).toEqual(Object.keys(event))
+    expect(Object.keys(event)).toEqual([
+      'id',
+      'type',
+      'timestamp',
+      'receivedAt',
+      'method',
+      'path',
+      'params',
+      'payload',
+      'bodyBase64',
+      'contentType',
+      'headers',
+      'sourceIp',
+      'auth',
+    ])
     expect(structuredClone(event).payload).toEqual(copy.payload)
     expect(parses()).toBe(1)
   })

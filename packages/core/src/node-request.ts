@@ -56,10 +56,10 @@ function tlsPeer(socket: NodeIncomingLike['socket']): TlsPeer | undefined {
  * is already built.
  */
 function distinctHeaders(req: NodeIncomingLike): HeaderBag {
-  const { headers, headersDistinct, rawHeaders } = req
-  if (headersDistinct === undefined) return headers
-  if (rawHeaders === undefined || rawHeaders.length !== 2 * Object.keys(headers).length) return headersDistinct
-  return headers
+  const { headers, rawHeaders } = req
+  // (`headersDistinct` is a getter that builds a new object: read it only when it is needed.)
+  if (rawHeaders !== undefined && rawHeaders.length === 2 * Object.keys(headers).length) return headers
+  return req.headersDistinct ?? headers
 }
 
 function pathOf(url: string | undefined): string | undefined {

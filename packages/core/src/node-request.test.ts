@@ -1,0 +1,46 @@
+import { createServer, type IncomingMessage } from 'node:http'
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { fromNodeRequest } from './node-request.js'
+import type { WebhookRequest } from './types.js'
+
+let seen: (request: WebhookRequest, req: IncomingMessage) => void = () => {}
+const server = createServer((req, res) => {
+  seen(fromNodeRequest(req, { rawBodyHint: 'test' }), req)
+  req.resume()
+  req.on('end', () => res.end())
+})
+
+beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)))
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+/** Sends a raw HTTP/1.1 request and hands back what `fromNodeRequest` made of it on the server. */
+function send(head: string): Promise<{ request: WebhookRequest; req: IncomingMessage }> {
+  const { port } = server.address() as { port: number }
+  return new Promise((resolve, reject) => {
+    seen = (request, req) => resolve({ request, req })
+    const socket = connect(port, '127.0.0.1', () => socket.end(`${head}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`))
+    socket.on('error', reject)
+    socket.resume()
+  })
+}
+
+describe('fromNodeRequest', () => {
+  test('without repeated headers, reads req.headers as it is', async () => {
+    const { request, req } = await send('POST /hooks/paid?x=1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer one')
+    expect(request.headers).toBe(req.headers)
+    expect(request.headers.authorization).toBe('Bearer one')
+    expect(request.path).toBe('/hooks/paid')
+    expect(request.remoteAddress).toBe('127.0.0.1')
+  })
+
+  test('a repeated header is kept apart, where req.headers would keep the first or join them', async () => {
+    const { request } = await send(
+      'POST /hooks HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer one\r\nAuthorization: Bearer two\r\n' +
+        'Webhook-Id: a\r\nWebhook-Id: b',
+    )
+    expect(request.headers.authorization).toEqual(['Bearer one', 'Bearer two'])
+    expect(request.headers['webhook-id']).toEqual(['a', 'b'])
+    expect(request.headers.host).toEqual(['a'])
+  })
+})
