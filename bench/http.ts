@@ -162,7 +162,7 @@ export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: str
       framework,
       variant: 'hookguard',
     })
-    configs.push({ label: `${name} + hookguard, parseJson: 'lazy'`, framework, variant: 'hookguard-lazy' })
+    configs.push({ label: `${name} + hookguard, parseJson: 'eager'`, framework, variant: 'hookguard-eager' })
     if (framework === 'express') configs.push({ label: `${name} + svix verify (peer)`, framework, variant: 'svix' })
   }
   if (!(await redisAnswers())) {

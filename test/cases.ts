@@ -408,12 +408,17 @@ export const conformanceCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'rejects invalid JSON under a valid signature (400 invalid_json)',
+    name: "invalid JSON under a valid signature: accepted with payload null by default, 400 invalid_json with parseJson: 'eager'",
     async run(start) {
-      const server = await start()
-      expectRejected(server, await deliver(server, { id: 'msg_json', body: '{"type":' }), 400, 'invalid_json')
-      const bytes = await deliver(server, { id: 'msg_json_bytes', body: Uint8Array.from([0x22, 0xff, 0x22]) })
-      expectRejected(server, bytes, 400, 'invalid_json')
+      const lazy = await start()
+      expectVerdict(await deliver(lazy, { id: 'msg_json', body: '{"type":' }), 202, 'accepted')
+      const event = lazy.enqueued[0]!
+      expect(event.payload).toBeNull()
+      expect(Buffer.from(eventBody(event)).toString()).toBe('{"type":')
+      const strict = await start({ parseJson: 'eager' })
+      expectRejected(strict, await deliver(strict, { id: 'msg_json', body: '{"type":' }), 400, 'invalid_json')
+      const bytes = await deliver(strict, { id: 'msg_json_bytes', body: Uint8Array.from([0x22, 0xff, 0x22]) })
+      expectRejected(strict, bytes, 400, 'invalid_json')
     },
   },
 ]

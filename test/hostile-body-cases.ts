@@ -67,10 +67,10 @@ export const bodyCases: readonly HostileCase[] = [
     },
   },
   {
-    name: 'invalid JSON under a valid signature takes no claim: a later valid delivery of that id is accepted',
+    name: "parseJson: 'eager': invalid JSON under a valid signature takes no claim; a later valid delivery is accepted",
     async run(start) {
       const store = countingStore()
-      const server = await start({ dedupe: store })
+      const server = await start({ dedupe: store, parseJson: 'eager' })
       for (const broken of ['{"type":', '{"a":1}{"b":2}', '[1,]', 'NaN']) {
         expectVerdict(await deliver(server, { id: 'msg_json_later', body: broken }), 400, 'invalid_json')
       }

@@ -165,11 +165,19 @@ describe('createGuard: the pipeline', () => {
     expect(enqueued).toHaveLength(1)
   })
 
-  test('invalid JSON with a valid signature: 400 invalid_json, and the id is not taken', async () => {
-    const { guard } = setup()
+  test("invalid JSON with a valid signature: with parseJson: 'eager', 400 invalid_json, and the id is not taken", async () => {
+    const { guard } = setup({ parseJson: 'eager' })
     const verdict = await guard.process(request({ payload: '{"broken":' }))
     expect([verdict.status, verdict.code]).toEqual([400, 'invalid_json'])
     expect((await guard.process(request())).status).toBe(202)
+  })
+
+  test('invalid JSON with a valid signature: by default accepted, payload null, the raw bytes kept', async () => {
+    const { guard, enqueued } = setup()
+    const verdict = await guard.process(request({ payload: '{"broken":' }))
+    expect(verdict.status).toBe(202)
+    expect(enqueued[0]!.payload).toBeNull()
+    expect(Buffer.from(enqueued[0]!.bodyBase64, 'base64').toString()).toBe('{"broken":')
   })
 
   test('methods: POST by default, PUT when configured, 405 with Allow otherwise', async () => {

@@ -8,6 +8,7 @@ import { compileIpRules, ipText } from './ip.js'
 import { createObserver, Trace } from './observer.js'
 import { type GuardOptions, resolveOptions } from './options.js'
 import { readBody } from './read-body.js'
+import { ReceivedEvent } from './received-event.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { ClaimResult, DedupeStore } from './stores/store.js'
 import type { AuthInfo, Verdict, WebhookEvent, WebhookRequest } from './types.js'
@@ -356,6 +357,10 @@ export function createGuard(options: GuardOptions): Guard {
 
   /** Records the outcome (log, metrics, hooks) and hands the verdict back. */
   function finish(verdict: Verdict, trace: Trace, started: number): Verdict {
+    // A type taken from the payload is logged when something (your enqueue, say) read it; hookguard never parses for the log.
+    if (trace.eventType === null && verdict.event instanceof ReceivedEvent) {
+      trace.eventType = verdict.event.typeIfKnown() ?? null
+    }
     observer.request(verdict, trace, performance.now() - started)
     return verdict
   }

@@ -43,9 +43,19 @@ afterEach(() => {
 })
 
 describe('JSON parsing of the body', () => {
-  test('default (eager): a verified request parses the body exactly once, however often the payload is read', async () => {
+  test('default: no parse on the hot path when the id comes from a header, whatever the type source', async () => {
     const parses = countBodyParses(body)
-    const { guard, enqueued } = setup({ eventId: { payload: 'data.amount' } })
+    const { guard, enqueued } = setup()
+    expect((await guard.process(request('msg_default'))).status).toBe(202)
+    expect(parses()).toBe(0)
+    expect(enqueued[0]!.type).toBe('invoice.paid')
+    expect(enqueued[0]!.payload).toEqual({ type: 'invoice.paid', data: { amount: 4200 } })
+    expect(parses()).toBe(1)
+  })
+
+  test('eager: a verified request parses the body exactly once, however often the payload is read', async () => {
+    const parses = countBodyParses(body)
+    const { guard, enqueued } = setup({ parseJson: 'eager', eventId: { payload: 'data.amount' } })
     const verdict = await guard.process(request('msg_eager'))
     expect(verdict.status).toBe(202)
     const event = enqueued[0]!
@@ -112,7 +122,7 @@ describe('JSON parsing of the body', () => {
 
   test('invalid JSON: eager refuses it with 400 invalid_json; lazy accepts it with payload null', async () => {
     const broken = '{"broken":'
-    const eager = setup()
+    const eager = setup({ parseJson: 'eager' })
     const refused = await eager.guard.process(request('msg_bad', broken))
     expect([refused.status, refused.code]).toEqual([400, 'invalid_json'])
     const lazy = setup({ parseJson: 'lazy', eventType: { header: 'x-event-type' } })

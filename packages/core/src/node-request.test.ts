@@ -19,7 +19,9 @@ function send(head: string): Promise<{ request: WebhookRequest; req: IncomingMes
   const { port } = server.address() as { port: number }
   return new Promise((resolve, reject) => {
     seen = (request, req) => resolve({ request, req })
-    const socket = connect(port, '127.0.0.1', () => socket.end(`${head}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`))
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.end(`${head}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`),
+    )
     socket.on('error', reject)
     socket.resume()
   })

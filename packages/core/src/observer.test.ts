@@ -4,7 +4,7 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { makeSecret, signedHeaders } from '../test-support/sign.js'
 import { createGuard } from './guard.js'
 import type { RequestOutcome } from './observer.js'
@@ -109,7 +109,8 @@ describe('observability', () => {
     const at = (level: string) => (record: object) => records.push({ level, record: record as Record<string, unknown> })
     const guard = createGuard({
       verify: [standardWebhooks({ secret: secret.whsec })],
-      enqueue: () => {},
+      // Like `queue.add(event.type, event)`: reading the type parses the payload, and the log shows it.
+      enqueue: (event) => void event.type,
       logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
     })
     await guard.process(delivery('l1'))
@@ -125,5 +126,19 @@ describe('observability', () => {
     })
     expect(records[1]?.record.detail).toBeUndefined()
     expect(records[2]?.record.detail).toMatch(/no v1 signature/)
+  })
+
+  test('the log never parses the body: a type only the payload holds is logged once something read it', async () => {
+    const records: Record<string, unknown>[] = []
+    const guard = createGuard({
+      verify: [standardWebhooks({ secret: secret.whsec })],
+      enqueue: () => {},
+      logger: { info: (record) => records.push(record as Record<string, unknown>), warn() {}, error() {} },
+    })
+    const parse = vi.spyOn(JSON, 'parse')
+    await guard.process(delivery('unread'))
+    expect(parse).not.toHaveBeenCalled()
+    parse.mockRestore()
+    expect(records[0]).toMatchObject({ eventId: 'unread', eventType: null })
   })
 })

@@ -31,11 +31,13 @@ export interface GuardOptions extends GuardHooks {
   /** Prefix of dedupe keys, so several guards can share one store. Default `hookguard`. */
   namespace?: string
   /**
-   * When a JSON body is parsed. `'eager'` (default): before dedupe, and a body
-   * that is not valid UTF-8 JSON is refused with 400 `invalid_json`. `'lazy'`:
-   * only when something reads the payload (an event id or type taken from the
-   * payload, or your code reading `event.payload`), once; invalid JSON reads as
-   * `payload: null` and is not refused. Either way the body is parsed at most once.
+   * When a JSON body is parsed. `'lazy'` (default): only when something reads
+   * the payload (an event id or type taken from the payload, or your code
+   * reading `event.payload` or a type that falls back to it), once; invalid
+   * JSON reads as `payload: null` (the raw bytes stay in `bodyBase64`) and is
+   * accepted, since a sender would only retry the same signed bytes.
+   * `'eager'`: before dedupe, and a body that is not valid UTF-8 JSON is
+   * refused with 400 `invalid_json`. Either way the body is parsed at most once.
    */
   parseJson?: 'eager' | 'lazy'
   /** Allowed methods. Default `['POST']`. */
@@ -119,7 +121,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   const storeFailure = options.storeFailure ?? 'closed'
   if (storeFailure !== 'closed' && storeFailure !== 'open')
     throw new TypeError("storeFailure must be 'closed' or 'open'")
-  const parseJson = options.parseJson ?? 'eager'
+  const parseJson = options.parseJson ?? 'lazy'
   if (parseJson !== 'eager' && parseJson !== 'lazy') throw new TypeError("parseJson must be 'eager' or 'lazy'")
   const resolved: ResolvedOptions = {
     methods: new Set(methods),

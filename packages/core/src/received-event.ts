@@ -87,6 +87,12 @@ export class ReceivedEvent implements WebhookEvent {
     this.auth = known.auth
   }
 
+  /** The type, if it is known without parsing now: named by the sender, or read from a payload already parsed. */
+  typeIfKnown(): string | null | undefined {
+    if (this.#type === undefined && this.#parsed !== undefined) this.#type = payloadType(this.#parsed.value)
+    return this.#type
+  }
+
   /** The payload: the body parsed on the first call, once. */
   #readPayload(): unknown {
     this.#parsed ??= { value: parsePayload(this.#body, this.#json, this.#strict) }
