@@ -165,7 +165,7 @@ describe('createGuard: the pipeline', () => {
     expect(enqueued).toHaveLength(1)
   })
 
-  test("invalid JSON with a valid signature: with parseJson: 'eager', 400 invalid_json, and the id is not taken", async () => {
+  test("invalid JSON with a valid signature, parseJson: 'eager': 400 invalid_json, the id not taken", async () => {
     const { guard } = setup({ parseJson: 'eager' })
     const verdict = await guard.process(request({ payload: '{"broken":' }))
     expect([verdict.status, verdict.code]).toEqual([400, 'invalid_json'])

@@ -357,7 +357,8 @@ export function createGuard(options: GuardOptions): Guard {
 
   /** Records the outcome (log, metrics, hooks) and hands the verdict back. */
   function finish(verdict: Verdict, trace: Trace, started: number): Verdict {
-    // A type taken from the payload is logged when something (your enqueue, say) read it; hookguard never parses for the log.
+    // A type taken from the payload is logged when something (your enqueue, say) read it;
+    // hookguard never parses the body for the log.
     if (trace.eventType === null && verdict.event instanceof ReceivedEvent) {
       trace.eventType = verdict.event.typeIfKnown() ?? null
     }
