@@ -10,6 +10,18 @@ export function safeEqual(a: string, b: string): boolean {
   return diff === 0
 }
 
+/**
+ * Whether `text` holds `expected` at `offset`, in time that depends only on
+ * `expected.length`: {@link safeEqual} on a part of a string, without cutting
+ * it out first.
+ */
+export function safeEqualAt(text: string, offset: number, expected: string): boolean {
+  if (offset < 0 || offset + expected.length > text.length) return false
+  let diff = 0
+  for (let i = 0; i < expected.length; i++) diff |= text.charCodeAt(offset + i) ^ expected.charCodeAt(i)
+  return diff === 0
+}
+
 /** Compares two byte arrays in time that depends only on their lengths. */
 export function safeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false

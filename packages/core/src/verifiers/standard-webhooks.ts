@@ -1,5 +1,5 @@
 import { base64Decode, base64Encode, ed25519PublicKey, hmacKey } from '#crypto'
-import { safeEqual } from '../constant-time.js'
+import { safeEqual, safeEqualAt } from '../constant-time.js'
 import type { Ed25519PublicKey, HmacKey } from '../crypto/port.js'
 import { WebhookError } from '../errors.js'
 import { joinedHeader, singleHeader } from '../headers.js'
@@ -68,7 +68,8 @@ function readDelivery(ctx: VerifyContext, tolerance: number | undefined) {
   const id = singleHeader(ctx.headers, names.id)
   const timestampText = singleHeader(ctx.headers, names.timestamp)
   // Web `Headers` join a repeated header with ", "; no entry contains ", ", so it reads as one list either way.
-  const signatures = joinedHeader(ctx.headers, names.signature, ' ')?.replaceAll(', ', ' ')
+  const joined = joinedHeader(ctx.headers, names.signature, ' ')
+  const signatures = joined?.includes(', ') ? joined.replaceAll(', ', ' ') : joined
   if (id === undefined) {
     const anyHeader = timestampText !== undefined || signatures !== undefined
     throw new WebhookError(
@@ -145,10 +146,14 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
       // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
       // synchronous digest no promise at all; Web Crypto's digests are awaited.
       const signed = [`${delivery.id}.${delivery.timestampText}.`, ctx.body]
-      const digests = keys.map((key) => key.digest(signed, 'base64'))
-      if (digests.every((digest) => typeof digest === 'string')) {
-        return matchSignatures(ctx, delivery, digests as string[])
+      const digests: (string | Promise<string>)[] = []
+      let pending = false
+      for (const key of keys) {
+        const digest = key.digest(signed, 'base64')
+        pending ||= typeof digest !== 'string'
+        digests.push(digest)
       }
+      if (!pending) return matchSignatures(ctx, delivery, digests as string[])
       return Promise.all(digests).then((expected) => matchSignatures(ctx, delivery, expected))
     },
   }
@@ -161,12 +166,20 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
   ): VerifyResult | Promise<never> {
     const { id, timestamp, signatures } = delivery
     let inspected = 0
-    for (const entry of signatures.split(' ')) {
-      if (entry === '') continue
-      if (++inspected > maxSignatures) break
-      if (!entry.startsWith('v1,')) continue
-      const candidate = entry.slice(3)
-      for (const digest of expected) if (safeEqual(candidate, digest)) return { id, timestamp }
+    // The entries are read in place (no split, no slices): this runs on every delivery.
+    for (let start = 0; start < signatures.length; ) {
+      let end = signatures.indexOf(' ', start)
+      if (end === -1) end = signatures.length
+      if (end > start) {
+        if (++inspected > maxSignatures) break
+        if (signatures.startsWith('v1,', start)) {
+          const length = end - start - 3
+          for (const digest of expected) {
+            if (digest.length === length && safeEqualAt(signatures, start + 3, digest)) return { id, timestamp }
+          }
+        }
+      }
+      start = end + 1
     }
     const summary = `no v1 signature among ${Math.min(inspected, maxSignatures)} entries matched`
     if (!diagnosisAllowed()) return Promise.reject(new WebhookError('invalid_signature', summary))

@@ -1,0 +1,30 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { safeEqual, safeEqualAt, safeEqualBytes } from './constant-time.js'
+
+describe('constant-time comparisons', () => {
+  test('safeEqual and safeEqualBytes say what === says', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(safeEqual(a, b)).toBe(a === b)
+        expect(safeEqual(a, a)).toBe(true)
+        const bytesA = new TextEncoder().encode(a)
+        const bytesB = new TextEncoder().encode(b)
+        expect(safeEqualBytes(bytesA, bytesB)).toBe(Buffer.from(bytesA).equals(bytesB))
+      }),
+    )
+  })
+
+  test('safeEqualAt is safeEqual on the part of the text at the offset', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.integer({ min: -3, max: 40 }), (text, expected, offset) => {
+        const part = offset < 0 ? undefined : text.slice(offset, offset + expected.length)
+        const inside = part !== undefined && part.length === expected.length
+        expect(safeEqualAt(text, offset, expected)).toBe(inside && part === expected)
+      }),
+    )
+    expect(safeEqualAt('v1,abc def', 3, 'abc')).toBe(true)
+    expect(safeEqualAt('v1,abc', 3, 'abcd')).toBe(false)
+    expect(safeEqualAt('v1,abd', 3, 'abc')).toBe(false)
+  })
+})
