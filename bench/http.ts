@@ -162,8 +162,11 @@ export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: str
       framework,
       variant: 'hookguard',
     })
-    configs.push({ label: `${name} + hookguard, parseJson: 'eager'`, framework, variant: 'hookguard-eager' })
-    if (framework === 'express') configs.push({ label: `${name} + svix verify (peer)`, framework, variant: 'svix' })
+    // The cost of parsing every body up front, shown once.
+    if (framework === 'node') {
+      configs.push({ label: `${name} + hookguard, parseJson: 'eager'`, framework, variant: 'hookguard-eager' })
+    }
+    configs.push({ label: `${name} + svix verify (peer)`, framework, variant: 'svix' })
   }
   if (!(await redisAnswers())) {
     notes.push('Redis store: skipped (no Redis answering at 127.0.0.1:6379)')

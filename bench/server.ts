@@ -64,9 +64,11 @@ function hmacOk(headers: IncomingHttpHeaders | Headers, body: Uint8Array): boole
 const svix = new SvixWebhook(secret.whsec)
 
 /** The peer: svix's documented `wh.verify(payload, headers)`, here with `webhook-*` header names. */
-function svixOk(headers: IncomingHttpHeaders, body: Buffer): boolean {
+function svixOk(headers: IncomingHttpHeaders | Headers, body: Uint8Array): boolean {
+  // svix reads a Buffer or a string (Hono hands a Uint8Array).
+  const payload = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   try {
-    svix.verify(body, {
+    svix.verify(payload, {
       'svix-id': header(headers, 'webhook-id') ?? '',
       'svix-timestamp': header(headers, 'webhook-timestamp') ?? '',
       'svix-signature': header(headers, 'webhook-signature') ?? '',
@@ -75,6 +77,13 @@ function svixOk(headers: IncomingHttpHeaders, body: Buffer): boolean {
   } catch {
     return false
   }
+}
+
+/** The check a non-hookguard app makes in its handler: none (bare), a hand-written HMAC, or svix. */
+function check(variant: Variant, headers: IncomingHttpHeaders | Headers, body: Uint8Array): boolean {
+  if (variant === 'hmac') return hmacOk(headers, body)
+  if (variant === 'svix') return svixOk(headers, body)
+  return true
 }
 
 async function redisDedupe(): Promise<{ store: DedupeStore; close: () => Promise<void> }> {
@@ -127,7 +136,7 @@ function nodeServer(variant: Variant, guard: Guard | undefined): Server {
   }
   return createServer((req, res) => {
     readRaw(req).then((body) => {
-      if (variant === 'hmac' && !hmacOk(req.headers, body)) return void res.writeHead(401).end(rejectedBody)
+      if (!check(variant, req.headers, body)) return void res.writeHead(401).end(rejectedBody)
       res.writeHead(202, acceptedHeaders).end(acceptedBody)
     })
   })
@@ -142,9 +151,7 @@ async function expressServer(variant: Variant, guard: Guard | undefined): Promis
   } else {
     app.post('/hooks', (req, res, next) => {
       readRaw(req).then((body) => {
-        const ok =
-          variant === 'hmac' ? hmacOk(req.headers, body) : variant === 'svix' ? svixOk(req.headers, body) : true
-        if (!ok) return void res.status(401).type('application/json').send(rejectedBody)
+        if (!check(variant, req.headers, body)) return void res.status(401).type('application/json').send(rejectedBody)
         res.writeHead(202, acceptedHeaders).end(acceptedBody)
       }, next)
     })
@@ -161,7 +168,7 @@ async function koaServer(variant: Variant, guard: Guard | undefined): Promise<Se
   } else {
     app.use(async (ctx) => {
       const body = await readRaw(ctx.req)
-      if (variant === 'hmac' && !hmacOk(ctx.req.headers, body)) {
+      if (!check(variant, ctx.req.headers, body)) {
         ctx.status = 401
         ctx.type = 'application/json'
         ctx.body = rejectedBody
@@ -184,7 +191,7 @@ async function honoServer(variant: Variant, guard: Guard | undefined): Promise<S
   } else {
     app.post('/hooks', async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer())
-      if (variant === 'hmac' && !hmacOk(c.req.raw.headers, body)) {
+      if (!check(variant, c.req.raw.headers, body)) {
         return c.body(rejectedBody, 401, { 'content-type': 'application/json' })
       }
       return c.body(acceptedBody, 202, { 'content-type': 'application/json' })
