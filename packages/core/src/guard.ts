@@ -3,16 +3,18 @@ import { resolveClientIp } from './client-ip.js'
 import { contentCoding, decompressBody } from './decompress.js'
 import { WebhookError } from './errors.js'
 import { compileEventField } from './event-field.js'
+import { createHandoff, describeError } from './handoff.js'
 import { singleHeader } from './headers.js'
 import { compileIpRules, ipText } from './ip.js'
+import { andThen, isThenable, type MaybePromise } from './maybe-promise.js'
 import { createObserver, Trace } from './observer.js'
 import { type GuardOptions, resolveOptions } from './options.js'
 import { readBody } from './read-body.js'
 import { ReceivedEvent } from './received-event.js'
 import { memoryStore } from './stores/memory-store.js'
-import type { ClaimResult, DedupeStore } from './stores/store.js'
-import type { AuthInfo, Verdict, WebhookEvent, WebhookRequest } from './types.js'
-import { accepted, duplicate, rejection } from './verdict.js'
+import type { DedupeStore } from './stores/store.js'
+import type { AuthInfo, Verdict, WebhookRequest } from './types.js'
+import { rejection } from './verdict.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 import { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
 
@@ -54,31 +56,7 @@ export interface GuardCounters {
 
 const defaultKeptHeaders = ['content-type', 'user-agent']
 
-type MaybePromise<T> = T | Promise<T>
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  )
-}
-
-/**
- * `next(value)` now, or once `value` settles. Every step of the pipeline may
- * be synchronous (the memory store, a node:crypto verifier, an in-process
- * queue) or not (Redis, JWKS, BullMQ): a step that finished goes straight on,
- * without a promise per step.
- */
-function andThen<T, U>(value: T | PromiseLike<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
-  return isThenable(value) ? Promise.resolve(value).then(next) : next(value as T)
-}
-
 const noParams: Readonly<Record<string, string>> = Object.freeze({})
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'
-}
 
 /**
  * Creates a guard: the request pipeline of DESIGN.md with your verifiers,
@@ -124,6 +102,7 @@ export function createGuard(options: GuardOptions): Guard {
   const now = options.now ?? Date.now
   const counters: GuardCounters = { storeErrors: 0, failOpen: 0 }
   const observer = createObserver(logger, options, options.meterProvider)
+  const handOff = createHandoff({ config, store, enqueue, observer, counters, logger })
 
   // The log record's `verifier` for each count of verifiers run, made once.
   const verifierLabels = verifiers.map((_, i) =>
@@ -135,110 +114,13 @@ export function createGuard(options: GuardOptions): Guard {
 
   /** The rejection for whatever was thrown; the detail goes to the trace, for the log only. */
   function refuse(thrown: unknown, trace: Trace): Verdict {
-    const error = thrown instanceof WebhookError ? thrown : new WebhookError('internal_error', describe(thrown))
+    const error = thrown instanceof WebhookError ? thrown : new WebhookError('internal_error', describeError(thrown))
     trace.detail = error.detail
     return rejection(error.code, {
       retryAfterSeconds: config.retryAfterSeconds,
       allow: config.allow,
       closeConnection: !trace.bodyRead,
     })
-  }
-
-  function enqueueError(error: unknown): WebhookError {
-    if (error instanceof WebhookError) return error
-    if (error instanceof Error && error.name === 'QueueFullError')
-      return new WebhookError('queue_full', describe(error))
-    return new WebhookError('enqueue_failed', describe(error))
-  }
-
-  /** Calls `enqueue`; a synchronous one has finished already: no timer and no race on the hot path. */
-  function callEnqueue(event: WebhookEvent): MaybePromise<void> {
-    let result: unknown
-    try {
-      result = enqueue(event)
-    } catch (error) {
-      throw enqueueError(error)
-    }
-    if (!isThenable(result)) return
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, fail) => {
-      timer = setTimeout(
-        () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
-        config.enqueueTimeoutMs,
-      )
-    })
-    return Promise.race([result, timeout]).then(
-      () => clearTimeout(timer),
-      (error: unknown) => {
-        clearTimeout(timer)
-        throw enqueueError(error)
-      },
-    )
-  }
-
-  /** A claim on the key; `null` when the store failed and `storeFailure` is `'open'`. */
-  function claim(key: string): MaybePromise<ClaimResult | null> {
-    const failed = (error: unknown): null => {
-      counters.storeErrors += 1
-      observer.storeError('claim')
-      if (config.storeFailure !== 'open') throw new WebhookError('store_unavailable', describe(error))
-      counters.failOpen += 1
-      observer.failOpen()
-      logger?.warn(
-        { code: 'store_unavailable', key, detail: describe(error) },
-        'dedupe store failed; enqueuing without dedupe',
-      )
-      return null
-    }
-    let result: MaybePromise<ClaimResult>
-    try {
-      result = (store as DedupeStore).claim(key, config.leaseMs)
-    } catch (error) {
-      return failed(error)
-    }
-    return isThenable(result) ? Promise.resolve(result).then(undefined, failed) : result
-  }
-
-  /** `complete` or `release`: a failure is counted and logged, never passed on. */
-  function settle(action: () => void | Promise<void>, what: 'complete' | 'release'): MaybePromise<void> {
-    const failed = (error: unknown): void => {
-      counters.storeErrors += 1
-      observer.storeError(what)
-      logger?.warn(
-        { code: 'store_unavailable', detail: `${what}: ${describe(error)}` },
-        `dedupe store failed to ${what}`,
-      )
-    }
-    try {
-      const result = action()
-      if (isThenable(result)) return Promise.resolve(result).then(undefined, failed)
-    } catch (error) {
-      failed(error)
-    }
-  }
-
-  /** Enqueues under a claim: completes the key when `enqueue` succeeded, releases it when not. */
-  function enqueueClaimed(event: WebhookEvent, key: string, token: string): MaybePromise<Verdict> {
-    const dedupe = store as DedupeStore
-    const succeeded = () =>
-      andThen(
-        settle(() => dedupe.complete(key, token, config.dedupeTtlMs), 'complete'),
-        () => accepted(event),
-      )
-    const failed = (error: unknown) =>
-      andThen(
-        settle(() => dedupe.release(key, token), 'release'),
-        (): never => {
-          throw error
-        },
-      )
-    let enqueued: MaybePromise<void>
-    try {
-      enqueued = callEnqueue(event)
-    } catch (error) {
-      return failed(error)
-    }
-    return isThenable(enqueued) ? enqueued.then(succeeded, failed) : succeeded()
   }
 
   /** Steps 6 and 7: the event, the dedupe claim, the handoff. */
@@ -277,20 +159,9 @@ export function createGuard(options: GuardOptions): Guard {
       },
       eventSources,
     )
-    const { id } = event
-    trace.eventId = id
+    trace.eventId = event.id
     trace.eventType = knownType
-    if (!store || id === null) return andThen(callEnqueue(event), () => accepted(event))
-
-    const key = `${config.namespace}:${id}`
-    return andThen(claim(key), (claimed) => {
-      if (claimed === null) return andThen(callEnqueue(event), () => accepted(event))
-      if (claimed.status === 'done') return duplicate()
-      if (claimed.status === 'in_flight') {
-        throw new WebhookError('in_flight', 'another delivery of this id is being processed')
-      }
-      return enqueueClaimed(event, key, claimed.token)
-    })
+    return handOff(event)
   }
 
   /** Step 5: every verifier in order, each on the raw bytes; then on to the event. */

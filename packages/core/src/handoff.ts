@@ -1,0 +1,134 @@
+import { WebhookError } from './errors.js'
+import { andThen, isThenable, type MaybePromise, recover } from './maybe-promise.js'
+import type { Observer } from './observer.js'
+import type { ResolvedOptions } from './options.js'
+import type { DedupeStore } from './stores/store.js'
+import type { Logger, Verdict, WebhookEvent } from './types.js'
+import { accepted, duplicate } from './verdict.js'
+
+/** What the handoff needs from its guard. */
+export interface HandoffParts {
+  config: Pick<ResolvedOptions, 'namespace' | 'leaseMs' | 'dedupeTtlMs' | 'enqueueTimeoutMs' | 'storeFailure'>
+  store: DedupeStore | undefined
+  enqueue: (event: WebhookEvent) => unknown
+  observer: Observer
+  counters: { storeErrors: number; failOpen: number }
+  logger: Logger | undefined
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'
+}
+
+function enqueueError(error: unknown): WebhookError {
+  if (error instanceof WebhookError) return error
+  if (error instanceof Error && error.name === 'QueueFullError') {
+    return new WebhookError('queue_full', describeError(error))
+  }
+  return new WebhookError('enqueue_failed', describeError(error))
+}
+
+/**
+ * Step 7 of the pipeline: claim the event id in the dedupe store, hand the
+ * event to `enqueue`, then mark the id done, or free it again when `enqueue`
+ * failed so the sender's retry is taken.
+ */
+export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => MaybePromise<Verdict> {
+  const { config, store, enqueue, observer, counters, logger } = parts
+
+  /** Calls `enqueue`; a synchronous one has finished already: no timer and no race on the hot path. */
+  function callEnqueue(event: WebhookEvent): MaybePromise<void> {
+    let result: unknown
+    try {
+      result = enqueue(event)
+    } catch (error) {
+      throw enqueueError(error)
+    }
+    if (!isThenable(result)) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(
+        () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
+        config.enqueueTimeoutMs,
+      )
+    })
+    return Promise.race([result, timeout]).then(
+      () => clearTimeout(timer),
+      (error: unknown) => {
+        clearTimeout(timer)
+        throw enqueueError(error)
+      },
+    )
+  }
+
+  function storeFailed(what: 'claim' | 'complete' | 'release', error: unknown): void {
+    counters.storeErrors += 1
+    observer.storeError(what)
+    if (what !== 'claim') {
+      logger?.warn(
+        { code: 'store_unavailable', detail: `${what}: ${describeError(error)}` },
+        `dedupe store failed to ${what}`,
+      )
+    }
+  }
+
+  /** A claim on the key; `null` when the store failed and `storeFailure` is `'open'`. */
+  function claim(dedupe: DedupeStore, key: string) {
+    return recover(
+      () => dedupe.claim(key, config.leaseMs),
+      (error): null => {
+        storeFailed('claim', error)
+        if (config.storeFailure !== 'open') throw new WebhookError('store_unavailable', describeError(error))
+        counters.failOpen += 1
+        observer.failOpen()
+        logger?.warn(
+          { code: 'store_unavailable', key, detail: describeError(error) },
+          'dedupe store failed; enqueuing without dedupe',
+        )
+        return null
+      },
+    )
+  }
+
+  /** Enqueues under a claim: completes the key when `enqueue` succeeded, releases it when not. */
+  function enqueueClaimed(dedupe: DedupeStore, event: WebhookEvent, key: string, token: string) {
+    const succeeded = () =>
+      andThen(
+        recover(
+          () => dedupe.complete(key, token, config.dedupeTtlMs),
+          (error) => storeFailed('complete', error),
+        ),
+        () => accepted(event),
+      )
+    const failed = (enqueueFailure: unknown) =>
+      andThen(
+        recover(
+          () => dedupe.release(key, token),
+          (error) => storeFailed('release', error),
+        ),
+        (): never => {
+          throw enqueueFailure
+        },
+      )
+    let enqueued: MaybePromise<void>
+    try {
+      enqueued = callEnqueue(event)
+    } catch (error) {
+      return failed(error)
+    }
+    return isThenable(enqueued) ? enqueued.then(succeeded, failed) : succeeded()
+  }
+
+  return function handOff(event: WebhookEvent): MaybePromise<Verdict> {
+    if (!store || event.id === null) return andThen(callEnqueue(event), () => accepted(event))
+    const key = `${config.namespace}:${event.id}`
+    return andThen(claim(store, key), (claimed) => {
+      if (claimed === null) return andThen(callEnqueue(event), () => accepted(event))
+      if (claimed.status === 'done') return duplicate()
+      if (claimed.status === 'in_flight') {
+        throw new WebhookError('in_flight', 'another delivery of this id is being processed')
+      }
+      return enqueueClaimed(store, event, key, claimed.token)
+    })
+  }
+}
