@@ -3,6 +3,7 @@ import { checkEventId, isJsonContentType } from './event.js'
 import type { EventFieldContext, EventFieldReader } from './event-field.js'
 import type { HeaderBag } from './headers.js'
 import { joinedHeader, singleHeader } from './headers.js'
+import { isoTime } from './iso-time.js'
 import { parsePayload, payloadType, ReceivedEvent } from './received-event.js'
 import type { AuthInfo, WebhookEvent } from './types.js'
 
@@ -48,18 +49,6 @@ function firstField(fields: readonly EventFieldReader[], ctx: () => EventFieldCo
     if (value !== undefined && value !== null) return value
   }
   return undefined
-}
-
-let lastTimeMs = Number.NaN
-let lastTimeText = ''
-
-/** ISO 8601 for a time in ms; deliveries arrive many to a millisecond under load, so the last one is kept. */
-function isoTime(ms: number): string {
-  if (ms !== lastTimeMs) {
-    lastTimeText = new Date(ms).toISOString()
-    lastTimeMs = ms
-  }
-  return lastTimeText
 }
 
 let lastContentType: string | undefined

@@ -65,13 +65,15 @@ function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number)
     const chunks: Uint8Array[] = []
     let size = 0
 
+    let settled = false
+    // The listeners stay on the request, which ends with this read: the first outcome wins, and a late
+    // 'error' (a client that goes away after the body) still finds a listener.
     const finish = (error: WebhookError | null) => {
+      if (settled) return
+      settled = true
       idle.forget(watched)
-      stream.removeListener('data', onData)
-      stream.removeListener('end', onEnd)
-      stream.removeListener('error', onError)
-      stream.removeListener('close', onClose)
       if (error) {
+        stream.removeListener('data', onData)
         stream.pause()
         reject(error)
       } else {

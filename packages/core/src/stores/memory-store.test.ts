@@ -23,15 +23,26 @@ describe('memoryStore eviction', () => {
     expect(['d', 'c', 'b', 'a'].map((key) => remembers(store, key))).toEqual([true, true, true, false])
   })
 
-  test('a key written again counts as the newest', () => {
+  test('a key keeps the place of its claim when it completes; a released key is claimed anew as the newest', () => {
     const store = memoryStore({ maxEntries: 2 })
     const a = store.claim('a', 1_000) as { token: string }
-    store.claim('b', 1_000)
-    store.complete('a', a.token, 60_000) // rewrites a: b is now the oldest
+    const b = store.claim('b', 1_000) as { token: string }
+    store.complete('b', b.token, 60_000)
+    store.complete('a', a.token, 60_000) // still the oldest: its claim came first
     store.claim('c', 1_000)
-    expect(remembers(store, 'a')).toBe(true)
     expect(remembers(store, 'c')).toBe(true)
-    expect(remembers(store, 'b')).toBe(false)
+    expect(remembers(store, 'b')).toBe(true)
+    expect(remembers(store, 'a')).toBe(false)
+
+    const again = memoryStore({ maxEntries: 2 })
+    const x = again.claim('x', 1_000) as { token: string }
+    again.claim('y', 1_000)
+    again.release('x', x.token)
+    again.claim('x', 1_000) // x comes back as the newest: y is now the oldest
+    again.claim('z', 1_000)
+    expect(remembers(again, 'x')).toBe(true)
+    expect(remembers(again, 'z')).toBe(true)
+    expect(remembers(again, 'y')).toBe(false)
   })
 
   test('evicts in the right order long after the map has turned over many times', () => {
@@ -96,9 +107,10 @@ describe('memoryStore eviction', () => {
             const holds = entry !== undefined && !entry.done && entry.token === token
             if (step.kind === 'complete') {
               store.complete(key, token, 1_000)
-              // Done keys keep their expiry in 100 ms ticks, rounded up.
-              if (entry === undefined || holds)
-                put(key, { done: true, until: Math.ceil((now + 1_000) / 100) * 100, token })
+              // Done keys keep their expiry in 100 ms ticks, rounded up, and the place of their claim.
+              const done = { done: true, until: Math.ceil((now + 1_000) / 100) * 100, token }
+              if (holds) model.set(key, done)
+              else if (entry === undefined) put(key, done)
             } else {
               store.release(key, token)
               if (holds) model.delete(key)

@@ -33,9 +33,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     throw new TypeError('maxEntries must be a positive integer')
   }
   const now = options.now ?? Date.now
-  // Map keeps insertion order; every write re-inserts, so the first key is the oldest. A key being
-  // processed holds a lease; a done key holds only its expiry, as a small integer (100 ms ticks since
-  // the store was made), so the many retained done keys cost the garbage collector next to nothing.
+  // Map keeps insertion order, and a key is added when it is claimed, so the first key is the oldest.
+  // A key being processed holds a lease; a done key holds only its expiry, as a small integer (100 ms
+  // ticks since the store was made), so the many retained done keys cost the garbage collector next
+  // to nothing.
   const entries = new Map<string, Lease | number>()
   // One live iterator walks the keys oldest first, for eviction. A fresh `entries.keys()` per eviction
   // would rescan from the table's start, over every hole that earlier deletes left there: at 100 000
@@ -58,8 +59,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     return entry
   }
 
-  function put(key: string, entry: Lease | number): void {
-    entries.delete(key)
+  /** Adds a key that is not in the map (as the newest), evicting the oldest beyond `maxEntries`. */
+  function add(key: string, entry: Lease | number): void {
     entries.set(key, entry)
     while (entries.size > maxEntries) {
       let oldest = oldestFirst.next()
@@ -78,12 +79,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       if (entry !== undefined) return typeof entry === 'number' ? { status: 'done' } : { status: 'in_flight' }
       counter += 1
       const token = `${counter}`
-      put(key, { token, expiresAt: now() + leaseMs })
+      add(key, { token, expiresAt: now() + leaseMs })
       return { status: 'claimed', token }
     },
     complete(key: string, token: string, ttlMs: number): void {
       const entry = live(key)
-      if (entry === undefined || (typeof entry !== 'number' && entry.token === token)) put(key, doneUntil(ttlMs))
+      // The holder's own lease becomes done in place: a key keeps the place of its claim in the eviction order.
+      if (entry !== undefined && typeof entry !== 'number' && entry.token === token) entries.set(key, doneUntil(ttlMs))
+      else if (entry === undefined) add(key, doneUntil(ttlMs))
     },
     release(key: string, token: string): void {
       const entry = live(key)
