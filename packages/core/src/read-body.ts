@@ -88,10 +88,17 @@ function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number)
       idle.touch(watched)
     }
     const onEnd = () => finish(null)
-    const onError = () => finish(new WebhookError('invalid_body', 'the body stream failed before it ended'))
-    const onClose = () =>
-      finish(new WebhookError('invalid_body', 'the client closed the connection before the body ended'))
-    const watched = idle.watch(() => finish(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`)))
+    // Each failure builds its error only when it decides the outcome: the listeners stay on the request,
+    // and its 'close' comes after every successful read (an Error with its stack costs microseconds).
+    const onError = () => {
+      if (!settled) finish(new WebhookError('invalid_body', 'the body stream failed before it ended'))
+    }
+    const onClose = () => {
+      if (!settled) finish(new WebhookError('invalid_body', 'the client closed the connection before the body ended'))
+    }
+    const watched = idle.watch(() => {
+      if (!settled) finish(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`))
+    })
 
     stream.on('data', onData)
     stream.on('end', onEnd)
