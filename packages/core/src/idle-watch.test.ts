@@ -1,5 +1,18 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import { IdleWatch, idleWatchFor } from './idle-watch.js'
+import { IdleWatch, idleWatchFor, type Watched } from './idle-watch.js'
+
+/** Watches a new entry that calls `onIdle`; returns the entry. */
+function watching(watch: IdleWatch, onIdle: () => unknown): Watched {
+  const entry: Watched = {
+    lastTick: 0,
+    index: -1,
+    onIdle: () => {
+      onIdle()
+    },
+  }
+  watch.watch(entry)
+  return entry
+}
 
 describe('IdleWatch', () => {
   beforeEach(() => {
@@ -14,7 +27,7 @@ describe('IdleWatch', () => {
       const watch = new IdleWatch(400)
       vi.advanceTimersByTime(startOffset % 100)
       let told = 0
-      watch.watch(() => {
+      watching(watch, () => {
         told += 1
       })
       vi.advanceTimersByTime(399)
@@ -29,7 +42,7 @@ describe('IdleWatch', () => {
   test('a sign of life starts the idle time again', () => {
     const watch = new IdleWatch(400)
     let told = false
-    const entry = watch.watch(() => {
+    const entry = watching(watch, () => {
       told = true
     })
     for (let i = 0; i < 10; i++) {
@@ -44,7 +57,7 @@ describe('IdleWatch', () => {
   test('a forgotten read is never told, and the timer stops when nothing is watched', () => {
     const watch = new IdleWatch(400)
     let told = false
-    const entry = watch.watch(() => {
+    const entry = watching(watch, () => {
       told = true
     })
     expect(vi.getTimerCount()).toBe(1)
@@ -53,7 +66,7 @@ describe('IdleWatch', () => {
     expect(told).toBe(false)
     expect(vi.getTimerCount()).toBe(0)
     // And it starts again for the next read.
-    watch.watch(() => {
+    watching(watch, () => {
       told = true
     })
     vi.advanceTimersByTime(500)
@@ -64,7 +77,7 @@ describe('IdleWatch', () => {
     const watch = new IdleWatch(1_000)
     const told: number[] = []
     for (let i = 0; i < 3; i++) {
-      watch.watch(() => told.push(i))
+      watching(watch, () => told.push(i))
       vi.advanceTimersByTime(600)
     }
     expect(vi.getTimerCount()).toBe(1)
@@ -75,5 +88,46 @@ describe('IdleWatch', () => {
   test('guards with the same idle limit share a watch', () => {
     expect(idleWatchFor(10_000)).toBe(idleWatchFor(10_000))
     expect(idleWatchFor(10_000)).not.toBe(idleWatchFor(5_000))
+  })
+})
+
+describe('IdleWatch bookkeeping', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  test('reads that end in any order leave the others watched, each told once on its own time', () => {
+    const watch = new IdleWatch(400)
+    const told: number[] = []
+    const entries = Array.from({ length: 6 }, (_, i) => watching(watch, () => told.push(i)))
+    // End the first, the last and one in the middle; forgetting twice changes nothing.
+    for (const i of [0, 5, 2, 2]) watch.forget(entries[i]!)
+    vi.advanceTimersByTime(300)
+    watch.touch(entries[3]!)
+    vi.advanceTimersByTime(300)
+    expect(told.sort()).toEqual([1, 4])
+    vi.advanceTimersByTime(600)
+    expect(told.sort()).toEqual([1, 3, 4])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  test('a read told it is idle may end another read, or start a new one', () => {
+    const watch = new IdleWatch(400)
+    const told: string[] = []
+    // Watched first, so the check reaches it after the read that ends it.
+    const other = watching(watch, () => told.push('other'))
+    watching(watch, () => {
+      told.push('first')
+      watch.forget(other)
+      watching(watch, () => told.push('late'))
+    })
+    vi.advanceTimersByTime(600)
+    expect(told).toEqual(['first'])
+    vi.advanceTimersByTime(600)
+    expect(told).toEqual(['first', 'late'])
+    expect(vi.getTimerCount()).toBe(0)
   })
 })

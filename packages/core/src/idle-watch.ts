@@ -1,8 +1,11 @@
-/** A body being read, as the watch sees it. */
+/** A body being read, as the watch sees it: the read itself keeps these fields. */
 export interface Watched {
   /** The watch's tick at the last sign of life. */
   lastTick: number
-  readonly onIdle: () => void
+  /** Where the entry sits in the watch's list; -1 when it is not watched. */
+  index: number
+  /** Told once when no sign of life came for the watch's `idleMs`. */
+  onIdle(): void
 }
 
 /**
@@ -11,10 +14,11 @@ export interface Watched {
  * idea as Node's own `connectionsCheckingInterval`). A read that shows no sign
  * of life for `idleMs` is told so between `idleMs` and `1.25 × idleMs` later.
  * The timer runs only while something is being read, and never keeps the
- * process alive.
+ * process alive. Reads sit in a plain list that each knows its place in, so
+ * starting and ending a read costs a push and a swap (a `Set` hashed every entry).
  */
 export class IdleWatch {
-  private readonly watched = new Set<Watched>()
+  private readonly watched: Watched[] = []
   private readonly stepMs: number
   private readonly idleSteps: number
   private timer: ReturnType<typeof setInterval> | undefined
@@ -26,15 +30,15 @@ export class IdleWatch {
     this.idleSteps = Math.ceil(idleMs / this.stepMs) + 1
   }
 
-  /** Starts watching; `onIdle` runs once if no `touch` comes for `idleMs`. */
-  watch(onIdle: () => void): Watched {
-    const entry: Watched = { lastTick: this.tick, onIdle }
-    this.watched.add(entry)
+  /** Starts watching `entry`; its `onIdle` runs once if no `touch` comes for `idleMs`. */
+  watch(entry: Watched): void {
+    entry.lastTick = this.tick
+    entry.index = this.watched.length
+    this.watched.push(entry)
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.check(), this.stepMs)
       this.timer.unref?.()
     }
-    return entry
   }
 
   /** A sign of life: the idle time starts again. */
@@ -44,18 +48,27 @@ export class IdleWatch {
 
   /** Stops watching (the read ended, one way or another). */
   forget(entry: Watched): void {
-    this.watched.delete(entry)
+    const { index } = entry
+    if (index < 0 || this.watched[index] !== entry) return
+    const last = this.watched.pop() as Watched
+    if (last !== entry) {
+      this.watched[index] = last
+      last.index = index
+    }
+    entry.index = -1
   }
 
   private check(): void {
     this.tick += 1
-    for (const entry of this.watched) {
-      if (this.tick - entry.lastTick >= this.idleSteps) {
-        this.watched.delete(entry)
+    // From the end: a removal moves the last entry, one already looked at, into the freed place.
+    for (let i = this.watched.length - 1; i >= 0; i--) {
+      const entry = this.watched[i]
+      if (entry !== undefined && this.tick - entry.lastTick >= this.idleSteps) {
+        this.forget(entry)
         entry.onIdle()
       }
     }
-    if (this.watched.size === 0) {
+    if (this.watched.length === 0) {
       clearInterval(this.timer)
       this.timer = undefined
     }

@@ -1,6 +1,6 @@
 import { concatBytes } from './bytes.js'
 import { WebhookError } from './errors.js'
-import { idleWatchFor } from './idle-watch.js'
+import { type IdleWatch, idleWatchFor, type Watched } from './idle-watch.js'
 import type { BodySource, NodeReadableLike } from './types.js'
 
 const encoder = new TextEncoder()
@@ -60,49 +60,76 @@ async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, 
 
 function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number): Promise<Uint8Array> {
   if (stream.readableEnded) return Promise.resolve(empty)
-  const idle = idleWatchFor(idleMs)
-  return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = []
-    let size = 0
+  return new Promise((resolve, reject) => new NodeBodyRead(stream, limit, idleMs, resolve, reject))
+}
 
-    let settled = false
-    // The listeners stay on the request, which ends with this read: the first outcome wins, and a late
-    // 'error' (a client that goes away after the body) still finds a listener.
-    const finish = (error: WebhookError | null) => {
-      if (settled) return
-      settled = true
-      idle.forget(watched)
-      if (error) {
-        stream.removeListener('data', onData)
-        stream.pause()
-        reject(error)
-      } else {
-        resolve(chunks.length === 0 ? empty : concatBytes(chunks))
-      }
-    }
-    const onData = (chunk: Uint8Array | string) => {
-      const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk
-      size += bytes.byteLength
-      if (size > limit) return finish(tooLarge(limit))
-      chunks.push(bytes)
-      idle.touch(watched)
-    }
-    const onEnd = () => finish(null)
-    // Each failure builds its error only when it decides the outcome: the listeners stay on the request,
-    // and its 'close' comes after every successful read (an Error with its stack costs microseconds).
-    const onError = () => {
-      if (!settled) finish(new WebhookError('invalid_body', 'the body stream failed before it ended'))
-    }
-    const onClose = () => {
-      if (!settled) finish(new WebhookError('invalid_body', 'the client closed the connection before the body ended'))
-    }
-    const watched = idle.watch(() => {
-      if (!settled) finish(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`))
-    })
+/**
+ * One read of a Node stream, watched for idleness by the shared watch. The
+ * listeners stay on the request, which ends with this read: the first outcome
+ * wins, and a late 'error' (a client that goes away after the body) still
+ * finds a listener. A failure builds its error only when it decides the
+ * outcome: the request's 'close' follows every successful read, and an Error
+ * with its stack costs microseconds.
+ */
+class NodeBodyRead implements Watched {
+  lastTick = 0
+  index = -1
+  private readonly chunks: Uint8Array[] = []
+  private size = 0
+  private settled = false
+  private readonly idle: IdleWatch
 
-    stream.on('data', onData)
-    stream.on('end', onEnd)
-    stream.on('error', onError)
-    stream.on('close', onClose)
-  })
+  constructor(
+    private readonly stream: NodeReadableLike,
+    private readonly limit: number,
+    private readonly idleMs: number,
+    private readonly resolve: (body: Uint8Array) => void,
+    private readonly reject: (error: WebhookError) => void,
+  ) {
+    this.idle = idleWatchFor(idleMs)
+    this.idle.watch(this)
+    stream.on('data', this.onData)
+    stream.on('end', this.onEnd)
+    // 'error' passes the error; 'close' passes nothing.
+    stream.on('error', this.onFailure)
+    stream.on('close', this.onFailure)
+  }
+
+  private readonly onData = (chunk: Uint8Array | string) => {
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk
+    this.size += bytes.byteLength
+    if (this.size > this.limit) return this.fail(tooLarge(this.limit))
+    this.chunks.push(bytes)
+    this.idle.touch(this)
+  }
+
+  private readonly onEnd = () => {
+    if (this.settled) return
+    this.settled = true
+    this.idle.forget(this)
+    this.resolve(this.chunks.length === 0 ? empty : concatBytes(this.chunks))
+  }
+
+  private readonly onFailure = (error?: unknown) => {
+    if (this.settled) return
+    const detail =
+      error === undefined
+        ? 'the client closed the connection before the body ended'
+        : 'the body stream failed before it ended'
+    this.fail(new WebhookError('invalid_body', detail))
+  }
+
+  /** Told by the idle watch: no byte arrived for `idleMs`. */
+  onIdle(): void {
+    if (!this.settled) this.fail(new WebhookError('body_timeout', `no body bytes for ${this.idleMs} ms`))
+  }
+
+  private fail(error: WebhookError): void {
+    if (this.settled) return
+    this.settled = true
+    this.idle.forget(this)
+    this.stream.removeListener('data', this.onData)
+    this.stream.pause()
+    this.reject(error)
+  }
 }
