@@ -5,7 +5,10 @@ import type { HeaderBag } from './headers.js'
 import { joinedHeader, singleHeader } from './headers.js'
 import { isoTime } from './iso-time.js'
 import { parsePayload, payloadType, ReceivedEvent } from './received-event.js'
-import type { AuthInfo, WebhookEvent } from './types.js'
+
+const noParams: Readonly<Record<string, string>> = Object.freeze({})
+
+import type { AuthInfo, WebhookRequest } from './types.js'
 
 /** Where the guard finds the event id and type, compiled once per guard. */
 export interface EventSources {
@@ -22,33 +25,32 @@ export interface EventSources {
   idRequired: boolean
 }
 
-/** What is known once every verifier passed. */
-export interface VerifiedDelivery {
-  method: string
-  path: string | undefined
-  params: Readonly<Record<string, string>>
-  headers: HeaderBag
-  body: Uint8Array
-  sourceIp: string | null
-  receivedAtMs: number
-  verifiedId: string | undefined
-  verifiedType: string | undefined
+/** What the verifiers learned, gathered as each one passes. */
+export interface Verified {
+  id: string | undefined
+  type: string | undefined
   timestamp: number | null
   auth: AuthInfo[]
 }
 
-/** The event, and its type if it was known without parsing the body (for the log record). */
-export interface BuiltEvent {
-  event: WebhookEvent
-  knownType: string | null
-}
-
-function firstField(fields: readonly EventFieldReader[], ctx: () => EventFieldContext): string | undefined {
-  for (const field of fields) {
-    const value = field(ctx())
+/** The first value the readers find, if any reads anything. */
+function firstField(readers: readonly EventFieldReader[], ctx: EventFieldContext | undefined): string | undefined {
+  if (ctx === undefined) return undefined
+  for (const read of readers) {
+    const value = read(ctx)
     if (value !== undefined && value !== null) return value
   }
   return undefined
+}
+
+/** Whether any id or type source will be read for this delivery. */
+function readsFields(sources: EventSources, verified: Verified): boolean {
+  return (
+    sources.id !== undefined ||
+    sources.type !== undefined ||
+    (verified.id === undefined && sources.senderIds.length > 0) ||
+    (verified.type === undefined && sources.senderTypes.length > 0)
+  )
 }
 
 let lastContentType: string | undefined
@@ -68,62 +70,79 @@ function namesJson(contentType: string | undefined): boolean {
  * up front with `parseJson: 'eager'` (invalid JSON is 400 `invalid_json`), or
  * on the first read of whatever needs it with `'lazy'` (the id or type
  * sources, `event.payload`, `event.type` when it falls back to the payload).
+ * Its type, when known without parsing, is `event.typeIfKnown()`.
  */
-export function buildEvent(delivery: VerifiedDelivery, sources: EventSources): BuiltEvent {
-  const { headers, params, body } = delivery
+export function buildEvent(
+  request: WebhookRequest,
+  body: Uint8Array,
+  sourceIp: string | null,
+  receivedAtMs: number,
+  verified: Verified,
+  sources: EventSources,
+): ReceivedEvent {
+  const { headers } = request
+  const params = request.params ?? noParams
   const contentType = singleHeader(headers, 'content-type')
   const json = namesJson(contentType)
   const strict = sources.parseJson === 'eager'
-  let parsed: { value: unknown } | undefined
-  const readPayload = (): unknown => {
-    parsed ??= { value: parsePayload(body, json, strict) }
-    return parsed.value
-  }
-  if (strict) readPayload()
-  let fields: EventFieldContext | undefined
-  const context = (): EventFieldContext =>
-    (fields ??= {
-      headers,
-      params,
-      get payload() {
-        return readPayload()
-      },
-    })
+  const parsed = strict ? { value: parsePayload(body, json, strict) } : undefined
+  // Only the configured id and type sources read these; most deliveries name both in headers or the verifier.
+  const fields = readsFields(sources, verified)
+    ? new FieldContext(headers, params, body, json, strict, parsed)
+    : undefined
 
   const id =
-    (sources.id ? sources.id(context()) : (delivery.verifiedId ?? firstField(sources.senderIds, context))) ?? null
+    (sources.id && fields ? sources.id(fields) : (verified.id ?? firstField(sources.senderIds, fields))) ?? null
   if (id !== null) checkEventId(id)
   else if (sources.idRequired)
     throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
   const namedType =
-    (sources.type ? sources.type(context()) : (delivery.verifiedType ?? firstField(sources.senderTypes, context))) ??
-    null
-  // A type taken from the payload waits for its first read, unless the payload is parsed already (or is not JSON).
-  const type = namedType ?? (parsed || !json ? payloadType(readPayload()) : undefined)
+    (sources.type && fields ? sources.type(fields) : (verified.type ?? firstField(sources.senderTypes, fields))) ?? null
+  // A source may have parsed the payload already: the event keeps it rather than parsing again.
+  const payload = fields?.parsed ?? parsed
+  // A type taken from the payload waits for its first read, unless the payload is parsed already;
+  // a body that is not JSON has none.
+  const type = namedType ?? (payload ? payloadType(payload.value) : json ? undefined : null)
 
   const keptHeaders: Record<string, string> = {}
   for (const name of sources.keptHeaders) {
     const value = joinedHeader(headers, name, ', ')
     if (value !== undefined) keptHeaders[name] = value
   }
-  const event = new ReceivedEvent(
+  return new ReceivedEvent(
     {
       id,
       type,
-      timestamp: delivery.timestamp,
-      receivedAt: isoTime(delivery.receivedAtMs),
-      method: delivery.method.toUpperCase(),
-      path: delivery.path ?? null,
+      timestamp: verified.timestamp,
+      receivedAt: isoTime(receivedAtMs),
+      method: request.method.toUpperCase(),
+      path: request.path ?? null,
       params: { ...params },
       contentType: contentType ?? null,
       headers: keptHeaders,
-      sourceIp: delivery.sourceIp,
-      auth: delivery.auth,
+      sourceIp,
+      auth: verified.auth,
     },
     body,
     json,
     strict,
-    parsed,
+    payload,
   )
-  return { event, knownType: type ?? null }
+}
+
+/** What an id or type source reads: the headers, the path params, and the payload, parsed on first read. */
+class FieldContext implements EventFieldContext {
+  constructor(
+    readonly headers: HeaderBag,
+    readonly params: Readonly<Record<string, string>>,
+    private readonly body: Uint8Array,
+    private readonly json: boolean,
+    private readonly strict: boolean,
+    public parsed: { value: unknown } | undefined,
+  ) {}
+
+  get payload(): unknown {
+    this.parsed ??= { value: parsePayload(this.body, this.json, this.strict) }
+    return this.parsed.value
+  }
 }

@@ -1,4 +1,4 @@
-import { buildEvent, type EventSources } from './build-event.js'
+import { buildEvent, type EventSources, type Verified } from './build-event.js'
 import { resolveClientIp } from './client-ip.js'
 import { contentCoding, decompressBody } from './decompress.js'
 import { WebhookError } from './errors.js'
@@ -6,14 +6,14 @@ import { compileEventField } from './event-field.js'
 import { createHandoff, describeError } from './handoff.js'
 import { singleHeader } from './headers.js'
 import { compileIpRules, ipText } from './ip.js'
-import { andThen, isThenable, type MaybePromise } from './maybe-promise.js'
+import { isThenable, type MaybePromise } from './maybe-promise.js'
 import { createObserver, Trace } from './observer.js'
 import { type GuardOptions, resolveOptions } from './options.js'
 import { readBody } from './read-body.js'
 import { ReceivedEvent } from './received-event.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { DedupeStore } from './stores/store.js'
-import type { AuthInfo, Verdict, WebhookRequest } from './types.js'
+import type { Verdict, WebhookRequest } from './types.js'
 import { rejection } from './verdict.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 import { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
@@ -127,44 +127,48 @@ export function createGuard(options: GuardOptions): Guard {
   function accept(
     request: WebhookRequest,
     body: Uint8Array,
-    results: readonly VerifyResult[],
+    verified: Verified,
     trace: Trace,
     receivedAtMs: number,
   ): MaybePromise<Verdict> {
-    let verifiedId: string | undefined
-    let verifiedType: string | undefined
-    let timestamp: number | null = null
-    const auth: AuthInfo[] = []
-    for (let i = 0; i < results.length; i++) {
-      const result = results[i] as VerifyResult
-      const name = (verifiers[i] as Verifier).name
-      verifiedId ??= result.id
-      verifiedType ??= result.type
-      timestamp ??= result.timestamp ?? null
-      auth.push(result.claims ? { verifier: name, claims: result.claims } : { verifier: name })
-    }
-    const { event, knownType } = buildEvent(
-      {
-        method: request.method,
-        path: request.path,
-        params: request.params ?? noParams,
-        headers: request.headers,
-        body,
-        sourceIp: trace.sourceIp,
-        receivedAtMs,
-        verifiedId,
-        verifiedType,
-        timestamp,
-        auth,
-      },
-      eventSources,
-    )
+    const event = buildEvent(request, body, trace.sourceIp, receivedAtMs, verified, eventSources)
     trace.eventId = event.id
-    trace.eventType = knownType
+    trace.eventType = event.typeIfKnown() ?? null
     return handOff(event)
   }
 
-  /** Step 5: every verifier in order, each on the raw bytes; then on to the event. */
+  /** Records what a verifier that passed learned; the first verifier to name the id, type or timestamp wins. */
+  function record(verified: Verified, verifier: Verifier, result: VerifyResult): void {
+    verified.id ??= result.id
+    verified.type ??= result.type
+    verified.timestamp ??= result.timestamp ?? null
+    verified.auth.push(result.claims ? { verifier: verifier.name, claims: result.claims } : { verifier: verifier.name })
+  }
+
+  /** Step 5 from verifier `index` on, each on the raw bytes; then on to the event. */
+  function verifyFrom(
+    index: number,
+    request: WebhookRequest,
+    context: VerifyContext,
+    verified: Verified,
+    trace: Trace,
+  ): MaybePromise<Verdict> {
+    for (let i = index; i < verifiers.length; i++) {
+      const verifier = verifiers[i] as Verifier
+      trace.verifier = verifierLabels[i] as string
+      const result = verifier.verify(context)
+      if (isThenable(result)) {
+        return Promise.resolve(result).then((passed) => {
+          record(verified, verifier, passed)
+          return verifyFrom(i + 1, request, context, verified, trace)
+        })
+      }
+      record(verified, verifier, result)
+    }
+    return accept(request, context.body, verified, trace, context.nowMs)
+  }
+
+  /** Step 5: every verifier in order, on the raw (decompressed) bytes. */
   function verify(request: WebhookRequest, body: Uint8Array, trace: Trace, receivedAtMs: number) {
     const context: VerifyContext = {
       method: request.method,
@@ -175,26 +179,14 @@ export function createGuard(options: GuardOptions): Guard {
       nowMs: receivedAtMs,
       toleranceSeconds: config.toleranceSeconds,
     }
-    const results: VerifyResult[] = []
-    const from = (index: number): MaybePromise<Verdict> => {
-      for (let i = index; i < verifiers.length; i++) {
-        trace.verifier = verifierLabels[i] as string
-        const result = (verifiers[i] as Verifier).verify(context)
-        if (isThenable(result)) {
-          return Promise.resolve(result).then((passed) => {
-            results.push(passed)
-            return from(i + 1)
-          })
-        }
-        results.push(result)
-      }
-      return accept(request, body, results, trace, receivedAtMs)
-    }
-    return from(0)
+    return verifyFrom(0, request, context, { id: undefined, type: undefined, timestamp: null, auth: [] }, trace)
   }
 
-  /** Steps 1 to 4: method, source address, encoding and size, then the raw body. */
-  function run(request: WebhookRequest, trace: Trace, receivedAtMs: number): MaybePromise<Verdict> {
+  /**
+   * Steps 1 to 4: method, source address, encoding and size. Returns the raw
+   * body, or a promise of it when it is still arriving or must be decompressed.
+   */
+  function admit(request: WebhookRequest, trace: Trace): MaybePromise<Uint8Array> {
     const { headers } = request
     if (!config.methods.has(request.method.toUpperCase())) {
       throw new WebhookError('method_not_allowed', `method ${request.method} is not in ${config.allow}`)
@@ -217,12 +209,11 @@ export function createGuard(options: GuardOptions): Guard {
     }
 
     if (request.bodyUnavailable !== undefined) throw new WebhookError('raw_body_unavailable', request.bodyUnavailable)
-    return andThen(readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs), (received) => {
+    const received = readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs)
+    if (!coding) return received
+    return Promise.resolve(received).then((bytes) => {
       trace.bodyRead = true
-      if (!coding) return verify(request, received, trace, receivedAtMs)
-      return decompressBody(received, coding, config.maxBodyBytes, config.bodyTimeoutMs).then((body) =>
-        verify(request, body, trace, receivedAtMs),
-      )
+      return decompressBody(bytes, coding, config.maxBodyBytes, config.bodyTimeoutMs)
     })
   }
 
@@ -237,18 +228,36 @@ export function createGuard(options: GuardOptions): Guard {
     return verdict
   }
 
-  function process(request: WebhookRequest): Promise<Verdict> {
-    const started = performance.now()
-    const trace = new Trace()
+  /** Steps 5 to 7 on the body, then the outcome recorded: a verdict now, or a promise when a step waits. */
+  function conclude(request: WebhookRequest, body: Uint8Array, trace: Trace, receivedAtMs: number, started: number) {
     let result: MaybePromise<Verdict>
     try {
-      result = run(request, trace, now())
+      trace.bodyRead = true
+      result = verify(request, body, trace, receivedAtMs)
     } catch (thrown) {
       result = refuse(thrown, trace)
     }
-    if (!isThenable(result)) return Promise.resolve(finish(result, trace, started))
+    if (!isThenable(result)) return finish(result, trace, started)
     return result.then(
       (verdict) => finish(verdict, trace, started),
+      (thrown: unknown) => finish(refuse(thrown, trace), trace, started),
+    )
+  }
+
+  function process(request: WebhookRequest): Promise<Verdict> {
+    const started = performance.now()
+    const trace = new Trace()
+    const receivedAtMs = now()
+    let body: MaybePromise<Uint8Array>
+    try {
+      body = admit(request, trace)
+    } catch (thrown) {
+      return Promise.resolve(finish(refuse(thrown, trace), trace, started))
+    }
+    // The body read is the one wait on the hot path; what follows adds no promise when every step is synchronous.
+    if (!isThenable(body)) return Promise.resolve(conclude(request, body, trace, receivedAtMs, started))
+    return body.then(
+      (bytes) => conclude(request, bytes, trace, receivedAtMs, started),
       (thrown: unknown) => finish(refuse(thrown, trace), trace, started),
     )
   }

@@ -2,7 +2,7 @@ import { WebhookError } from './errors.js'
 import { andThen, isThenable, type MaybePromise, recover } from './maybe-promise.js'
 import type { Observer } from './observer.js'
 import type { ResolvedOptions } from './options.js'
-import type { DedupeStore } from './stores/store.js'
+import type { ClaimResult, DedupeStore } from './stores/store.js'
 import type { Logger, Verdict, WebhookEvent } from './types.js'
 import { accepted, duplicate } from './verdict.js'
 
@@ -72,63 +72,101 @@ export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => May
     }
   }
 
-  /** A claim on the key; `null` when the store failed and `storeFailure` is `'open'`. */
-  function claim(dedupe: DedupeStore, key: string) {
-    return recover(
-      () => dedupe.claim(key, config.leaseMs),
-      (error): null => {
-        storeFailed('claim', error)
-        if (config.storeFailure !== 'open') throw new WebhookError('store_unavailable', describeError(error))
-        counters.failOpen += 1
-        observer.failOpen()
-        logger?.warn(
-          { code: 'store_unavailable', key, detail: describeError(error) },
-          'dedupe store failed; enqueuing without dedupe',
-        )
-        return null
+  /** The claim failed: `null` (enqueue without dedupe) when `storeFailure` is `'open'`, otherwise 503. */
+  function claimFailed(error: unknown, key: string): null {
+    storeFailed('claim', error)
+    if (config.storeFailure !== 'open') throw new WebhookError('store_unavailable', describeError(error))
+    counters.failOpen += 1
+    observer.failOpen()
+    logger?.warn(
+      { code: 'store_unavailable', key, detail: describeError(error) },
+      'dedupe store failed; enqueuing without dedupe',
+    )
+    return null
+  }
+
+  /** Enqueues, then answers 202. */
+  function enqueueUnclaimed(event: WebhookEvent): MaybePromise<Verdict> {
+    return andThen(callEnqueue(event), () => accepted(event))
+  }
+
+  /** What the claim said: a duplicate, one in flight, or the key is ours to enqueue under. */
+  function afterClaim(dedupe: DedupeStore, event: WebhookEvent, key: string, claimed: ClaimResult | null) {
+    if (claimed === null) return enqueueUnclaimed(event)
+    if (claimed.status === 'done') return duplicate()
+    if (claimed.status === 'in_flight') {
+      throw new WebhookError('in_flight', 'another delivery of this id is being processed')
+    }
+    return enqueueClaimed(dedupe, event, key, claimed.token)
+  }
+
+  /** Marks the key done, then answers 202: the event is enqueued even if the store fails now. */
+  function completeThenAccept(dedupe: DedupeStore, event: WebhookEvent, key: string, token: string) {
+    let completed: MaybePromise<void>
+    try {
+      completed = dedupe.complete(key, token, config.dedupeTtlMs)
+    } catch (error) {
+      storeFailed('complete', error)
+      return accepted(event)
+    }
+    if (!isThenable(completed)) return accepted(event)
+    return Promise.resolve(completed).then(
+      () => accepted(event),
+      (error: unknown) => {
+        storeFailed('complete', error)
+        return accepted(event)
       },
+    )
+  }
+
+  /** Frees the key for the sender's retry, then fails with the enqueue's error. */
+  function releaseThenFail(
+    dedupe: DedupeStore,
+    key: string,
+    token: string,
+    enqueueFailure: unknown,
+  ): MaybePromise<never> {
+    const fail = (): never => {
+      throw enqueueFailure
+    }
+    return andThen(
+      recover(
+        () => dedupe.release(key, token),
+        (error) => storeFailed('release', error),
+      ),
+      fail,
     )
   }
 
   /** Enqueues under a claim: completes the key when `enqueue` succeeded, releases it when not. */
   function enqueueClaimed(dedupe: DedupeStore, event: WebhookEvent, key: string, token: string) {
-    const succeeded = () =>
-      andThen(
-        recover(
-          () => dedupe.complete(key, token, config.dedupeTtlMs),
-          (error) => storeFailed('complete', error),
-        ),
-        () => accepted(event),
-      )
-    const failed = (enqueueFailure: unknown) =>
-      andThen(
-        recover(
-          () => dedupe.release(key, token),
-          (error) => storeFailed('release', error),
-        ),
-        (): never => {
-          throw enqueueFailure
-        },
-      )
     let enqueued: MaybePromise<void>
     try {
       enqueued = callEnqueue(event)
     } catch (error) {
-      return failed(error)
+      return releaseThenFail(dedupe, key, token, error)
     }
-    return isThenable(enqueued) ? enqueued.then(succeeded, failed) : succeeded()
+    if (!isThenable(enqueued)) return completeThenAccept(dedupe, event, key, token)
+    return enqueued.then(
+      () => completeThenAccept(dedupe, event, key, token),
+      (error: unknown) => releaseThenFail(dedupe, key, token, error),
+    )
   }
 
+  // Without closures on the path where every step is synchronous (the memory store, an in-process queue).
   return function handOff(event: WebhookEvent): MaybePromise<Verdict> {
-    if (!store || event.id === null) return andThen(callEnqueue(event), () => accepted(event))
+    if (!store || event.id === null) return enqueueUnclaimed(event)
     const key = `${config.namespace}:${event.id}`
-    return andThen(claim(store, key), (claimed) => {
-      if (claimed === null) return andThen(callEnqueue(event), () => accepted(event))
-      if (claimed.status === 'done') return duplicate()
-      if (claimed.status === 'in_flight') {
-        throw new WebhookError('in_flight', 'another delivery of this id is being processed')
-      }
-      return enqueueClaimed(store, event, key, claimed.token)
-    })
+    let claimed: MaybePromise<ClaimResult>
+    try {
+      claimed = store.claim(key, config.leaseMs)
+    } catch (error) {
+      return afterClaim(store, event, key, claimFailed(error, key))
+    }
+    if (!isThenable(claimed)) return afterClaim(store, event, key, claimed)
+    return Promise.resolve(claimed).then(
+      (result) => afterClaim(store, event, key, result),
+      (error: unknown) => afterClaim(store, event, key, claimFailed(error, key)),
+    )
   }
 }
