@@ -88,16 +88,27 @@ export function compileIpRules(rules: readonly string[], option: string): IpMatc
     if (typeof rule !== 'string') throw new TypeError(`${option}: every rule must be a string`)
     return parseRule(rule, option)
   })
+  // The same few senders call again and again, and parseIp hands back one object per address text:
+  // remember each address's answer.
+  const answers = new WeakMap<IpAddress, boolean>()
+  const inRanges = (address: IpAddress): boolean => {
+    for (const [network, prefix] of ranges) {
+      if (address.kind() === network.kind()) {
+        if (address.match(network, prefix)) return true
+      } else if (address.kind() === 'ipv4' && network.kind() === 'ipv6') {
+        if ((address as ipaddr.IPv4).toIPv4MappedAddress().match(network, prefix)) return true
+      }
+    }
+    return false
+  }
   return {
     matches(address: IpAddress): boolean {
-      for (const [network, prefix] of ranges) {
-        if (address.kind() === network.kind()) {
-          if (address.match(network, prefix)) return true
-        } else if (address.kind() === 'ipv4' && network.kind() === 'ipv6') {
-          if ((address as ipaddr.IPv4).toIPv4MappedAddress().match(network, prefix)) return true
-        }
+      let answer = answers.get(address)
+      if (answer === undefined) {
+        answer = inRanges(address)
+        answers.set(address, answer)
       }
-      return false
+      return answer
     },
   }
 }

@@ -14,6 +14,9 @@ interface Lease {
   expiresAt: number
 }
 
+const done: ClaimResult = Object.freeze({ status: 'done' })
+const inFlight: ClaimResult = Object.freeze({ status: 'in_flight' })
+
 /** Done keys remember their expiry in ticks of this many ms. */
 const tickMs = 100
 
@@ -46,13 +49,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
   const base = now()
   let counter = 0
 
-  const doneUntil = (ttlMs: number): number => Math.ceil((now() + ttlMs - base) / tickMs)
-  const expired = (entry: Lease | number): boolean =>
-    typeof entry === 'number' ? base + entry * tickMs <= now() : entry.expiresAt <= now()
+  const doneUntil = (nowMs: number, ttlMs: number): number => Math.ceil((nowMs + ttlMs - base) / tickMs)
+  const expired = (entry: Lease | number, nowMs: number): boolean =>
+    typeof entry === 'number' ? base + entry * tickMs <= nowMs : entry.expiresAt <= nowMs
 
-  function live(key: string): Lease | number | undefined {
+  /** The key's entry, unless it expired (an expired entry is removed). */
+  function live(key: string, nowMs: number): Lease | number | undefined {
     const entry = entries.get(key)
-    if (entry !== undefined && expired(entry)) {
+    if (entry !== undefined && expired(entry, nowMs)) {
       entries.delete(key)
       return undefined
     }
@@ -73,23 +77,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     }
   }
 
+  // One clock read per call: the clock is a measurable part of a claim.
   return {
     claim(key: string, leaseMs: number): ClaimResult {
-      const entry = live(key)
-      if (entry !== undefined) return typeof entry === 'number' ? { status: 'done' } : { status: 'in_flight' }
+      const nowMs = now()
+      const entry = live(key, nowMs)
+      if (entry !== undefined) return typeof entry === 'number' ? done : inFlight
       counter += 1
       const token = `${counter}`
-      add(key, { token, expiresAt: now() + leaseMs })
+      add(key, { token, expiresAt: nowMs + leaseMs })
       return { status: 'claimed', token }
     },
     complete(key: string, token: string, ttlMs: number): void {
-      const entry = live(key)
+      const nowMs = now()
+      const entry = live(key, nowMs)
       // The holder's own lease becomes done in place: a key keeps the place of its claim in the eviction order.
-      if (entry !== undefined && typeof entry !== 'number' && entry.token === token) entries.set(key, doneUntil(ttlMs))
-      else if (entry === undefined) add(key, doneUntil(ttlMs))
+      if (entry !== undefined && typeof entry !== 'number' && entry.token === token) {
+        entries.set(key, doneUntil(nowMs, ttlMs))
+      } else if (entry === undefined) add(key, doneUntil(nowMs, ttlMs))
     },
     release(key: string, token: string): void {
-      const entry = live(key)
+      const entry = live(key, now())
       if (entry !== undefined && typeof entry !== 'number' && entry.token === token) entries.delete(key)
     },
   }

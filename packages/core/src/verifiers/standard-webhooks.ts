@@ -146,12 +146,12 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
       // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
       // synchronous digest no promise at all; Web Crypto's digests are awaited.
       const signed = [`${delivery.id}.${delivery.timestampText}.`, ctx.body]
-      const digests: (string | Promise<string>)[] = []
+      const digests = new Array<string | Promise<string>>(keys.length)
       let pending = false
-      for (const key of keys) {
-        const digest = key.digest(signed, 'base64')
+      for (let i = 0; i < keys.length; i++) {
+        const digest = (keys[i] as HmacKey).digest(signed, 'base64')
         pending ||= typeof digest !== 'string'
-        digests.push(digest)
+        digests[i] = digest
       }
       if (!pending) return matchSignatures(ctx, delivery, digests as string[])
       return Promise.all(digests).then((expected) => matchSignatures(ctx, delivery, expected))
