@@ -301,6 +301,28 @@ describe('createGuard: the pipeline', () => {
     expect((await b.guard.process(request())).status).toBe(200)
   })
 
+  test("a store you pass sees namespace:id keys; the default store is the guard's own and dedupes by the id", async () => {
+    const claimed: string[] = []
+    const store = memoryStore()
+    const spying: DedupeStore = {
+      claim: (key, lease) => {
+        claimed.push(key)
+        return store.claim(key, lease)
+      },
+      complete: (key, token, ttl) => store.complete(key, token, ttl),
+      release: (key, token) => store.release(key, token),
+    }
+    const shared = setup({ dedupe: spying, namespace: 'billing' })
+    expect((await shared.guard.process(request())).status).toBe(202)
+    expect(claimed).toEqual(['billing:msg_1'])
+
+    const own = setup()
+    expect((await own.guard.process(request())).status).toBe(202)
+    expect((await own.guard.process(request())).status).toBe(200)
+    expect((await own.guard.process(request({ id: 'msg_2' }))).status).toBe(202)
+    expect(own.enqueued.map((event) => event.id)).toEqual(['msg_1', 'msg_2'])
+  })
+
   test('one log record per request, with outcome, code, id, source and latency; no secrets', async () => {
     const { guard, logs } = setup()
     await guard.process(request())

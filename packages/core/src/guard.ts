@@ -102,7 +102,8 @@ export function createGuard(options: GuardOptions): Guard {
   const now = options.now ?? Date.now
   const counters: GuardCounters = { storeErrors: 0, failOpen: 0 }
   const observer = createObserver(logger, options, options.meterProvider)
-  const handOff = createHandoff({ config, store, enqueue, observer, counters, logger })
+  const ownStore = options.dedupe === undefined
+  const handOff = createHandoff({ config, store, ownStore, enqueue, observer, counters, logger })
 
   // The log record's `verifier` for each count of verifiers run, made once.
   const verifierLabels = verifiers.map((_, i) =>

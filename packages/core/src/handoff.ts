@@ -10,6 +10,8 @@ import { accepted, duplicate } from './verdict.js'
 export interface HandoffParts {
   config: Pick<ResolvedOptions, 'namespace' | 'leaseMs' | 'dedupeTtlMs' | 'enqueueTimeoutMs' | 'storeFailure'>
   store: DedupeStore | undefined
+  /** The store is the guard's own (the default memory store): no other guard shares it, so keys need no namespace. */
+  ownStore: boolean
   enqueue: (event: WebhookEvent) => unknown
   observer: Observer
   counters: { storeErrors: number; failOpen: number }
@@ -35,6 +37,9 @@ function enqueueError(error: unknown): WebhookError {
  */
 export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => MaybePromise<Verdict> {
   const { config, store, enqueue, observer, counters, logger } = parts
+  // A shared store tells guards apart by the namespace. The guard's own store holds only its ids: keyed by the id
+  // itself, it builds no string per delivery.
+  const ownStore = parts.ownStore
 
   /** Calls `enqueue`; a synchronous one has finished already: no timer and no race on the hot path. */
   function callEnqueue(event: WebhookEvent): MaybePromise<void> {
@@ -156,7 +161,7 @@ export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => May
   // Without closures on the path where every step is synchronous (the memory store, an in-process queue).
   return function handOff(event: WebhookEvent): MaybePromise<Verdict> {
     if (!store || event.id === null) return enqueueUnclaimed(event)
-    const key = `${config.namespace}:${event.id}`
+    const key = ownStore ? event.id : `${config.namespace}:${event.id}`
     let claimed: MaybePromise<ClaimResult>
     try {
       claimed = store.claim(key, config.leaseMs)

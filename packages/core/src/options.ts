@@ -28,7 +28,7 @@ export interface GuardOptions extends GuardHooks {
   dedupe?: DedupeStore | false
   /** What to do when the dedupe store fails: `closed` answers 503 (default), `open` enqueues without dedupe. */
   storeFailure?: 'closed' | 'open'
-  /** Prefix of dedupe keys, so several guards can share one store. Default `hookguard`. */
+  /** Prefix of dedupe keys in a store you pass, so several guards can share it. Default `hookguard`. */
   namespace?: string
   /**
    * When a JSON body is parsed. `'lazy'` (default): only when something reads
