@@ -46,3 +46,35 @@ describe('fromNodeRequest', () => {
     expect(request.headers.host).toEqual(['a'])
   })
 })
+
+describe('fromNodeRequest paths and sockets', () => {
+  test('the path of an absolute-form request target, and of one with a query', async () => {
+    expect((await send('POST http://example.com/hooks/abs?x=1 HTTP/1.1\r\nHost: example.com')).request.path).toBe(
+      '/hooks/abs',
+    )
+    expect((await send('POST /hooks?x=1 HTTP/1.1\r\nHost: a')).request.path).toBe('/hooks')
+  })
+
+  test('every request on a keep-alive connection carries its address; a plain connection has no TLS peer', async () => {
+    const { port } = server.address() as { port: number }
+    const seenRequests: WebhookRequest[] = []
+    const both = new Promise<void>((resolve) => {
+      seen = (request) => {
+        seenRequests.push(request)
+        if (seenRequests.length === 2) resolve()
+      }
+    })
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(
+        'POST /one HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nPOST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      ),
+    )
+    socket.resume()
+    await both
+    socket.destroy()
+    expect(seenRequests.map((r) => [r.path, r.remoteAddress, r.tls])).toEqual([
+      ['/one', '127.0.0.1', undefined],
+      ['/two', '127.0.0.1', undefined],
+    ])
+  })
+})

@@ -36,8 +36,29 @@ export interface NodeRequestExtras {
   rawBodyHint: string
 }
 
-function tlsPeer(socket: NodeIncomingLike['socket']): TlsPeer | undefined {
-  if (!socket?.encrypted) return undefined
+type NodeSocket = NonNullable<NodeIncomingLike['socket']>
+
+/** What a connection says about its client, the same for every request on it. */
+interface SocketFacts {
+  remoteAddress: string | undefined
+  encrypted: boolean
+}
+
+// Keep-alive senders make many requests on one connection: its address and kind are read once.
+const socketFacts = new WeakMap<NodeSocket, SocketFacts>()
+
+function factsOf(socket: NodeSocket): SocketFacts {
+  let facts = socketFacts.get(socket)
+  if (facts === undefined) {
+    facts = { remoteAddress: socket.remoteAddress, encrypted: socket.encrypted === true }
+    // A socket that has not connected yet (or is gone) has no address: ask again next time.
+    if (facts.remoteAddress !== undefined) socketFacts.set(socket, facts)
+  }
+  return facts
+}
+
+/** The client certificate, read on each request (a renegotiation may change it). */
+function tlsPeer(socket: NodeSocket): TlsPeer {
   const certificate = socket.getPeerCertificate?.() ?? null
   const present = certificate !== null && Object.keys(certificate).length > 0
   return {
@@ -71,6 +92,14 @@ function countNames(headers: HeaderBag): number {
 
 function pathOf(url: string | undefined): string | undefined {
   if (url === undefined) return undefined
+  // The absolute form (`POST http://host/hooks`), which proxies may send, names the path after the authority.
+  if (!url.startsWith('/')) {
+    try {
+      return new URL(url).pathname
+    } catch {
+      return undefined
+    }
+  }
   const query = url.indexOf('?')
   return query === -1 ? url : url.slice(0, query)
 }
@@ -82,13 +111,15 @@ function pathOf(url: string | undefined): string | undefined {
  */
 export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras): WebhookRequest {
   const { parsedBody } = extras
+  const socket = req.socket ?? undefined
+  const facts = socket ? factsOf(socket) : undefined
   const request: WebhookRequest = {
     method: req.method ?? 'GET',
     path: extras.path ?? pathOf(req.url),
     params: extras.params,
     headers: distinctHeaders(req),
-    remoteAddress: req.socket?.remoteAddress,
-    tls: tlsPeer(req.socket),
+    remoteAddress: facts?.remoteAddress,
+    tls: socket && facts?.encrypted ? tlsPeer(socket) : undefined,
     body: req,
   }
   if (parsedBody instanceof Uint8Array || typeof parsedBody === 'string') request.body = parsedBody

@@ -34,6 +34,11 @@ export function fromWebRequest(request: Request, info: WebRequestInfo = {}): Web
 
 /** The Web `Response` for a verdict. */
 export function toResponse(verdict: Verdict): Response {
-  const { connection: _, ...headers } = verdict.headers
+  // `connection` is the server's business in fetch runtimes; most verdicts have none, and need no copy.
+  let headers = verdict.headers
+  if (headers.connection !== undefined) {
+    const { connection: _, ...rest } = headers
+    headers = rest
+  }
   return new Response(verdict.body, { status: verdict.status, headers })
 }

@@ -29,9 +29,9 @@ const rawBodyHint =
  */
 export function hookguard(guard: Guard): RequestHandler {
   return function hookguardMiddleware(req: Request, res: Response, next: NextFunction): void {
+    // The path comes from req.url, as req.path does, without parsing the URL again.
     const request = fromNodeRequest(req, {
       params: req.params as Record<string, string>,
-      path: req.path,
       parsedBody: req.body,
       rawBodyHint,
     })

@@ -49,12 +49,8 @@ function leftoverBody(request: RoutedContext['request']): string | Uint8Array | 
 export function hookguard(guard: Guard): Middleware<HookguardState> {
   return async function hookguardMiddleware(context: ParameterizedContext<HookguardState>): Promise<void> {
     const ctx = context as RoutedContext
-    const request = fromNodeRequest(ctx.req, {
-      params: ctx.params,
-      path: ctx.path,
-      parsedBody: leftoverBody(ctx.request),
-      rawBodyHint,
-    })
+    // The path comes from ctx.req.url, as ctx.path does, without parsing the URL again.
+    const request = fromNodeRequest(ctx.req, { params: ctx.params, parsedBody: leftoverBody(ctx.request), rawBodyHint })
     const verdict = await guard.process(request)
     if (verdict.event) ctx.state.webhook = verdict.event
     ctx.status = verdict.status
