@@ -107,8 +107,8 @@ describe('memoryStore eviction', () => {
             const holds = entry !== undefined && !entry.done && entry.token === token
             if (step.kind === 'complete') {
               store.complete(key, token, 1_000)
-              // Done keys keep their expiry in 100 ms ticks, rounded up, and the place of their claim.
-              const done = { done: true, until: Math.ceil((now + 1_000) / 100) * 100, token }
+              // Done keys keep the place of their claim.
+              const done = { done: true, until: now + 1_000, token }
               if (holds) model.set(key, done)
               else if (entry === undefined) put(key, done)
             } else {

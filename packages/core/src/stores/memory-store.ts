@@ -1,3 +1,4 @@
+import { KeyTable } from './key-table.js'
 import type { ClaimResult, DedupeStore } from './store.js'
 
 /** Options for {@link memoryStore}. */
@@ -8,17 +9,11 @@ export interface MemoryStoreOptions {
   now?: () => number
 }
 
-/** A key being processed: who holds it, and until when (ms). */
-interface Lease {
-  token: string
-  expiresAt: number
-}
-
 const done: ClaimResult = Object.freeze({ status: 'done' })
 const inFlight: ClaimResult = Object.freeze({ status: 'in_flight' })
 
-/** Done keys remember their expiry in ticks of this many ms. */
-const tickMs = 100
+/** The token of a key that is done: no holder. Leases get tokens from 1 up. */
+const doneToken = 0
 
 /**
  * An in-process dedupe store: the default. Bounded (oldest entries evicted
@@ -36,69 +31,44 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
     throw new TypeError('maxEntries must be a positive integer')
   }
   const now = options.now ?? Date.now
-  // Map keeps insertion order, and a key is added when it is claimed, so the first key is the oldest.
-  // A key being processed holds a lease; a done key holds only its expiry, as a small integer (100 ms
-  // ticks since the store was made), so the many retained done keys cost the garbage collector next
-  // to nothing.
-  const entries = new Map<string, Lease | number>()
-  // One live iterator walks the keys oldest first, for eviction. A fresh `entries.keys()` per eviction
-  // would rescan from the table's start, over every hole that earlier deletes left there: at 100 000
-  // entries that cost tens of microseconds per request, growing with the traffic. A Map iterator sees
-  // keys added after it was made and skips deleted ones, so this one always points at the oldest key.
-  let oldestFirst = entries.keys()
-  const base = now()
-  let counter = 0
+  // Keys in the order of their claim, each with its expiry and the token of its holder (doneToken once done).
+  const table = new KeyTable(maxEntries)
+  let counter = doneToken
 
-  const doneUntil = (nowMs: number, ttlMs: number): number => Math.ceil((nowMs + ttlMs - base) / tickMs)
-  const expired = (entry: Lease | number, nowMs: number): boolean =>
-    typeof entry === 'number' ? base + entry * tickMs <= nowMs : entry.expiresAt <= nowMs
-
-  /** The key's entry, unless it expired (an expired entry is removed). */
-  function live(key: string, nowMs: number): Lease | number | undefined {
-    const entry = entries.get(key)
-    if (entry !== undefined && expired(entry, nowMs)) {
-      entries.delete(key)
-      return undefined
+  /** The key's slot, unless the key is absent or expired (an expired key is removed). */
+  function live(key: string, nowMs: number): number {
+    const slot = table.find(key)
+    if (slot !== -1 && table.expiry(slot) <= nowMs) {
+      table.remove(slot)
+      return -1
     }
-    return entry
+    return slot
   }
 
-  /** Adds a key that is not in the map (as the newest), evicting the oldest beyond `maxEntries`. */
-  function add(key: string, entry: Lease | number): void {
-    entries.set(key, entry)
-    while (entries.size > maxEntries) {
-      let oldest = oldestFirst.next()
-      if (oldest.done) {
-        // Only if every key the iterator could see is gone: start again from the current oldest.
-        oldestFirst = entries.keys()
-        oldest = oldestFirst.next()
-      }
-      entries.delete(oldest.value as string)
-    }
-  }
+  /** Whether the slot holds a lease with this token (`token` as the holder got it from `claim`). */
+  const heldBy = (slot: number, token: string): boolean =>
+    table.token(slot) !== doneToken && table.token(slot) === Number(token)
 
   // One clock read per call: the clock is a measurable part of a claim.
   return {
     claim(key: string, leaseMs: number): ClaimResult {
       const nowMs = now()
-      const entry = live(key, nowMs)
-      if (entry !== undefined) return typeof entry === 'number' ? done : inFlight
+      const slot = live(key, nowMs)
+      if (slot !== -1) return table.token(slot) === doneToken ? done : inFlight
       counter += 1
-      const token = `${counter}`
-      add(key, { token, expiresAt: nowMs + leaseMs })
-      return { status: 'claimed', token }
+      table.add(key, nowMs + leaseMs, counter)
+      return { status: 'claimed', token: `${counter}` }
     },
     complete(key: string, token: string, ttlMs: number): void {
       const nowMs = now()
-      const entry = live(key, nowMs)
+      const slot = live(key, nowMs)
       // The holder's own lease becomes done in place: a key keeps the place of its claim in the eviction order.
-      if (entry !== undefined && typeof entry !== 'number' && entry.token === token) {
-        entries.set(key, doneUntil(nowMs, ttlMs))
-      } else if (entry === undefined) add(key, doneUntil(nowMs, ttlMs))
+      if (slot !== -1 && heldBy(slot, token)) table.update(slot, nowMs + ttlMs, doneToken)
+      else if (slot === -1) table.add(key, nowMs + ttlMs, doneToken)
     },
     release(key: string, token: string): void {
-      const entry = live(key, now())
-      if (entry !== undefined && typeof entry !== 'number' && entry.token === token) entries.delete(key)
+      const slot = live(key, now())
+      if (slot !== -1 && heldBy(slot, token)) table.remove(slot)
     },
   }
 }
