@@ -81,6 +81,24 @@ describe('observability', () => {
     expect((await guard.process(delivery('x'))).status).toBe(202)
   })
 
+  test('a request is timed only when something reads the latency: a logger, a hook or a meter provider', async () => {
+    const timed = async (extra: Record<string, unknown>) => {
+      const guard = createGuard({ verify: [standardWebhooks({ secret: secret.whsec })], enqueue: () => {}, ...extra })
+      const clock = vi.spyOn(performance, 'now')
+      try {
+        expect((await guard.process(delivery('timed'))).status).toBe(202)
+        return clock.mock.calls.length > 0
+      } finally {
+        clock.mockRestore()
+      }
+    }
+    const logger = { info: () => {}, warn: () => {}, error: () => {} }
+    expect(await timed({})).toBe(false)
+    expect(await timed({ logger })).toBe(true)
+    expect(await timed({ onRejected: () => {} })).toBe(true)
+    expect(await timed({ meterProvider: new MeterProvider({ readers: [] }) })).toBe(true)
+  })
+
   test('hooks: onAccepted, onDuplicate, onRejected; a throwing hook never changes the answer', async () => {
     const seen: string[] = []
     const accepted: WebhookEvent[] = []

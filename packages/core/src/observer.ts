@@ -1,4 +1,4 @@
-import { type MeterProvider, metrics } from '@opentelemetry/api'
+import { createNoopMeter, type MeterProvider, metrics } from '@opentelemetry/api'
 import type { Logger, Verdict, WebhookEvent } from './types.js'
 
 /** What the guard knows about a finished request. */
@@ -40,6 +40,12 @@ export class Trace {
 
 /** Logs, metrics and hooks for every request. */
 export interface Observer {
+  /**
+   * Whether anything reads the outcome of a request: a logger, a hook, or a
+   * meter provider that is not the API's no-op one. When nothing does, the
+   * guard neither times requests nor calls `request`.
+   */
+  readonly observed: boolean
   request(verdict: Verdict, trace: Trace, latencyMs: number): void
   storeError(operation: 'claim' | 'complete' | 'release'): void
   /** A delivery enqueued without dedupe because the store failed and `storeFailure` is `'open'`. */
@@ -84,6 +90,13 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
   }
 
   return {
+    observed:
+      logger !== undefined ||
+      hooks.onAccepted !== undefined ||
+      hooks.onDuplicate !== undefined ||
+      hooks.onRejected !== undefined ||
+      // Without an SDK the API hands out its one no-op meter.
+      meter !== createNoopMeter(),
     request(verdict: Verdict, trace: Trace, latencyMs: number): void {
       const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
       let attributes = attributesByCode.get(verdict.code)
