@@ -89,15 +89,6 @@ describe('IdleWatch', () => {
     expect(idleWatchFor(10_000)).toBe(idleWatchFor(10_000))
     expect(idleWatchFor(10_000)).not.toBe(idleWatchFor(5_000))
   })
-})
-
-describe('IdleWatch bookkeeping', () => {
-  beforeEach(() => {
-    vi.useFakeTimers()
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
 
   test('reads that end in any order leave the others watched, each told once on its own time', () => {
     const watch = new IdleWatch(400)
