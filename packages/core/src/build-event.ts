@@ -5,10 +5,10 @@ import type { HeaderBag } from './headers.js'
 import { joinedHeader, singleHeader } from './headers.js'
 import { isoTime } from './iso-time.js'
 import { parsePayload, payloadType, ReceivedEvent } from './received-event.js'
-
-const noParams: Readonly<Record<string, string>> = Object.freeze({})
-
 import type { AuthInfo, WebhookRequest } from './types.js'
+
+/** The params of a request that has none (shared, frozen). */
+export const noParams: Readonly<Record<string, string>> = Object.freeze({})
 
 /** Where the guard finds the event id and type, compiled once per guard. */
 export interface EventSources {

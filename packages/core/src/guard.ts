@@ -1,4 +1,4 @@
-import { buildEvent, type EventSources, type Verified } from './build-event.js'
+import { buildEvent, type EventSources, noParams, type Verified } from './build-event.js'
 import { resolveClientIp } from './client-ip.js'
 import { contentCoding, decompressBody } from './decompress.js'
 import { WebhookError } from './errors.js'
@@ -55,8 +55,6 @@ export interface GuardCounters {
 }
 
 const defaultKeptHeaders = ['content-type', 'user-agent']
-
-const noParams: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
  * Creates a guard: the request pipeline of DESIGN.md with your verifiers,

@@ -36,10 +36,9 @@ function enqueueError(error: unknown): WebhookError {
  * failed so the sender's retry is taken.
  */
 export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => MaybePromise<Verdict> {
-  const { config, store, enqueue, observer, counters, logger } = parts
   // A shared store tells guards apart by the namespace. The guard's own store holds only its ids: keyed by the id
   // itself, it builds no string per delivery.
-  const ownStore = parts.ownStore
+  const { config, store, ownStore, enqueue, observer, counters, logger } = parts
 
   /** Calls `enqueue`; a synchronous one has finished already: no timer and no race on the hot path. */
   function callEnqueue(event: WebhookEvent): MaybePromise<void> {
