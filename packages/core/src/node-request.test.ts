@@ -78,3 +78,45 @@ describe('fromNodeRequest paths and sockets', () => {
     ])
   })
 })
+
+describe('fromNodeRequest and what a body parser left', () => {
+  /** A request whose stream a parser did (or did not) consume, as far as fromNodeRequest reads it. */
+  function incoming(consumed: { readableEnded?: boolean; _body?: boolean }) {
+    const noop = () => {}
+    return {
+      method: 'POST',
+      url: '/hooks',
+      headers: {},
+      rawHeaders: [],
+      on: noop,
+      removeListener: noop,
+      pause: noop,
+      ...consumed,
+    }
+  }
+
+  test('an untouched stream is the body, and the leftover is never asked for', () => {
+    let asked = 0
+    const req = incoming({ readableEnded: false })
+    const request = fromNodeRequest(req, { leftoverBody: () => asked++, rawBodyHint: 'hint' })
+    expect(request.body).toBe(req)
+    expect(request.bodyUnavailable).toBeUndefined()
+    expect(asked).toBe(0)
+  })
+
+  test('after a raw parser, its bytes or text are the body', () => {
+    const bytes = Buffer.from('{"a":1}')
+    expect(fromNodeRequest(incoming({ _body: true }), { leftoverBody: () => bytes, rawBodyHint: 'hint' }).body).toBe(
+      bytes,
+    )
+    const text = fromNodeRequest(incoming({ readableEnded: true }), { leftoverBody: () => '{"a":1}', rawBodyHint: 'h' })
+    expect(text.body).toBe('{"a":1}')
+    expect(text.bodyUnavailable).toBeUndefined()
+  })
+
+  test('after a JSON parser (or with no leftover at all), the raw body is gone and the hint says why', () => {
+    const parsed = fromNodeRequest(incoming({ _body: true }), { leftoverBody: () => ({ a: 1 }), rawBodyHint: 'hint' })
+    expect(parsed.bodyUnavailable).toBe('hint')
+    expect(fromNodeRequest(incoming({ readableEnded: true }), { rawBodyHint: 'none' }).bodyUnavailable).toBe('none')
+  })
+})

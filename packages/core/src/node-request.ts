@@ -28,10 +28,13 @@ export interface NodeRequestExtras {
   params?: Readonly<Record<string, string>>
   path?: string
   /**
-   * Whatever a body parser left: raw bytes or raw text are used as the body;
-   * anything else with the stream consumed means the raw bytes are gone.
+   * What a body parser left (`req.body`, `ctx.request.rawBody`), asked for
+   * only when the stream was already consumed: raw bytes or raw text are used
+   * as the body; anything else means the raw bytes are gone. A function, so a
+   * request that no parser touched reads nothing more: under Express every
+   * request gets a new hidden class, and each property read costs a lookup.
    */
-  parsedBody?: unknown
+  leftoverBody?: () => unknown
   /** How to fix the setup when the raw body is gone; goes to the developer log. */
   rawBodyHint: string
 }
@@ -110,7 +113,6 @@ function pathOf(url: string | undefined): string | undefined {
  * raw body as bytes left by a raw parser or as the unread stream.
  */
 export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras): WebhookRequest {
-  const { parsedBody } = extras
   const socket = req.socket ?? undefined
   const facts = socket ? factsOf(socket) : undefined
   const request: WebhookRequest = {
@@ -122,7 +124,10 @@ export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras
     tls: socket && facts?.encrypted ? tlsPeer(socket) : undefined,
     body: req,
   }
-  if (parsedBody instanceof Uint8Array || typeof parsedBody === 'string') request.body = parsedBody
-  else if (req.readableEnded || req._body === true) request.bodyUnavailable = extras.rawBodyHint
+  if (req.readableEnded || req._body === true) {
+    const leftover = extras.leftoverBody?.()
+    if (leftover instanceof Uint8Array || typeof leftover === 'string') request.body = leftover
+    else request.bodyUnavailable = extras.rawBodyHint
+  }
   return request
 }

@@ -10,8 +10,9 @@ function tooLarge(limit: number): WebhookError {
   return new WebhookError('payload_too_large', `body exceeds ${limit} bytes`)
 }
 
-function isWebStream(source: object): source is ReadableStream<Uint8Array> {
-  return typeof (source as ReadableStream).getReader === 'function'
+/** A Node stream has `on` (a Web stream does not); `on` is read for the listeners anyway. */
+function isNodeStream(source: object): source is NodeReadableLike {
+  return typeof (source as NodeReadableLike).on === 'function'
 }
 
 /**
@@ -28,7 +29,7 @@ export function readBody(source: BodySource, limit: number, idleMs: number): Uin
     if (source.byteLength > limit) throw tooLarge(limit)
     return source
   }
-  return isWebStream(source) ? readWebStream(source, limit, idleMs) : readNodeStream(source, limit, idleMs)
+  return isNodeStream(source) ? readNodeStream(source, limit, idleMs) : readWebStream(source, limit, idleMs)
 }
 
 async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, idleMs: number): Promise<Uint8Array> {

@@ -32,7 +32,7 @@ export function hookguard(guard: Guard): RequestHandler {
     // The path comes from req.url, as req.path does, without parsing the URL again.
     const request = fromNodeRequest(req, {
       params: req.params as Record<string, string>,
-      parsedBody: req.body,
+      leftoverBody: () => req.body,
       rawBodyHint,
     })
     guard.process(request).then((verdict) => {

@@ -18,7 +18,7 @@ type RoutedContext = ParameterizedContext<HookguardState> & {
 }
 
 /** The raw body a body parser left behind: its raw text, or a raw `Buffer` body; nothing else. */
-function leftoverBody(request: RoutedContext['request']): string | Uint8Array | undefined {
+function bodyParserLeftover(request: RoutedContext['request']): string | Uint8Array | undefined {
   if (typeof request.rawBody === 'string') return request.rawBody
   return request.body instanceof Uint8Array ? request.body : undefined
 }
@@ -50,7 +50,11 @@ export function hookguard(guard: Guard): Middleware<HookguardState> {
   return async function hookguardMiddleware(context: ParameterizedContext<HookguardState>): Promise<void> {
     const ctx = context as RoutedContext
     // The path comes from ctx.req.url, as ctx.path does, without parsing the URL again.
-    const request = fromNodeRequest(ctx.req, { params: ctx.params, parsedBody: leftoverBody(ctx.request), rawBodyHint })
+    const request = fromNodeRequest(ctx.req, {
+      params: ctx.params,
+      leftoverBody: () => bodyParserLeftover(ctx.request),
+      rawBodyHint,
+    })
     const verdict = await guard.process(request)
     if (verdict.event) ctx.state.webhook = verdict.event
     ctx.status = verdict.status
