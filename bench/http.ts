@@ -333,12 +333,17 @@ function summarize(running: readonly Running[], samples: Map<string, Measurement
   })
 }
 
-/** The median over rounds of `a`'s req/s over `b`'s, for targets across frameworks (e.g. hookguard vs svix). */
-export function crossRatio(result: HttpResult, a: string, b: string): number {
+/** `a`'s req/s over `b`'s in each round (empty when either did not run). */
+export function roundRatios(result: HttpResult, a: string, b: string): number[] {
   const x = result.samples[a]
   const y = result.samples[b]
-  if (!x || !y) return Number.NaN
+  if (!x || !y) return []
   const perRound: number[] = []
   for (let i = 0; i < Math.min(x.length, y.length); i++) perRound.push(x[i]!.reqPerSec / y[i]!.reqPerSec)
-  return median(perRound)
+  return perRound
+}
+
+/** The median over rounds of `a`'s req/s over `b`'s, for targets across frameworks (e.g. hookguard vs svix). */
+export function crossRatio(result: HttpResult, a: string, b: string): number {
+  return median(roundRatios(result, a, b))
 }

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { crossRatio, type HttpOptions, type HttpResult, httpConfigs, runHttp } from './http.js'
+import { crossRatio, type HttpOptions, type HttpResult, httpConfigs, roundRatios, runHttp } from './http.js'
 import { type MicroOptions, type MicroResult, runMicro } from './micro.js'
 import {
   benchSecret,
@@ -81,8 +81,15 @@ function httpTable(result: HttpResult): { header: string[]; rows: string[][] } {
   return { header, rows }
 }
 
-function target(name: string, goal: string, measured: number, pass: boolean, note?: string): TargetResult {
-  return { name, goal, measured, pass: Number.isFinite(measured) && pass, note }
+function target(name: string, goal: string, measured: number, pass: boolean, range?: number[]): TargetResult {
+  const result: TargetResult = { name, goal, measured, pass: Number.isFinite(measured) && pass }
+  if (range && range.length > 1) result.range = [Math.min(...range), Math.max(...range)]
+  return result
+}
+
+/** A ratio's per-round spread, e.g. `0.84–0.97×`: how far one round can be from the median on this machine. */
+function formatRange(range: [number, number] | undefined): string {
+  return range ? `${range[0].toFixed(2)}–${range[1].toFixed(2)}×` : ''
 }
 
 function targets(micro: MicroResult, http: HttpResult): TargetResult[] {
@@ -99,17 +106,26 @@ function targets(micro: MicroResult, http: HttpResult): TargetResult[] {
 
   for (const row of http.rows.filter((r) => r.variant === 'hookguard')) {
     const name = row.label.replace(' + hookguard', '').replace(' (core process())', ' (core)')
-    list.push(target(`${name}: pipeline req/s vs HMAC app`, '≥ 0.9×', row.ratioToHmac, row.ratioToHmac >= 0.9))
+    const hmacLabel = http.rows.find((r) => r.variant === 'hmac' && r.framework === row.framework)?.label
+    const vsHmacRounds = hmacLabel ? roundRatios(http, row.label, hmacLabel) : []
+    list.push(
+      target(`${name}: pipeline req/s vs HMAC app`, '≥ 0.9×', row.ratioToHmac, row.ratioToHmac >= 0.9, vsHmacRounds),
+    )
     const svixLabel = http.rows.find((r) => r.variant === 'svix' && r.framework === row.framework)?.label
     if (svixLabel) {
       const vsSvix = crossRatio(http, row.label, svixLabel)
-      list.push(target(`${name}: pipeline req/s vs the same app + svix`, '> 1×', vsSvix, vsSvix > 1))
+      const rounds = roundRatios(http, row.label, svixLabel)
+      list.push(target(`${name}: pipeline req/s vs the same app + svix`, '> 1×', vsSvix, vsSvix > 1, rounds))
     }
     list.push(target(`${name}: pipeline p99 vs bare app`, '≤ 2×', row.p99RatioToBare, row.p99RatioToBare <= 2))
   }
   const redis = http.rows.find((r) => r.variant === 'hookguard-redis')
   if (redis?.ratioToMemory !== undefined) {
-    list.push(target('Redis store req/s vs memory store', '≥ 0.7×', redis.ratioToMemory, redis.ratioToMemory >= 0.7))
+    const memoryLabel = http.rows.find((r) => r.variant === 'hookguard' && r.framework === redis.framework)?.label
+    const rounds = memoryLabel ? roundRatios(http, redis.label, memoryLabel) : []
+    list.push(
+      target('Redis store req/s vs memory store', '≥ 0.7×', redis.ratioToMemory, redis.ratioToMemory >= 0.7, rounds),
+    )
   }
   return list
 }
@@ -137,8 +153,8 @@ async function main(): Promise<boolean> {
   const m = microTable(micro)
   const h = httpTable(http)
   const t = {
-    header: ['target', 'goal', 'measured', 'result'],
-    rows: goals.map((g) => [g.name, g.goal, formatRatio(g.measured), g.pass ? 'PASS' : 'MISS']),
+    header: ['target', 'goal', 'measured (median)', 'rounds (min–max)', 'result'],
+    rows: goals.map((g) => [g.name, g.goal, formatRatio(g.measured), formatRange(g.range), g.pass ? 'PASS' : 'MISS']),
   }
   const httpSetup = `${httpOptions.connections} connections, ${formatSize(httpOptions.payloadSize)} JSON bodies, ${
     httpOptions.amount !== undefined ? `${httpOptions.amount} requests` : `${httpOptions.durationSec} s`

@@ -91,4 +91,6 @@ export interface TargetResult {
   measured: number
   pass: boolean
   note?: string
+  /** The lowest and highest of the per-round ratios behind `measured` (their median), when there are rounds. */
+  range?: [number, number]
 }
