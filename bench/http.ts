@@ -9,8 +9,14 @@ export interface HttpOptions {
   rounds: number
   /** Servers started at once (each compiles its imports with tsx on start). */
   startConcurrency: number
-  /** Seconds per measurement; or `amount` requests per measurement (smoke). */
+  /** Seconds per app per round; or `amount` requests per measurement (smoke). */
   durationSec?: number
+  /**
+   * Each round's time per app is cut into this many slices, visited in
+   * alternating order (A B C, C B A, …), so the apps a ratio compares are
+   * measured close together and a slow spell of the machine falls on both.
+   */
+  slices?: number
   amount?: number
   warmupSec: number
   connections: number
@@ -202,7 +208,7 @@ async function measure(
   secret: BenchSecret,
   body: string,
   options: { durationSec?: number; amount?: number; connections: number; poolSize: number },
-): Promise<Measurement> {
+): Promise<Slice> {
   const source = requestSource(secret, body, options.poolSize)
   // autocannon's histogram keeps whole milliseconds; keep the fractional times of the 202s ourselves.
   const latencies = new Float64Array(latencyCapacity)
@@ -222,22 +228,60 @@ async function measure(
   const ok = result.statusCodeStats['202']?.count ?? 0
   let answered = 0
   for (const { count } of Object.values(result.statusCodeStats)) answered += count
-  const sorted = latencies.subarray(0, recorded).sort()
-  const percentile = (p: number) =>
-    recorded === 0 ? Number.NaN : sorted[Math.min(recorded - 1, Math.floor(p * recorded))]!
   return {
-    reqPerSec: ok / Math.max(result.duration, 0.001),
-    p50Ms: percentile(0.5),
-    p99Ms: percentile(0.99),
+    ok,
+    seconds: Math.max(result.duration, 0.001),
+    latencies: latencies.slice(0, recorded),
     bad: answered - ok + result.errors + result.timeouts,
     requests: answered,
     signedOnTheFly: source.signedOnTheFly(),
   }
 }
 
+/** One autocannon run against one server. */
+interface Slice {
+  /** Requests answered 202. */
+  ok: number
+  seconds: number
+  /** Each 202's latency in ms. */
+  latencies: Float64Array
+  bad: number
+  requests: number
+  signedOnTheFly: number
+}
+
+/** A round's slices of one app as one measurement: req/s over their summed time, percentiles over all latencies. */
+function combine(slices: readonly Slice[]): Measurement {
+  let ok = 0
+  let seconds = 0
+  let count = 0
+  for (const slice of slices) {
+    ok += slice.ok
+    seconds += slice.seconds
+    count += slice.latencies.length
+  }
+  const sorted = new Float64Array(count)
+  let offset = 0
+  for (const slice of slices) {
+    sorted.set(slice.latencies, offset)
+    offset += slice.latencies.length
+  }
+  sorted.sort()
+  const percentile = (p: number) => (count === 0 ? Number.NaN : sorted[Math.min(count - 1, Math.floor(p * count))]!)
+  return {
+    reqPerSec: ok / seconds,
+    p50Ms: percentile(0.5),
+    p99Ms: percentile(0.99),
+    bad: slices.reduce((sum, slice) => sum + slice.bad, 0),
+    requests: slices.reduce((sum, slice) => sum + slice.requests, 0),
+    signedOnTheFly: slices.reduce((sum, slice) => sum + slice.signedOnTheFly, 0),
+  }
+}
+
 /**
  * Starts every server, warms each up, then runs `rounds` interleaved rounds
- * (A B C … A B C …) and reports medians; every ratio is taken within a round.
+ * (A B C … A B C …), each cut into `slices` passes in alternating order, and
+ * reports medians; every ratio is taken within a round.
  */
 export async function runHttp(
   options: HttpOptions,
@@ -267,24 +311,29 @@ export async function runHttp(
           connections: options.connections,
           poolSize: 2_000,
         })
-        rate.set(server.config.label, m.reqPerSec)
+        rate.set(server.config.label, m.ok / m.seconds)
       }
       log(`  http warm-up done (${running.length} servers)`)
     }
     const samples = new Map<string, Measurement[]>(running.map((r) => [r.config.label, []]))
+    const sliceCount = Math.max(1, options.slices ?? 1)
+    const sliceSec = options.durationSec === undefined ? undefined : options.durationSec / sliceCount
     for (let round = 0; round < options.rounds; round++) {
-      for (const server of running) {
-        const expected =
-          options.amount ?? Math.ceil((rate.get(server.config.label) ?? 5_000) * (options.durationSec ?? 1) * 1.3)
-        const m = await measure(server, secret, body, {
-          durationSec: options.durationSec,
-          amount: options.amount,
-          connections: options.connections,
-          poolSize: Math.min(expected + options.connections, 200_000),
-        })
-        rate.set(server.config.label, m.reqPerSec)
-        samples.get(server.config.label)!.push(m)
+      const slices = new Map<string, Slice[]>(running.map((r) => [r.config.label, []]))
+      for (let pass = 0; pass < sliceCount; pass++) {
+        for (const server of pass % 2 === 0 ? running : [...running].reverse()) {
+          const expected = options.amount ?? Math.ceil((rate.get(server.config.label) ?? 5_000) * (sliceSec ?? 1) * 1.3)
+          const slice = await measure(server, secret, body, {
+            durationSec: sliceSec,
+            amount: options.amount,
+            connections: options.connections,
+            poolSize: Math.min(expected + options.connections, 200_000),
+          })
+          rate.set(server.config.label, slice.ok / slice.seconds)
+          slices.get(server.config.label)!.push(slice)
+        }
       }
+      for (const [label, list] of slices) samples.get(label)!.push(combine(list))
       log(`  http round ${round + 1}/${options.rounds} done`)
     }
     const rows = summarize(running, samples, options.rounds)

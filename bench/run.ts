@@ -33,6 +33,8 @@ const httpOptions: HttpOptions = smoke
       // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's shortcut for quick comparisons
       rounds: Number(process.env.BENCH_ROUNDS ?? 5),
       durationSec: 4,
+      // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's knob, to compare with unsliced rounds
+      slices: Number(process.env.BENCH_SLICES ?? 4),
       warmupSec: 2,
       connections: 10,
       payloadSize: 4096,
@@ -157,7 +159,9 @@ async function main(): Promise<boolean> {
     rows: goals.map((g) => [g.name, g.goal, formatRatio(g.measured), formatRange(g.range), g.pass ? 'PASS' : 'MISS']),
   }
   const httpSetup = `${httpOptions.connections} connections, ${formatSize(httpOptions.payloadSize)} JSON bodies, ${
-    httpOptions.amount !== undefined ? `${httpOptions.amount} requests` : `${httpOptions.durationSec} s`
+    httpOptions.amount !== undefined
+      ? `${httpOptions.amount} requests`
+      : `${httpOptions.durationSec} s in ${httpOptions.slices ?? 1} alternating slices`
   } per app per round, ${httpOptions.rounds} interleaved rounds, medians`
   const microSetup = `${microOptions.rounds} rounds, order rotated each round, medians; ratio = time per verify / the floor's time, same round`
   const machineLine = `${info.cpu}, ${info.cores} cores (nproc), Node ${info.node}, ${info.platform}`
