@@ -208,6 +208,30 @@ describe('createGuard: the pipeline', () => {
     expect([byBytes.status, byBytes.code]).toEqual([413, 'payload_too_large'])
   })
 
+  test('a declared Content-Length is compared as a number, whatever its digits', async () => {
+    const declaring = (length: string, payload: string) => {
+      const req = request({ payload })
+      req.headers = { ...req.headers, 'content-length': length }
+      return req
+    }
+    const small = JSON.stringify({ type: 'x' })
+    for (const [maxBodyBytes, length, expected] of [
+      [100, '101', 413],
+      [100, '0101', 413],
+      [100, '100', 202],
+      [100, '99', 202],
+      [100.5, '101', 413],
+      [1000, '999', 202],
+      [1000, '10000', 413],
+    ] as const) {
+      const verdict = await setup({ maxBodyBytes }).guard.process(declaring(length, small))
+      // 413 before the body is read: the connection closes.
+      expect([maxBodyBytes, length, verdict.status, verdict.headers.connection]).toEqual(
+        expected === 413 ? [maxBodyBytes, length, 413, 'close'] : [maxBodyBytes, length, 202, undefined],
+      )
+    }
+  })
+
   test('a compressed body is refused with 415', async () => {
     const { guard } = setup()
     const compressed = request()

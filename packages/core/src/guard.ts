@@ -101,6 +101,7 @@ export function createGuard(options: GuardOptions): Guard {
   const counters: GuardCounters = { storeErrors: 0, failOpen: 0 }
   const observer = createObserver(logger, options, options.meterProvider)
   const ownStore = options.dedupe === undefined
+  const maxBodyDigits = String(Math.floor(config.maxBodyBytes)).length
   const handOff = createHandoff({ config, store, ownStore, enqueue, observer, counters, logger })
 
   // The log record's `verifier` for each count of verifiers run, made once.
@@ -199,8 +200,10 @@ export function createGuard(options: GuardOptions): Guard {
 
     const coding = contentCoding(singleHeader(headers, 'content-encoding'), config.decompress)
     const declaredLength = singleHeader(headers, 'content-length')
+    // A length with fewer digits than the limit is within it; the body read counts the bytes either way.
     if (
       declaredLength !== undefined &&
+      declaredLength.length >= maxBodyDigits &&
       /^[0-9]+$/.test(declaredLength) &&
       Number(declaredLength) > config.maxBodyBytes
     ) {
