@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type AutocannonRequest } from 'autocannon'
@@ -37,6 +38,10 @@ export interface HttpRow extends HttpConfig {
   ratioToBare: number
   ratioToHmac: number
   p99RatioToBare: number
+  /** The server's CPU time (user + system) per request, median over rounds, in µs; NaN where /proc is missing. */
+  cpuUsPerRequest: number
+  /** Medians over rounds of the HMAC app's CPU per request over this app's, the same framework in the same round. */
+  cpuRatioToHmac: number
   /** Redis row only: the ratio to the same framework's memory-store pipeline. */
   ratioToMemory?: number
   /** Requests answered with anything but 202, plus errors and timeouts, over all rounds. */
@@ -61,6 +66,8 @@ export interface Measurement {
   requests: number
   /** Requests the pre-signed pool did not cover, signed while the load ran. */
   signedOnTheFly: number
+  /** The server's CPU time per answered request in µs (NaN where /proc is missing). */
+  cpuUsPerRequest: number
 }
 
 interface Running {
@@ -128,6 +135,22 @@ async function stopServer(running: Running): Promise<void> {
   await exited
   clearTimeout(timer)
   children.delete(child)
+}
+
+/**
+ * A process's CPU time so far (user + system) in seconds, from Linux's
+ * `/proc/<pid>/stat` (fields 14 and 15, in clock ticks of 1/100 s, the
+ * USER_HZ Linux reports to every process); NaN elsewhere.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  try {
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
 }
 
 /** Whether a Redis server answers PING at 127.0.0.1:6379 within half a second. */
@@ -221,10 +244,12 @@ async function measure(
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSec ?? 1 }),
     requests: [source.request],
   })
+  const cpuBefore = cpuSeconds(running.child.pid)
   run.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode === 202 && recorded < latencyCapacity) latencies[recorded++] = responseTime
   })
   const result = await run
+  const cpu = cpuSeconds(running.child.pid) - cpuBefore
   const ok = result.statusCodeStats['202']?.count ?? 0
   let answered = 0
   for (const { count } of Object.values(result.statusCodeStats)) answered += count
@@ -234,6 +259,7 @@ async function measure(
     latencies: latencies.slice(0, recorded),
     bad: answered - ok + result.errors + result.timeouts,
     requests: answered,
+    cpuSeconds: cpu,
     signedOnTheFly: source.signedOnTheFly(),
   }
 }
@@ -247,6 +273,8 @@ interface Slice {
   latencies: Float64Array
   bad: number
   requests: number
+  /** The server's CPU time (user + system) while the slice ran. */
+  cpuSeconds: number
   signedOnTheFly: number
 }
 
@@ -267,14 +295,17 @@ function combine(slices: readonly Slice[]): Measurement {
     offset += slice.latencies.length
   }
   sorted.sort()
+  const requests = slices.reduce((sum, slice) => sum + slice.requests, 0)
+  const cpuSeconds = slices.reduce((sum, slice) => sum + slice.cpuSeconds, 0)
   const percentile = (p: number) => (count === 0 ? Number.NaN : sorted[Math.min(count - 1, Math.floor(p * count))]!)
   return {
     reqPerSec: ok / seconds,
     p50Ms: percentile(0.5),
     p99Ms: percentile(0.99),
     bad: slices.reduce((sum, slice) => sum + slice.bad, 0),
-    requests: slices.reduce((sum, slice) => sum + slice.requests, 0),
+    requests,
     signedOnTheFly: slices.reduce((sum, slice) => sum + slice.signedOnTheFly, 0),
+    cpuUsPerRequest: requests === 0 ? Number.NaN : (cpuSeconds / requests) * 1e6,
   }
 }
 
@@ -372,6 +403,9 @@ function summarize(running: readonly Running[], samples: Map<string, Measurement
       ratioToBare: ratios(config.label, bare, (m) => m.reqPerSec),
       ratioToHmac: ratios(config.label, hmac, (m) => m.reqPerSec),
       p99RatioToBare: ratios(config.label, bare, (m) => m.p99Ms),
+      cpuUsPerRequest: median(list.map((m) => m.cpuUsPerRequest)),
+      // The other way round from the CPU times, so that it reads like the req/s ratio: below 1 costs more.
+      cpuRatioToHmac: ratios(config.label, hmac, (m) => 1 / m.cpuUsPerRequest),
       bad: list.reduce((sum, m) => sum + m.bad, 0),
       requests: list.reduce((sum, m) => sum + m.requests, 0),
     }

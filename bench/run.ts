@@ -69,7 +69,18 @@ function microTable(result: MicroResult): { header: string[]; rows: string[][] }
 }
 
 function httpTable(result: HttpResult): { header: string[]; rows: string[][] } {
-  const header = ['app', 'req/s', 'p50 ms', 'p99 ms', '× bare', '× HMAC app', 'p99 × bare', 'non-202']
+  const header = [
+    'app',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    '× bare',
+    '× HMAC app',
+    'p99 × bare',
+    'server CPU µs/req',
+    'CPU × HMAC app',
+    'non-202',
+  ]
   const rows = result.rows.map((r) => [
     r.ratioToMemory !== undefined ? `${r.label} (× memory ${formatRatio(r.ratioToMemory)})` : r.label,
     formatNumber(r.reqPerSec),
@@ -78,6 +89,8 @@ function httpTable(result: HttpResult): { header: string[]; rows: string[][] } {
     formatRatio(r.ratioToBare),
     formatRatio(r.ratioToHmac),
     formatRatio(r.p99RatioToBare),
+    formatNumber(r.cpuUsPerRequest, 1),
+    formatRatio(r.cpuRatioToHmac),
     String(r.bad),
   ])
   return { header, rows }
