@@ -18,6 +18,13 @@ export interface HttpOptions {
    * measured close together and a slow spell of the machine falls on both.
    */
   slices?: number
+  /**
+   * Seconds of untimed load just before each slice. A server that sat idle
+   * while the others ran has had its code and heap trimmed by V8 (bytecode
+   * flushing, the memory reducer); this measures it warm, as a server under
+   * steady traffic is.
+   */
+  rewarmSec?: number
   amount?: number
   warmupSec: number
   connections: number
@@ -353,7 +360,15 @@ export async function runHttp(
       const slices = new Map<string, Slice[]>(running.map((r) => [r.config.label, []]))
       for (let pass = 0; pass < sliceCount; pass++) {
         for (const server of pass % 2 === 0 ? running : [...running].reverse()) {
-          const expected = options.amount ?? Math.ceil((rate.get(server.config.label) ?? 5_000) * (sliceSec ?? 1) * 1.3)
+          const perSecond = rate.get(server.config.label) ?? 5_000
+          const rewarm = options.rewarmSec
+            ? await measure(server, secret, body, {
+                durationSec: options.rewarmSec,
+                connections: options.connections,
+                poolSize: Math.ceil(perSecond * options.rewarmSec * 1.3) + options.connections,
+              })
+            : undefined
+          const expected = options.amount ?? Math.ceil(perSecond * (sliceSec ?? 1) * 1.3)
           const slice = await measure(server, secret, body, {
             durationSec: sliceSec,
             amount: options.amount,
@@ -361,7 +376,8 @@ export async function runHttp(
             poolSize: Math.min(expected + options.connections, 200_000),
           })
           rate.set(server.config.label, slice.ok / slice.seconds)
-          slices.get(server.config.label)!.push(slice)
+          // What went wrong while warming counts too.
+          slices.get(server.config.label)!.push({ ...slice, bad: slice.bad + (rewarm?.bad ?? 0) })
         }
       }
       for (const [label, list] of slices) samples.get(label)!.push(combine(list))

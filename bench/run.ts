@@ -34,7 +34,8 @@ const httpOptions: HttpOptions = smoke
       rounds: Number(process.env.BENCH_ROUNDS ?? 5),
       durationSec: 4,
       // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's knob, to compare with unsliced rounds
-      slices: Number(process.env.BENCH_SLICES ?? 4),
+      slices: Number(process.env.BENCH_SLICES ?? 2),
+      rewarmSec: 0.5,
       warmupSec: 2,
       connections: 10,
       payloadSize: 4096,
@@ -174,7 +175,7 @@ async function main(): Promise<boolean> {
   const httpSetup = `${httpOptions.connections} connections, ${formatSize(httpOptions.payloadSize)} JSON bodies, ${
     httpOptions.amount !== undefined
       ? `${httpOptions.amount} requests`
-      : `${httpOptions.durationSec} s in ${httpOptions.slices ?? 1} alternating slices`
+      : `${httpOptions.durationSec} s in ${httpOptions.slices ?? 1} alternating slices, each after ${httpOptions.rewarmSec ?? 0} s of untimed load`
   } per app per round, ${httpOptions.rounds} interleaved rounds, medians`
   const microSetup = `${microOptions.rounds} rounds, order rotated each round, medians; ratio = time per verify / the floor's time, same round`
   const machineLine = `${info.cpu}, ${info.cores} cores (nproc), Node ${info.node}, ${info.platform}`
