@@ -243,6 +243,7 @@ async function measure(
   // autocannon's histogram keeps whole milliseconds; keep the fractional times of the 202s ourselves.
   const latencies = new Float64Array(latencyCapacity)
   let recorded = 0
+  const cpuBefore = cpuSeconds(running.child.pid)
   const run = autocannon({
     url: `http://127.0.0.1:${running.port}/hooks`,
     connections: options.connections,
@@ -251,7 +252,6 @@ async function measure(
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSec ?? 1 }),
     requests: [source.request],
   })
-  const cpuBefore = cpuSeconds(running.child.pid)
   run.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode === 202 && recorded < latencyCapacity) latencies[recorded++] = responseTime
   })
@@ -287,14 +287,8 @@ interface Slice {
 
 /** A round's slices of one app as one measurement: req/s over their summed time, percentiles over all latencies. */
 function combine(slices: readonly Slice[]): Measurement {
-  let ok = 0
-  let seconds = 0
-  let count = 0
-  for (const slice of slices) {
-    ok += slice.ok
-    seconds += slice.seconds
-    count += slice.latencies.length
-  }
+  const sum = (pick: (slice: Slice) => number) => slices.reduce((total, slice) => total + pick(slice), 0)
+  const count = sum((slice) => slice.latencies.length)
   const sorted = new Float64Array(count)
   let offset = 0
   for (const slice of slices) {
@@ -302,17 +296,16 @@ function combine(slices: readonly Slice[]): Measurement {
     offset += slice.latencies.length
   }
   sorted.sort()
-  const requests = slices.reduce((sum, slice) => sum + slice.requests, 0)
-  const cpuSeconds = slices.reduce((sum, slice) => sum + slice.cpuSeconds, 0)
   const percentile = (p: number) => (count === 0 ? Number.NaN : sorted[Math.min(count - 1, Math.floor(p * count))]!)
+  const requests = sum((slice) => slice.requests)
   return {
-    reqPerSec: ok / seconds,
+    reqPerSec: sum((slice) => slice.ok) / sum((slice) => slice.seconds),
     p50Ms: percentile(0.5),
     p99Ms: percentile(0.99),
-    bad: slices.reduce((sum, slice) => sum + slice.bad, 0),
+    bad: sum((slice) => slice.bad),
     requests,
-    signedOnTheFly: slices.reduce((sum, slice) => sum + slice.signedOnTheFly, 0),
-    cpuUsPerRequest: requests === 0 ? Number.NaN : (cpuSeconds / requests) * 1e6,
+    signedOnTheFly: sum((slice) => slice.signedOnTheFly),
+    cpuUsPerRequest: requests === 0 ? Number.NaN : (sum((slice) => slice.cpuSeconds) / requests) * 1e6,
   }
 }
 
