@@ -353,20 +353,22 @@ export async function runHttp(
       const slices = new Map<string, Slice[]>(running.map((r) => [r.config.label, []]))
       for (let pass = 0; pass < sliceCount; pass++) {
         for (const server of pass % 2 === 0 ? running : [...running].reverse()) {
+          // Enough pre-signed requests for the last rate seen, with room to spare.
           const perSecond = rate.get(server.config.label) ?? 5_000
+          const poolFor = (seconds: number) =>
+            Math.min((options.amount ?? Math.ceil(perSecond * seconds * 1.3)) + options.connections, 200_000)
           const rewarm = options.rewarmSec
             ? await measure(server, secret, body, {
                 durationSec: options.rewarmSec,
                 connections: options.connections,
-                poolSize: Math.ceil(perSecond * options.rewarmSec * 1.3) + options.connections,
+                poolSize: poolFor(options.rewarmSec),
               })
             : undefined
-          const expected = options.amount ?? Math.ceil(perSecond * (sliceSec ?? 1) * 1.3)
           const slice = await measure(server, secret, body, {
             durationSec: sliceSec,
             amount: options.amount,
             connections: options.connections,
-            poolSize: Math.min(expected + options.connections, 200_000),
+            poolSize: poolFor(sliceSec ?? 1),
           })
           rate.set(server.config.label, slice.ok / slice.seconds)
           // What went wrong while warming counts too.
