@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type AutocannonRequest } from 'autocannon'
-import type { Framework, Variant } from './server.js'
+import type { Framework, Variant } from './apps.js'
 import { type BenchSecret, eventIdFactory, jsonPayload, median, nowSeconds, signStandard } from './shared.js'
 
 export interface HttpOptions {

@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { type HandlerOptions, type HandlerRow, runHandlers } from './handler.js'
 import { crossRatio, type HttpOptions, type HttpResult, httpConfigs, roundRatios, runHttp } from './http.js'
 import { type MicroOptions, type MicroResult, runMicro } from './micro.js'
 import {
@@ -27,6 +28,9 @@ const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 const microOptions: MicroOptions = smoke
   ? { sizes: [256, 4096, 65_536, 1_048_576], rounds: 1, timeMs: 5 }
   : { sizes: [256, 4096, 65_536, 1_048_576], rounds: 7, timeMs: 120 }
+const handlerOptions: HandlerOptions = smoke
+  ? { rounds: 1, warmupRounds: 0, requests: 50, lanes: 4, payloadSize: 4096 }
+  : { rounds: 30, warmupRounds: 3, requests: 2000, lanes: 10, payloadSize: 4096 }
 const httpOptions: HttpOptions = smoke
   ? { rounds: 1, amount: 200, warmupSec: 0, connections: 4, payloadSize: 4096, startConcurrency: 4 }
   : {
@@ -67,6 +71,19 @@ function microTable(result: MicroResult): { header: string[]; rows: string[][] }
     return [note ? `${name} (${note})` : name, ...cells.map((c) => (c ? formatNumber(c.opsPerSec) : 'n/a')), ratios]
   })
   return { header, rows }
+}
+
+function handlerTable(rows: readonly HandlerRow[]): { header: string[]; rows: string[][] } {
+  const header = ['handler', 'µs/req', '× HMAC handler', 'µs added over HMAC handler']
+  return {
+    header,
+    rows: rows.map((r) => [
+      r.label,
+      formatNumber(r.microseconds, 1),
+      formatRatio(r.ratioToHmac),
+      r.variant === 'hmac' ? 'n/a' : formatNumber(r.addedOverHmac, 1),
+    ]),
+  }
 }
 
 function httpTable(result: HttpResult): { header: string[]; rows: string[][] } {
@@ -160,6 +177,17 @@ async function main(): Promise<boolean> {
     log,
   )
   log(`  micro took ${Math.round((Date.now() - started) / 1000)} s`)
+  // The same filters as the HTTP benchmark's.
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_FRAMEWORKS=node,express
+  const frameworksOnly = process.env.BENCH_FRAMEWORKS
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_VARIANTS=hmac,hookguard
+  const variantsOnly = process.env.BENCH_VARIANTS
+  let handlers: HandlerRow[] = []
+  if (!frameworksOnly || frameworksOnly.split(',').includes('node')) {
+    log('in-process handler benchmark…')
+    const only = variantsOnly?.split(',') as HandlerOptions['only']
+    handlers = await runHandlers({ ...handlerOptions, only }, secret)
+  }
   log('HTTP benchmark…')
   const { configs, notes: configNotes } = await httpConfigs()
   const http = await runHttp(httpOptions, configs, secret, log)
@@ -167,6 +195,7 @@ async function main(): Promise<boolean> {
   const notes = [...micro.notes, ...configNotes, ...http.notes, ...http.failures.map((f) => `FAILED: ${f}`)]
 
   const m = microTable(micro)
+  const hd = handlerTable(handlers)
   const h = httpTable(http)
   const t = {
     header: ['target', 'goal', 'measured (median)', 'rounds (min–max)', 'result'],
@@ -177,12 +206,14 @@ async function main(): Promise<boolean> {
       ? `${httpOptions.amount} requests`
       : `${httpOptions.durationSec} s in ${httpOptions.slices ?? 1} alternating slices, each after ${httpOptions.rewarmSec ?? 0} s of untimed load`
   } per app per round, ${httpOptions.rounds} interleaved rounds, medians`
+  const handlerSetup = `node:http handlers called in-process on real IncomingMessage and ServerResponse objects, no socket; ${handlerOptions.requests} requests per app per round, ${handlerOptions.lanes} in flight, ${handlerOptions.rounds} interleaved rounds, medians`
   const microSetup = `${microOptions.rounds} rounds, order rotated each round, medians; ratio = time per verify / the floor's time, same round`
   const machineLine = `${info.cpu}, ${info.cores} cores (nproc), Node ${info.node}, ${info.platform}`
   const out = [
     '',
     `Verification (${microSetup})`,
     table(m.header, m.rows),
+    ...(handlers.length > 0 ? ['', `Handlers (${handlerSetup})`, table(hd.header, hd.rows)] : []),
     '',
     `HTTP on 127.0.0.1 (${httpSetup})`,
     table(h.header, h.rows),
@@ -202,6 +233,7 @@ async function main(): Promise<boolean> {
     smoke,
     machine: info,
     micro: { options: microOptions, rows: micro.rows },
+    handlers: { options: handlerOptions, rows: handlers },
     http: { options: httpOptions, rows: http.rows, samples: http.samples },
     targets: goals,
     notes,
@@ -213,6 +245,7 @@ async function main(): Promise<boolean> {
     `Verification (${microSetup}):`,
     '',
     markdownTable(m.header, m.rows),
+    ...(handlers.length > 0 ? ['', `Handlers (${handlerSetup}):`, '', markdownTable(hd.header, hd.rows)] : []),
     '',
     `HTTP on 127.0.0.1 (${httpSetup}):`,
     '',
