@@ -9,6 +9,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { makeGuard, nodeHandler, type Variant } from './apps.js'
+import type { HttpConfig } from './http.js'
 import { type BenchSecret, eventIdFactory, jsonPayload, median, nowSeconds, signStandard } from './shared.js'
 
 export interface HandlerOptions {
@@ -21,8 +22,6 @@ export interface HandlerOptions {
   /** Requests in flight at once, like the HTTP benchmark's connections. */
   lanes: number
   payloadSize: number
-  /** Only these apps (the HMAC app always runs: the ratios are to it). */
-  only?: readonly Variant[]
 }
 
 export interface HandlerRow {
@@ -36,12 +35,8 @@ export interface HandlerRow {
   addedOverHmac: number
 }
 
-const allLabels: [Variant, string][] = [
-  ['bare', 'node:http bare'],
-  ['hmac', 'node:http + node:crypto HMAC'],
-  ['hookguard', 'node:http + hookguard (core process())'],
-  ['svix', 'node:http + svix verify (peer)'],
-]
+/** The apps this benchmark runs, of those the HTTP benchmark runs on node:http. */
+export const handlerVariants: readonly Variant[] = ['bare', 'hmac', 'hookguard', 'svix']
 
 // node:http builds `req.headers` from `rawHeaders` on its first read, counting them with this internal symbol.
 const headersCount = Object.getOwnPropertySymbols(new IncomingMessage(new Socket())).find(
@@ -70,12 +65,18 @@ function delivery(socket: Socket, rawHeaders: string[], body: Buffer) {
 }
 
 /**
- * Runs the node:http handlers of the bare, HMAC, hookguard and svix apps on
- * the same signed deliveries (each with its own event id), interleaved, and
- * reports medians over rounds.
+ * Runs the node:http handlers of `apps` (the HTTP benchmark's node:http apps
+ * of {@link handlerVariants}, the HMAC app among them) on the same signed
+ * deliveries (each with its own event id), interleaved, and reports medians
+ * over rounds.
  */
-export async function runHandlers(options: HandlerOptions, secret: BenchSecret): Promise<HandlerRow[]> {
-  const labels = allLabels.filter(([variant]) => variant === 'hmac' || !options.only || options.only.includes(variant))
+export async function runHandlers(
+  options: HandlerOptions,
+  apps: readonly HttpConfig[],
+  secret: BenchSecret,
+): Promise<HandlerRow[]> {
+  const labels = apps.map((app): [Variant, string] => [app.variant, app.label])
+  if (!labels.some(([variant]) => variant === 'hmac')) throw new Error('handler benchmark: the HMAC app is missing')
   const body = Buffer.from(jsonPayload(options.payloadSize))
   const socket = new Socket()
   // A socket that never connected has no address: give it the loopback's, which the allowlist lets in.

@@ -1,14 +1,14 @@
 /**
- * `npm run bench`: the verification micro-benchmark and the HTTP benchmark,
- * against peers in the same run. Every figure that matters is a ratio taken
- * within one run (interleaved rounds, medians), because absolute numbers on a
+ * `npm run bench`: the verification micro-benchmark, the in-process handler
+ * benchmark and the HTTP benchmark, against peers in the same run. Every
+ * figure that matters is a ratio taken within one run (interleaved rounds, medians), because absolute numbers on a
  * shared machine are noise. `npm run bench -- --smoke` (or `BENCH_SMOKE=1`)
  * runs everything once, briefly, to prove it still works.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { type HandlerOptions, type HandlerRow, runHandlers } from './handler.js'
+import { type HandlerOptions, type HandlerRow, handlerVariants, runHandlers } from './handler.js'
 import { crossRatio, type HttpOptions, type HttpResult, httpConfigs, roundRatios, runHttp } from './http.js'
 import { type MicroOptions, type MicroResult, runMicro } from './micro.js'
 import {
@@ -177,19 +177,15 @@ async function main(): Promise<boolean> {
     log,
   )
   log(`  micro took ${Math.round((Date.now() - started) / 1000)} s`)
-  // The same filters as the HTTP benchmark's.
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_FRAMEWORKS=node,express
-  const frameworksOnly = process.env.BENCH_FRAMEWORKS
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_VARIANTS=hmac,hookguard
-  const variantsOnly = process.env.BENCH_VARIANTS
+  const { configs, notes: configNotes } = await httpConfigs()
+  // The node:http apps the handler benchmark also runs, when the HTTP benchmark's filters keep the HMAC app.
+  const handlerApps = configs.filter((c) => c.framework === 'node' && handlerVariants.includes(c.variant))
   let handlers: HandlerRow[] = []
-  if (!frameworksOnly || frameworksOnly.split(',').includes('node')) {
+  if (handlerApps.some((c) => c.variant === 'hmac')) {
     log('in-process handler benchmark…')
-    const only = variantsOnly?.split(',') as HandlerOptions['only']
-    handlers = await runHandlers({ ...handlerOptions, only }, secret)
+    handlers = await runHandlers(handlerOptions, handlerApps, secret)
   }
   log('HTTP benchmark…')
-  const { configs, notes: configNotes } = await httpConfigs()
   const http = await runHttp(httpOptions, configs, secret, log)
   const goals = targets(micro, http)
   const notes = [...micro.notes, ...configNotes, ...http.notes, ...http.failures.map((f) => `FAILED: ${f}`)]
