@@ -2,14 +2,23 @@ import { defineConfig } from 'vitest/config'
 
 // `source` points workspace packages at their TypeScript sources, so tests need no build.
 const conditions = ['source', 'node', 'development|production']
+const packages = ['core', 'express', 'koa', 'hono', 'redis', 'testing']
 
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // One project per package (`npm test` inside a package runs its own), the cross-adapter suites, the examples.
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, include: [`packages/${name}/src/**/*.test.ts`] },
+      })),
+      { extends: true as const, test: { name: 'suites', include: ['test/**/*.test.ts'] } },
+      { extends: true as const, test: { name: 'examples', include: ['examples/*/**/*.test.ts'] } },
+    ],
   },
 })
