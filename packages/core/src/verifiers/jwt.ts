@@ -200,8 +200,25 @@ function tokenFrom(ctx: VerifyContext, header: string): string {
 /** Maps a jose failure to a stable code; the detail names the check, never the token. */
 function rejectionFor(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error
-  if (error instanceof errors.JWTExpired) return new WebhookError('token_expired', describe(error))
+  if (error instanceof errors.JWTExpired) {
+    return badTimeClaim(error.payload) ?? new WebhookError('token_expired', describe(error))
+  }
   return new WebhookError('invalid_token', describe(error))
+}
+
+/**
+ * jose checks only that `exp`, `nbf` and `iat` are numbers, and the JSON text
+ * `"exp":1e400` parses to `Infinity`: a token that never expires. Here a time
+ * claim is whole seconds (a safe integer) or the token is `invalid_token`.
+ */
+function badTimeClaim(claims: JWTPayload): WebhookError | undefined {
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const value = claims[claim]
+    if (value !== undefined && !Number.isSafeInteger(value)) {
+      return new WebhookError('invalid_token', `claim ${claim} is not a whole number of seconds`)
+    }
+  }
+  return undefined
 }
 
 /**
@@ -212,7 +229,8 @@ function rejectionFor(error: unknown): WebhookError {
  * are recorded on the event (`event.auth[i].claims`).
  *
  * Failures: no token → 401 `missing_credentials`; expired → 401
- * `token_expired`; anything else wrong with the token → 401 `invalid_token`;
+ * `token_expired`; anything else wrong with the token → 401 `invalid_token`
+ * (an `exp`, `nbf` or `iat` that is not whole seconds, such as `1e400` or `1.5`, included);
  * the key set cannot be fetched (down, timeout, not JSON) → 503
  * `keys_unavailable`, so the sender retries.
  *
@@ -333,6 +351,8 @@ export function jwt(options: JwtOptions): Verifier {
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const token = tokenFrom(ctx, header)
       const claims = await verifyToken(token, ctx.nowMs)
+      const badTime = badTimeClaim(claims)
+      if (badTime) throw badTime
       for (const [claim, value] of exact) {
         if (claims[claim] !== value)
           throw new WebhookError('invalid_token', `claim ${claim} does not have the expected value`)
@@ -347,7 +367,7 @@ export function jwt(options: JwtOptions): Verifier {
         if (passed !== true) throw new WebhookError('invalid_token', 'verifyClaims rejected the token')
       }
       const result: VerifyResult = { claims: { ...claims } }
-      if (typeof claims.iat === 'number' && Number.isInteger(claims.iat)) result.timestamp = claims.iat
+      if (claims.iat !== undefined) result.timestamp = claims.iat
       return result
     },
   }
