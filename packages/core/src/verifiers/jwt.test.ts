@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, type KeyObject, sign as signWithKey } 
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import type { Verifier } from '../verifier.js'
@@ -440,6 +440,54 @@ describe('jwt with a remote key set', () => {
     await new Promise((resolve) => setTimeout(resolve, 250))
     expect((await send(verifier, bearer(token))).status).toBe(202)
     expect(jwks.requests).toBe(2)
+  })
+
+  test('during the failure back-off, a cached kid still verifies; a kid that needs a fetch is 503 until it ends', async () => {
+    // Only Date is faked, so the back-off can end without a wait; the HTTP fetches are real.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const jwks = await server([await publicJwk(k1, 'k1')])
+      const verifier = jwt({
+        jwksUrl: jwks.url,
+        algorithms: ['RS256'],
+        issuer,
+        audience,
+        jwksCooldownMs: 0,
+        jwksFailureBackoffMs: 60_000,
+      })
+      const cached = () => sign(k1.privateKey, 'RS256', {}, { kid: 'k1' })
+      const unknown = (kid: string) => sign(k2.privateKey, 'RS256', {}, { kid })
+      expect((await send(verifier, bearer(await cached()))).status).toBe(202)
+      expect(jwks.requests).toBe(1)
+
+      jwks.mode = 'error'
+      // A made-up kid needs a fetch; the fetch fails and arms the back-off.
+      expect(await send(verifier, bearer(await unknown('random-1')))).toMatchObject({
+        status: 503,
+        code: 'keys_unavailable',
+      })
+      expect(jwks.requests).toBe(2)
+      for (let i = 0; i < 3; i++) {
+        expect((await send(verifier, bearer(await cached()))).status).toBe(202)
+        expect(await send(verifier, bearer(await unknown(`random-${i + 2}`)))).toMatchObject({
+          status: 503,
+          code: 'keys_unavailable',
+        })
+      }
+      // A cached kid with a signature from another key is still the token's fault.
+      const impostor = await send(verifier, bearer(await sign(stranger.privateKey, 'RS256', {}, { kid: 'k1' })))
+      expect(impostor).toMatchObject({ status: 401, code: 'invalid_token' })
+      expect(jwks.requests).toBe(2)
+
+      // After the back-off, a kid that needs a fetch fetches again.
+      jwks.mode = 'ok'
+      jwks.keys = [await publicJwk(k1, 'k1'), await publicJwk(k2, 'k2')]
+      vi.setSystemTime(Date.now() + 61_000)
+      expect((await send(verifier, bearer(await unknown('k2')))).status).toBe(202)
+      expect(jwks.requests).toBe(3)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   test('a key-set server that refuses connections or times out is 503 keys_unavailable', async () => {

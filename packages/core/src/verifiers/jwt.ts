@@ -1,4 +1,5 @@
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
   errors,
   importJWK,
@@ -58,7 +59,10 @@ export interface JwtOptions {
   jwksTimeoutMs?: number
   /** After a successful key-set fetch, how long an unknown `kid` is rejected without refetching, in ms. Default 30 000. */
   jwksCooldownMs?: number
-  /** After a failed key-set fetch, how long requests get 503 `keys_unavailable` without a new fetch, in ms. Default 1 000. */
+  /**
+   * After a failed key-set fetch, how long no new fetch is made, in ms. Meanwhile a token whose key
+   * the cached set holds still verifies; one that needs a fetch gets 503 `keys_unavailable`. Default 1 000.
+   */
   jwksFailureBackoffMs?: number
   /** How long a fetched key set is used before it is fetched again, in ms. Default 600 000. */
   jwksCacheMaxAgeMs?: number
@@ -127,16 +131,32 @@ function remoteKeySource(url: URL, options: JwtOptions, where: string): KeySourc
   // requests must not become a flood of fetches, so a failure holds further fetches back a while.
   const backoffMs = positive(options.jwksFailureBackoffMs, `${where} jwksFailureBackoffMs`, 1_000, true)
   let failedUntil = 0
+  // The key set as it was when a fetch failed: during the back-off, only it is consulted.
+  let cached: KeySource | undefined
   return async (header) => {
-    if (Date.now() < failedUntil) {
-      throw new WebhookError('keys_unavailable', `key set ${location} failed moments ago; next fetch after back-off`)
-    }
+    if (Date.now() < failedUntil) return fromCache(header)
     try {
       return await remote(header)
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error
       failedUntil = Date.now() + backoffMs
+      const jwks = remote.jwks()
+      cached = jwks === undefined ? undefined : createLocalJWKSet(jwks)
       throw new WebhookError('keys_unavailable', `key set ${location} unavailable: ${describe(error)}`)
+    }
+  }
+
+  /** A key the (still fresh) cached set holds verifies; a token that needs a fetch waits for the back-off to end. */
+  async function fromCache(header: JWSHeaderParameters): Promise<Uint8Array | CryptoKey> {
+    const waiting = `key set ${location} failed moments ago; next fetch after back-off`
+    if (cached === undefined || !remote.fresh) throw new WebhookError('keys_unavailable', waiting)
+    try {
+      return await cached(header)
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey && !remote.coolingDown) {
+        throw new WebhookError('keys_unavailable', `${waiting} (kid not in the cached set)`)
+      }
+      throw error
     }
   }
 }
