@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -128,6 +129,22 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
     expect(curl).toContain("curl -sS -X POST http://127.0.0.1:3000/hooks -H 'content-type: application/json'")
     expect(curl).toContain(`-H 'svix-id: msg_cli_1'`)
     expect(curl).toContain(`--data-binary '{"type":"scan.completed","data":{"note":"it'\\''s here"}}'`)
+  })
+
+  test('sign: a private key of the wrong type is one line on stderr and exit 2, not a stack trace', async () => {
+    const ed = join(dir, 'ed25519.pem')
+    const ec = join(dir, 'ec.pem')
+    await writeFile(ed, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))
+    const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    await writeFile(ec, ecKey.export({ format: 'pem', type: 'pkcs8' }))
+    const runs = await inTurn([
+      ['sign', '--preset', 'google-pubsub', '--private-key', `@${ed}`],
+      ['sign', '--preset', 'google-pubsub', '--private-key', `@${ec}`],
+    ])
+    for (const run of runs) {
+      expect(run).toMatchObject({ code: 2, stdout: '' })
+      expect(run.stderr).toMatch(/^hookguard sign: google-pubsub: privateKey must be an RSA key for RS256 \(.*\)\n$/)
+    }
   })
 
   test('send: every attempt shown with status, code and latency, then a summary; exit 0', async () => {
