@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -85,6 +85,39 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
     expect(secretHelp).toMatchObject({ code: 0, stdout: expect.stringContaining('--asymmetric') })
     expect(none).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage:') })
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "deploy"') })
+  })
+
+  test('--version and -v print the package version', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'))
+    const [long, short, help] = await inTurn([['--version'], ['-v'], ['--help']])
+    expect(long).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    expect(short).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    expect(help.stdout).toContain('hookguard --version')
+  })
+
+  test('output into a reader that closes early (| head -1) ends quietly, without an EPIPE stack', async () => {
+    const file = join(dir, 'big.json')
+    await writeFile(file, JSON.stringify({ type: 'big', data: 'x'.repeat(4 * 1024 * 1024) }))
+    const child = spawn(
+      process.execPath,
+      [launcher, 'sign', '--preset', 'svix', '--secret', secret, '--body', `@${file}`],
+      {
+        env: { ...process.env, HOOKGUARD_FROM_SOURCE: '1', HOOKGUARD_SECRET: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stderr = ''
+    let chunks = 0
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.stdout.once('data', () => {
+      chunks++
+      child.stdout.destroy()
+    })
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(chunks).toBe(1)
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
   })
 
   test('--help works without forcing the sources (the build when there is one)', async () => {
