@@ -31,8 +31,15 @@ export function decodeWhsk(secret: string, preset: string): KeyObject {
   return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
 }
 
-/** A private key from PEM, a JWK or a `KeyObject`. */
+/** A private key from PEM, a JWK or a `KeyObject` (a public or secret `KeyObject` is a `TypeError`). */
 export function loadPrivateKey(key: PrivateKeyInput, preset: string): KeyObject {
+  const loaded = parsePrivateKey(key, preset)
+  if (loaded.type !== 'private')
+    throw new TypeError(`${preset}: privateKey must be a private key, not a ${loaded.type} one`)
+  return loaded
+}
+
+function parsePrivateKey(key: PrivateKeyInput, preset: string): KeyObject {
   try {
     if (typeof key === 'string') return createPrivateKey(key)
     if ('asymmetricKeyType' in key || 'symmetricKeySize' in key) return key as KeyObject

@@ -324,6 +324,58 @@ describe('options', () => {
     ).rejects.toThrow(/timestamp/)
   })
 
+  test('a key of the wrong type, or an algorithm it cannot sign, is a TypeError naming the option', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+    const key = {
+      ec256: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      ec384: generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey,
+      secp256k1: generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey,
+      ed25519: generateKeyPairSync('ed25519'),
+      ed448: generateKeyPairSync('ed448').privateKey,
+      rsa1024: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
+      rsaPss: generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey,
+    }
+    const edPem = key.ed25519.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
+    const cases: [
+      string,
+      Parameters<typeof signRequest>[0],
+      Omit<Parameters<typeof signRequest>[1], 'body'>,
+      RegExp,
+    ][] = [
+      ['pubsub, EC key', 'google-pubsub', { privateKey: key.ec256, url }, /^google-pubsub: privateKey .*RSA/],
+      ['pubsub, Ed25519 PEM', 'google-pubsub', { privateKey: edPem, url }, /^google-pubsub: privateKey .*RSA/],
+      [
+        'pubsub, RSA key, ES256',
+        'google-pubsub',
+        { privateKey: rsa, url, algorithm: 'ES256' },
+        /^google-pubsub: privateKey/,
+      ],
+      ['jwt, EC key, RS256', 'jwt', { privateKey: key.ec256, algorithm: 'RS256' }, /^jwt: privateKey .*RSA/],
+      ['jwt, P-384 key, ES256', 'jwt', { privateKey: key.ec384, algorithm: 'ES256' }, /^jwt: privateKey .*P-256/],
+      ['jwt, secp256k1 key', 'jwt', { privateKey: key.secp256k1 }, /^jwt: privateKey/],
+      ['jwt, Ed448 key, EdDSA', 'jwt', { privateKey: key.ed448, algorithm: 'EdDSA' }, /^jwt: privateKey .*Ed25519/],
+      ['jwt, RSA-PSS key', 'jwt', { privateKey: key.rsaPss }, /^jwt: privateKey/],
+      ['jwt, RSA-PSS key, PS256', 'jwt', { privateKey: key.rsaPss, algorithm: 'PS256' }, /^jwt: privateKey/],
+      ['jwt, 1024-bit RSA', 'jwt', { privateKey: key.rsa1024 }, /^jwt: privateKey/],
+      ['jwt, a public key', 'jwt', { privateKey: key.ed25519.publicKey }, /^jwt: privateKey .*private/],
+      ['jwt, RSA key, HS256', 'jwt', { privateKey: rsa, algorithm: 'HS256' }, /^jwt: algorithm HS256 .*secret/],
+      ['jwt, secret, RS256', 'jwt', { secret: 'shh', algorithm: 'RS256' }, /^jwt: algorithm RS256 .*privateKey/],
+      ['jwt, alg none', 'jwt', { secret: 'shh', algorithm: 'none' }, /^jwt: algorithm/],
+      ['svix, a public key', 'svix', { privateKey: key.ed25519.publicKey }, /^svix: privateKey .*private/],
+    ]
+    for (const [label, preset, options, message] of cases) {
+      const error = await signRequest(preset, { ...options, body }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )
+      expect({ label, type: (error as Error)?.constructor.name, message: (error as Error)?.message }).toEqual({
+        label,
+        type: 'TypeError',
+        message: expect.stringMatching(message),
+      })
+    }
+  })
+
   test('a secret made by generateSecret round-trips through each shared-secret preset', async () => {
     const cases: [Parameters<typeof generateSecret>[0], (secret: string) => Verifier][] = [
       ['svix', (secret) => svix({ secret })],

@@ -35,7 +35,10 @@ export interface SignOptions {
   attempt?: number
   /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). */
   header?: string
-  /** `jwt`: the algorithm. Default `HS256` with a secret; with a private key, the key's usual one (`RS256`, `ES256`, `EdDSA`). */
+  /**
+   * `jwt`: the algorithm. Default `HS256` with a secret; with a private key, the key's usual one
+   * (`RS256`, `ES256`/`ES384`/`ES512` by curve, `EdDSA`). A key that cannot sign it is a `TypeError`.
+   */
   algorithm?: string
   /** `jwt`: the `iss` claim. */
   issuer?: string

@@ -1,7 +1,8 @@
+import { createHmac, generateKeyPairSync, type KeyObject, sign as signWithKey } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import type { Verifier } from '../verifier.js'
@@ -207,6 +208,67 @@ describe('jwt with a secret', () => {
   })
 })
 
+/**
+ * A token written by hand, so its claims can hold what `SignJWT` refuses to write (`1e400`, `1.5`):
+ * `times` are raw JSON number texts for `iat`, `exp`, `nbf`.
+ */
+function handMade(key: string | KeyObject, times: Record<string, string>): string {
+  const alg = typeof key === 'string' ? 'HS256' : 'RS256'
+  const header = Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url')
+  const entries = Object.entries(times).map(([claim, text]) => `"${claim}":${text}`)
+  const claims = `${JSON.stringify({ iss: issuer, aud: audience }).slice(0, -1)},${entries.join(',')}}`
+  const input = `${header}.${Buffer.from(claims).toString('base64url')}`
+  const signature =
+    typeof key === 'string'
+      ? createHmac('sha256', key).update(input).digest('base64url')
+      : signWithKey('sha256', Buffer.from(input), key).toString('base64url')
+  return `${input}.${signature}`
+}
+
+describe('jwt: exp, nbf and iat must be whole seconds', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string
+  const targets = [
+    { alg: 'HS256', key: secret, verifier: jwt({ secret, algorithms: ['HS256'], issuer, audience }) },
+    { alg: 'RS256', key: rsa.privateKey, verifier: jwt({ publicKey: pem, algorithms: ['RS256'], issuer, audience }) },
+  ]
+  const now = Math.floor(Date.now() / 1000)
+  const good = { iat: String(now), exp: String(now + 300) }
+  const bad: Record<string, Record<string, string>> = {
+    'exp 1e400 (Infinity: never expires)': { ...good, exp: '1e400' },
+    'exp -1e400 (-Infinity)': { ...good, exp: '-1e400' },
+    'exp 1.5': { ...good, exp: '1.5' },
+    'exp with a fraction, in the future': { ...good, exp: `${now + 300}.5` },
+    'exp 1e300 (beyond a safe integer)': { ...good, exp: '1e300' },
+    'nbf -1e400': { ...good, nbf: '-1e400' },
+    'nbf with a fraction, in the past': { ...good, nbf: `${now - 10}.25` },
+    'iat 1e400': { ...good, iat: '1e400' },
+    'iat -1e400': { ...good, iat: '-1e400' },
+    'iat with a fraction': { ...good, iat: `${now}.5` },
+  }
+
+  for (const { alg, key, verifier } of targets) {
+    test(`${alg}: a hand-made token with whole-second claims is accepted (the control)`, async () => {
+      const token = handMade(key, { ...good, nbf: String(now - 10) })
+      expect((await send(verifier, bearer(token))).status).toBe(202)
+    })
+
+    for (const [label, times] of Object.entries(bad)) {
+      test(`${alg}: ${label} is 401 invalid_token through createGuard`, async () => {
+        expect(await send(verifier, bearer(handMade(key, times)))).toMatchObject({
+          status: 401,
+          code: 'invalid_token',
+        })
+      })
+    }
+  }
+
+  test('with maxTokenAgeSeconds, iat -1e400 is invalid_token, not token_expired', async () => {
+    const young = jwt({ secret, algorithms: ['HS256'], issuer, audience, maxTokenAgeSeconds: 120 })
+    expect((await send(young, bearer(handMade(secret, { ...good, iat: '-1e400' })))).code).toBe('invalid_token')
+  })
+})
+
 describe('jwt with a public key', () => {
   test('PEM and JWK, several algorithms, rotation', async () => {
     const rsa = await generateKeyPair('RS256')
@@ -378,6 +440,54 @@ describe('jwt with a remote key set', () => {
     await new Promise((resolve) => setTimeout(resolve, 250))
     expect((await send(verifier, bearer(token))).status).toBe(202)
     expect(jwks.requests).toBe(2)
+  })
+
+  test('during the failure back-off, a cached kid still verifies; a kid that needs a fetch is 503 until it ends', async () => {
+    // Only Date is faked, so the back-off can end without a wait; the HTTP fetches are real.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const jwks = await server([await publicJwk(k1, 'k1')])
+      const verifier = jwt({
+        jwksUrl: jwks.url,
+        algorithms: ['RS256'],
+        issuer,
+        audience,
+        jwksCooldownMs: 0,
+        jwksFailureBackoffMs: 60_000,
+      })
+      const cached = () => sign(k1.privateKey, 'RS256', {}, { kid: 'k1' })
+      const unknown = (kid: string) => sign(k2.privateKey, 'RS256', {}, { kid })
+      expect((await send(verifier, bearer(await cached()))).status).toBe(202)
+      expect(jwks.requests).toBe(1)
+
+      jwks.mode = 'error'
+      // A made-up kid needs a fetch; the fetch fails and arms the back-off.
+      expect(await send(verifier, bearer(await unknown('random-1')))).toMatchObject({
+        status: 503,
+        code: 'keys_unavailable',
+      })
+      expect(jwks.requests).toBe(2)
+      for (let i = 0; i < 3; i++) {
+        expect((await send(verifier, bearer(await cached()))).status).toBe(202)
+        expect(await send(verifier, bearer(await unknown(`random-${i + 2}`)))).toMatchObject({
+          status: 503,
+          code: 'keys_unavailable',
+        })
+      }
+      // A cached kid with a signature from another key is still the token's fault.
+      const impostor = await send(verifier, bearer(await sign(stranger.privateKey, 'RS256', {}, { kid: 'k1' })))
+      expect(impostor).toMatchObject({ status: 401, code: 'invalid_token' })
+      expect(jwks.requests).toBe(2)
+
+      // After the back-off, a kid that needs a fetch fetches again.
+      jwks.mode = 'ok'
+      jwks.keys = [await publicJwk(k1, 'k1'), await publicJwk(k2, 'k2')]
+      vi.setSystemTime(Date.now() + 61_000)
+      expect((await send(verifier, bearer(await unknown('k2')))).status).toBe(202)
+      expect(jwks.requests).toBe(3)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   test('a key-set server that refuses connections or times out is 503 keys_unavailable', async () => {

@@ -1,4 +1,5 @@
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
   errors,
   importJWK,
@@ -58,7 +59,10 @@ export interface JwtOptions {
   jwksTimeoutMs?: number
   /** After a successful key-set fetch, how long an unknown `kid` is rejected without refetching, in ms. Default 30 000. */
   jwksCooldownMs?: number
-  /** After a failed key-set fetch, how long requests get 503 `keys_unavailable` without a new fetch, in ms. Default 1 000. */
+  /**
+   * After a failed key-set fetch, how long no new fetch is made, in ms. Meanwhile a token whose key
+   * the cached set holds still verifies; one that needs a fetch gets 503 `keys_unavailable`. Default 1 000.
+   */
   jwksFailureBackoffMs?: number
   /** How long a fetched key set is used before it is fetched again, in ms. Default 600 000. */
   jwksCacheMaxAgeMs?: number
@@ -127,16 +131,32 @@ function remoteKeySource(url: URL, options: JwtOptions, where: string): KeySourc
   // requests must not become a flood of fetches, so a failure holds further fetches back a while.
   const backoffMs = positive(options.jwksFailureBackoffMs, `${where} jwksFailureBackoffMs`, 1_000, true)
   let failedUntil = 0
+  // The key set as it was when a fetch failed: during the back-off, only it is consulted.
+  let cached: KeySource | undefined
   return async (header) => {
-    if (Date.now() < failedUntil) {
-      throw new WebhookError('keys_unavailable', `key set ${location} failed moments ago; next fetch after back-off`)
-    }
+    if (Date.now() < failedUntil) return fromCache(header)
     try {
       return await remote(header)
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error
       failedUntil = Date.now() + backoffMs
+      const jwks = remote.jwks()
+      cached = jwks === undefined ? undefined : createLocalJWKSet(jwks)
       throw new WebhookError('keys_unavailable', `key set ${location} unavailable: ${describe(error)}`)
+    }
+  }
+
+  /** A key the (still fresh) cached set holds verifies; a token that needs a fetch waits for the back-off to end. */
+  async function fromCache(header: JWSHeaderParameters): Promise<Uint8Array | CryptoKey> {
+    const waiting = `key set ${location} failed moments ago; next fetch after back-off`
+    if (cached === undefined || !remote.fresh) throw new WebhookError('keys_unavailable', waiting)
+    try {
+      return await cached(header)
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey && !remote.coolingDown) {
+        throw new WebhookError('keys_unavailable', `${waiting} (kid not in the cached set)`)
+      }
+      throw error
     }
   }
 }
@@ -200,8 +220,25 @@ function tokenFrom(ctx: VerifyContext, header: string): string {
 /** Maps a jose failure to a stable code; the detail names the check, never the token. */
 function rejectionFor(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error
-  if (error instanceof errors.JWTExpired) return new WebhookError('token_expired', describe(error))
+  if (error instanceof errors.JWTExpired) {
+    return badTimeClaim(error.payload) ?? new WebhookError('token_expired', describe(error))
+  }
   return new WebhookError('invalid_token', describe(error))
+}
+
+/**
+ * jose checks only that `exp`, `nbf` and `iat` are numbers, and the JSON text
+ * `"exp":1e400` parses to `Infinity`: a token that never expires. Here a time
+ * claim is whole seconds (a safe integer) or the token is `invalid_token`.
+ */
+function badTimeClaim(claims: JWTPayload): WebhookError | undefined {
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const value = claims[claim]
+    if (value !== undefined && !Number.isSafeInteger(value)) {
+      return new WebhookError('invalid_token', `claim ${claim} is not a whole number of seconds`)
+    }
+  }
+  return undefined
 }
 
 /**
@@ -212,7 +249,8 @@ function rejectionFor(error: unknown): WebhookError {
  * are recorded on the event (`event.auth[i].claims`).
  *
  * Failures: no token → 401 `missing_credentials`; expired → 401
- * `token_expired`; anything else wrong with the token → 401 `invalid_token`;
+ * `token_expired`; anything else wrong with the token → 401 `invalid_token`
+ * (an `exp`, `nbf` or `iat` that is not whole seconds, such as `1e400` or `1.5`, included);
  * the key set cannot be fetched (down, timeout, not JSON) → 503
  * `keys_unavailable`, so the sender retries.
  *
@@ -333,6 +371,8 @@ export function jwt(options: JwtOptions): Verifier {
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const token = tokenFrom(ctx, header)
       const claims = await verifyToken(token, ctx.nowMs)
+      const badTime = badTimeClaim(claims)
+      if (badTime) throw badTime
       for (const [claim, value] of exact) {
         if (claims[claim] !== value)
           throw new WebhookError('invalid_token', `claim ${claim} does not have the expected value`)
@@ -347,7 +387,7 @@ export function jwt(options: JwtOptions): Verifier {
         if (passed !== true) throw new WebhookError('invalid_token', 'verifyClaims rejected the token')
       }
       const result: VerifyResult = { claims: { ...claims } }
-      if (typeof claims.iat === 'number' && Number.isInteger(claims.iat)) result.timestamp = claims.iat
+      if (claims.iat !== undefined) result.timestamp = claims.iat
       return result
     },
   }

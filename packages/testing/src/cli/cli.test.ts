@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { execFile, spawn } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -86,6 +87,39 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "deploy"') })
   })
 
+  test('--version and -v print the package version', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'))
+    const [long, short, help] = await inTurn([['--version'], ['-v'], ['--help']])
+    expect(long).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    expect(short).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    expect(help.stdout).toContain('hookguard --version')
+  })
+
+  test('output into a reader that closes early (| head -1) ends quietly, without an EPIPE stack', async () => {
+    const file = join(dir, 'big.json')
+    await writeFile(file, JSON.stringify({ type: 'big', data: 'x'.repeat(4 * 1024 * 1024) }))
+    const child = spawn(
+      process.execPath,
+      [launcher, 'sign', '--preset', 'svix', '--secret', secret, '--body', `@${file}`],
+      {
+        env: { ...process.env, HOOKGUARD_FROM_SOURCE: '1', HOOKGUARD_SECRET: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stderr = ''
+    let chunks = 0
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.stdout.once('data', () => {
+      chunks++
+      child.stdout.destroy()
+    })
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(chunks).toBe(1)
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+  })
+
   test('--help works without forcing the sources (the build when there is one)', async () => {
     const run = await hookguard(['--help'], {})
     expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining('Exit codes: 0 ok') })
@@ -128,6 +162,22 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
     expect(curl).toContain("curl -sS -X POST http://127.0.0.1:3000/hooks -H 'content-type: application/json'")
     expect(curl).toContain(`-H 'svix-id: msg_cli_1'`)
     expect(curl).toContain(`--data-binary '{"type":"scan.completed","data":{"note":"it'\\''s here"}}'`)
+  })
+
+  test('sign: a private key of the wrong type is one line on stderr and exit 2, not a stack trace', async () => {
+    const ed = join(dir, 'ed25519.pem')
+    const ec = join(dir, 'ec.pem')
+    await writeFile(ed, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))
+    const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    await writeFile(ec, ecKey.export({ format: 'pem', type: 'pkcs8' }))
+    const runs = await inTurn([
+      ['sign', '--preset', 'google-pubsub', '--private-key', `@${ed}`],
+      ['sign', '--preset', 'google-pubsub', '--private-key', `@${ec}`],
+    ])
+    for (const run of runs) {
+      expect(run).toMatchObject({ code: 2, stdout: '' })
+      expect(run.stderr).toMatch(/^hookguard sign: google-pubsub: privateKey must be an RSA key for RS256 \(.*\)\n$/)
+    }
   })
 
   test('send: every attempt shown with status, code and latency, then a summary; exit 0', async () => {

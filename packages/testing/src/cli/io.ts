@@ -1,3 +1,5 @@
+import { exitCodes } from './errors.js'
+
 /** Where the CLI writes and reads; the process's streams by default. */
 export interface CliIo {
   out(text: string): void
@@ -18,6 +20,9 @@ export interface CliIo {
  * ```
  */
 export function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.listeners('error').includes(endOnClosedPipe)) stream.on('error', endOnClosedPipe)
+  }
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
@@ -29,4 +34,10 @@ export function processIo(): CliIo {
     },
     env: process.env,
   }
+}
+
+/** A reader that closes early (`hookguard … | head -1`) ends the run quietly, as it does other Unix tools. */
+function endOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(exitCodes.ok)
+  throw error
 }

@@ -4,6 +4,7 @@ import { secretCommand } from './secret-command.js'
 import { sendCommand } from './send-command.js'
 import { signCommand } from './sign-command.js'
 import { usage } from './usage.js'
+import { packageVersion } from './version.js'
 
 const commands = { sign: signCommand, send: sendCommand, secret: secretCommand } as const
 
@@ -32,6 +33,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     io.out(usage.main)
+    return exitCodes.ok
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${await packageVersion()}\n`)
     return exitCodes.ok
   }
   if (!Object.hasOwn(commands, name)) {

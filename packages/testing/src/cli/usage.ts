@@ -21,6 +21,7 @@ Usage:
   hookguard sign   --preset <name> --secret <secret> [--body <json|@file>] [options]
   hookguard send   <url> --preset <name> --secret <secret> [--body <json|@file>] [options]
   hookguard secret --preset <name> [--asymmetric]
+  hookguard --version    (or -v) the version of @hookguard/testing
 
 Run hookguard <command> --help for a command's options.
 Presets: ${presets}

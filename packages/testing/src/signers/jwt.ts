@@ -2,26 +2,9 @@ import type { KeyObject } from 'node:crypto'
 import { SignJWT } from 'jose'
 import { loadPrivateKey } from '../keys.js'
 import type { SignerOutput, SignInput } from '../types.js'
+import { algorithmFor, checkSigningKey } from './jwt-key.js'
 
 const encoder = new TextEncoder()
-
-/** The usual algorithm for a private key's type. */
-function algorithmFor(key: KeyObject): string {
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-      return 'RS256'
-    case 'rsa-pss':
-      return 'PS256'
-    case 'ec':
-      return (
-        { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'ES256'
-      )
-    case 'ed25519':
-      return 'EdDSA'
-    default:
-      throw new TypeError(`jwt: no algorithm for a ${key.asymmetricKeyType} key: set algorithm`)
-  }
-}
 
 /** Signs a JWT (HS256 with `secret`, or a private key) with `iat`, `exp` and the given claims. */
 export async function signToken(
@@ -35,7 +18,8 @@ export async function signToken(
   }
   const key: Uint8Array | KeyObject =
     options.secret !== undefined ? encoder.encode(options.secret) : loadPrivateKey(options.privateKey!, name)
-  const alg = options.algorithm ?? (key instanceof Uint8Array ? 'HS256' : algorithmFor(key))
+  const alg = options.algorithm ?? (key instanceof Uint8Array ? 'HS256' : algorithmFor(key, name))
+  checkSigningKey(alg, key, name)
   const expiresIn = options.expiresInSeconds ?? defaults.expiresInSeconds
   const jwt = new SignJWT({ ...options.claims })
     .setProtectedHeader({ alg, typ: 'JWT', ...(options.keyId === undefined ? {} : { kid: options.keyId }) })
@@ -44,7 +28,13 @@ export async function signToken(
   if (options.issuer !== undefined) jwt.setIssuer(options.issuer)
   if (options.audience !== undefined) jwt.setAudience(options.audience)
   if (options.subject !== undefined) jwt.setSubject(options.subject)
-  return jwt.sign(key)
+  try {
+    return await jwt.sign(key)
+  } catch (error) {
+    // What the checks above do not cover, e.g. an RSA key under 2048 bits; jose's messages hold no key material.
+    const option = key instanceof Uint8Array ? 'secret' : 'privateKey'
+    throw new TypeError(`${name}: ${option} cannot sign ${alg}: ${(error as Error).message}`, { cause: error })
+  }
 }
 
 /** A JWT as a bearer token, or bare in a custom header. */
