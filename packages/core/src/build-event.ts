@@ -104,7 +104,8 @@ export function buildEvent(
   // a body that is not JSON has none.
   const type = namedType ?? (payload ? payloadType(payload.value) : json ? undefined : null)
 
-  const keptHeaders: Record<string, string> = {}
+  // No prototype: a header name can never reach an inherited property (the names are checked at creation too).
+  const keptHeaders: Record<string, string> = Object.create(null)
   for (const name of sources.keptHeaders) {
     const value = joinedHeader(headers, name, ', ')
     if (value !== undefined) keptHeaders[name] = value

@@ -5,7 +5,7 @@ import { WebhookError } from './errors.js'
 import { compileEventField } from './event-field.js'
 import { createHandoff, describeError } from './handoff.js'
 import { singleHeader } from './headers.js'
-import { compileIpRules, ipText } from './ip.js'
+import { ipText } from './ip.js'
 import { isThenable, type MaybePromise } from './maybe-promise.js'
 import { createObserver, Trace } from './observer.js'
 import { type GuardOptions, resolveOptions } from './options.js'
@@ -54,8 +54,6 @@ export interface GuardCounters {
   failOpen: number
 }
 
-const defaultKeptHeaders = ['content-type', 'user-agent']
-
 /**
  * Creates a guard: the request pipeline of DESIGN.md with your verifiers,
  * allowlist, dedupe store and queue. Invalid options throw a `TypeError`
@@ -75,8 +73,7 @@ const defaultKeptHeaders = ['content-type', 'user-agent']
  */
 export function createGuard(options: GuardOptions): Guard {
   const config = resolveOptions(options)
-  const allowIps = options.allowIps ? compileIpRules(options.allowIps, 'allowIps') : undefined
-  const trustProxy = options.trustProxy ? compileIpRules(options.trustProxy, 'trustProxy') : undefined
+  const { allowIps, trustProxy } = config
   const store: DedupeStore | undefined = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
   // The user's id and type sources win; a sender's own conventions (a preset's `eventId`) come next.
   const eventSources: EventSources = {
@@ -86,13 +83,7 @@ export function createGuard(options: GuardOptions): Guard {
     senderTypes: options.verify.flatMap((v) =>
       v.eventType ? [compileEventField(v.eventType, `${v.name}.eventType`)] : [],
     ),
-    keptHeaders: [
-      ...new Set([
-        ...defaultKeptHeaders,
-        ...options.verify.flatMap((v) => v.keepHeaders ?? []),
-        ...(options.keepHeaders ?? []).map((h) => h.toLowerCase()),
-      ]),
-    ],
+    keptHeaders: config.keptHeaders,
     parseJson: config.parseJson,
     idRequired: store !== undefined,
   }

@@ -73,6 +73,23 @@ describe('compileIpRules', () => {
     }
   })
 
+  test('a range with host bits set is read as its network, and onHostBits is told the rule and the network', () => {
+    const told: [string, string][] = []
+    const rules = compileIpRules(
+      ['10.1.2.3/8', '10.0.0.0/8', '2001:db8::1/32', '::ffff:10.0.0.1/104', '1.2.3.4', '0.0.0.1/0'],
+      'allowIps',
+      (rule, network) => told.push([rule, network]),
+    )
+    expect(told).toEqual([
+      ['10.1.2.3/8', '10.0.0.0/8'],
+      ['2001:db8::1/32', '2001:db8::/32'],
+      ['::ffff:10.0.0.1/104', '10.0.0.0/8'],
+      ['0.0.0.1/0', '0.0.0.0/0'],
+    ])
+    expect(rules.matches(parseIp('10.200.0.1')!)).toBe(true)
+    expect(rules.matches(parseIp('2001:db8:ffff::1')!)).toBe(true)
+  })
+
   test('a mapped IPv6 rule matches the IPv4 address', () => {
     const rules = compileIpRules(['::ffff:10.0.0.0/104'], 'trustProxy')
     expect(rules.matches(parseIp('10.20.30.40')!)).toBe(true)

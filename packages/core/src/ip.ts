@@ -62,6 +62,9 @@ export interface IpMatcher {
 
 type Range = [IpAddress, number]
 
+/** Told of a rule with host bits set (`10.0.0.1/8`): it is read as the network it means (`10.0.0.0/8`). */
+export type HostBitsWarning = (rule: string, network: string) => void
+
 function parseRule(rule: string, option: string): Range {
   const fail = () => new TypeError(`${option}: invalid address or CIDR range "${rule}"`)
   const slash = rule.indexOf('/')
@@ -78,15 +81,31 @@ function parseRule(rule: string, option: string): Range {
   return [address, prefix]
 }
 
+/** The network a range means: the address with every bit past the prefix cleared. */
+function networkOf(address: IpAddress, prefix: number): IpAddress {
+  const bytes = address.toByteArray()
+  for (let i = 0; i < bytes.length; i++) {
+    const kept = Math.max(0, Math.min(8, prefix - i * 8))
+    bytes[i] = (bytes[i] as number) & ((0xff << (8 - kept)) & 0xff)
+  }
+  return ipaddr.fromByteArray(bytes)
+}
+
 /**
  * Compiles a list of addresses and CIDR ranges. An invalid rule throws a
  * `TypeError` naming the option, so a typo fails at start-up, not at 3 a.m.
+ * A range with host bits set (`203.0.113.7/24`) is read as its network
+ * (`203.0.113.0/24`), and `onHostBits` is told, once per such rule: the rule
+ * may be a typo for a single address.
  */
-export function compileIpRules(rules: readonly string[], option: string): IpMatcher {
+export function compileIpRules(rules: readonly string[], option: string, onHostBits?: HostBitsWarning): IpMatcher {
   if (!Array.isArray(rules)) throw new TypeError(`${option} must be an array of addresses or CIDR ranges`)
-  const ranges = rules.map((rule) => {
+  const ranges = rules.map((rule): Range => {
     if (typeof rule !== 'string') throw new TypeError(`${option}: every rule must be a string`)
-    return parseRule(rule, option)
+    const [address, prefix] = parseRule(rule, option)
+    const network = networkOf(address, prefix)
+    if (ipText(network) !== ipText(address)) onHostBits?.(rule, `${ipText(network)}/${prefix}`)
+    return [network, prefix]
   })
   // The same few senders call again and again, and parseIp hands back one object per address text:
   // remember each address's answer.

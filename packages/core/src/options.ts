@@ -1,9 +1,22 @@
 import type { MeterProvider } from '@opentelemetry/api'
 import type { EventField } from './event-field.js'
+import { compileIpRules, type IpMatcher } from './ip.js'
 import type { GuardHooks } from './observer.js'
 import type { DedupeStore } from './stores/store.js'
 import type { Logger, WebhookEvent } from './types.js'
 import type { Verifier } from './verifier.js'
+import {
+  booleanOption,
+  headerName,
+  keptHeaderNames,
+  nonEmptyString,
+  oneOf,
+  optionError,
+  positiveInteger,
+  positiveNumber,
+  requireOptions,
+  timerMs,
+} from './verifiers/option-checks.js'
 
 /**
  * Everything `createGuard` accepts. Only `verify` and `enqueue` are required;
@@ -18,9 +31,13 @@ export interface GuardOptions extends GuardHooks {
    * Throw `QueueFullError` to answer 503 `queue_full`.
    */
   enqueue: (event: WebhookEvent) => unknown
-  /** Source addresses allowed, as IPv4/IPv6 addresses or CIDR ranges. Default: any. */
+  /**
+   * Source addresses allowed, as IPv4/IPv6 addresses or CIDR ranges. A range
+   * with host bits set (`203.0.113.7/24`) is read as its network and logged
+   * once through `logger.warn`. Default: any.
+   */
   allowIps?: readonly string[]
-  /** Proxies whose `X-Forwarded-For` is believed. Default: none (the socket address is the client). */
+  /** Proxies whose `X-Forwarded-For` is believed, in the same form as `allowIps`. Default: none (the socket address is the client). */
   trustProxy?: readonly string[]
   /** The forwarded header read through trusted proxies. Default `x-forwarded-for`. */
   forwardedHeader?: string
@@ -50,9 +67,9 @@ export interface GuardOptions extends GuardHooks {
   decompress?: boolean
   /** Body size limit in bytes. Default 1 MiB. */
   maxBodyBytes?: number
-  /** Longest pause between body bytes, in ms. Default 10 000. */
+  /** Longest pause between body bytes, in ms (at most 2 147 483 647, a timer's limit). Default 10 000. */
   bodyTimeoutMs?: number
-  /** How long `enqueue` may take, in ms. Default 3 000. */
+  /** How long `enqueue` may take, in ms (at most 2 147 483 647, a timer's limit). Default 3 000. */
   enqueueTimeoutMs?: number
   /** Timestamp tolerance in seconds, both directions, inclusive. Default 300. */
   toleranceSeconds?: number
@@ -60,13 +77,17 @@ export interface GuardOptions extends GuardHooks {
   dedupeTtlMs?: number
   /** How long a claim on an id being processed lasts, in ms. Default 30 000. */
   leaseMs?: number
-  /** The `Retry-After` sent with 409, 429 and 503, in seconds. Default 5. */
+  /** The `Retry-After` sent with 409, 429 and 503, in whole seconds. Default 5. */
   retryAfterSeconds?: number
   /** Where the event id comes from. Default: the verifier (e.g. `webhook-id`). */
   eventId?: EventField
   /** Where the event type comes from. Default: the verifier, else the payload's `type`. */
   eventType?: EventField
-  /** Extra request headers copied onto the event. */
+  /**
+   * Extra request headers copied onto the event. Headers that carry a
+   * credential (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`,
+   * and each verifier's signature or token header) are refused.
+   */
   keepHeaders?: readonly string[]
   /** A pino-compatible logger: one record per request. Default: none. */
   logger?: Logger
@@ -92,55 +113,113 @@ export interface ResolvedOptions {
   storeFailure: 'closed' | 'open'
   decompress: boolean
   parseJson: 'eager' | 'lazy'
+  allowIps: IpMatcher | undefined
+  trustProxy: IpMatcher | undefined
+  /** The headers copied onto the event: the defaults, the verifiers' and the user's, lower-cased, once each. */
+  keptHeaders: readonly string[]
 }
 
-function positiveNumber(options: GuardOptions, name: keyof GuardOptions, fallback: number): number {
-  const value = options[name] ?? fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`${name} must be a positive number`)
-  }
-  return value
-}
+const where = 'createGuard'
+const defaultKeptHeaders = ['content-type', 'user-agent']
 
 /** Applies defaults and fails fast, naming the option, on anything invalid. */
 export function resolveOptions(options: GuardOptions): ResolvedOptions {
-  if (!options || typeof options !== 'object') throw new TypeError('createGuard needs an options object')
+  requireOptions(options, where)
   if (!Array.isArray(options.verify) || options.verify.length === 0) {
-    throw new TypeError('verify must list at least one verifier')
+    throw optionError(where, 'verify', 'a list of at least one verifier')
   }
-  for (const verifier of options.verify) {
-    if (!verifier || typeof verifier.verify !== 'function')
-      throw new TypeError('verify: every entry must be a verifier')
+  options.verify.forEach((verifier, i) => {
+    if (!verifier || typeof verifier.verify !== 'function') throw optionError(where, `verify[${i}]`, 'a verifier')
+  })
+  if (typeof options.enqueue !== 'function') throw optionError(where, 'enqueue', 'a function')
+  const methodList = options.methods ?? ['POST']
+  if (!Array.isArray(methodList) || methodList.length === 0) {
+    throw optionError(where, 'methods', 'a non-empty list of HTTP method names')
   }
-  if (typeof options.enqueue !== 'function') throw new TypeError('enqueue must be a function')
-  const methods = (options.methods ?? ['POST']).map((m) => {
-    if (typeof m !== 'string' || !/^[A-Za-z]+$/.test(m)) throw new TypeError('methods must be HTTP method names')
+  const methods = methodList.map((m, i) => {
+    if (typeof m !== 'string' || !/^[A-Za-z]+$/.test(m))
+      throw optionError(where, `methods[${i}]`, 'an HTTP method name')
     return m.toUpperCase()
   })
-  if (methods.length === 0) throw new TypeError('methods must not be empty')
-  const storeFailure = options.storeFailure ?? 'closed'
-  if (storeFailure !== 'closed' && storeFailure !== 'open')
-    throw new TypeError("storeFailure must be 'closed' or 'open'")
-  const parseJson = options.parseJson ?? 'lazy'
-  if (parseJson !== 'eager' && parseJson !== 'lazy') throw new TypeError("parseJson must be 'eager' or 'lazy'")
+  checkCollaborators(options)
+  const logger = options.logger
   const resolved: ResolvedOptions = {
     methods: new Set(methods),
     allow: methods.join(', '),
-    maxBodyBytes: positiveNumber(options, 'maxBodyBytes', 1024 * 1024),
-    bodyTimeoutMs: positiveNumber(options, 'bodyTimeoutMs', 10_000),
-    enqueueTimeoutMs: positiveNumber(options, 'enqueueTimeoutMs', 3_000),
-    toleranceSeconds: positiveNumber(options, 'toleranceSeconds', 300),
-    dedupeTtlMs: positiveNumber(options, 'dedupeTtlMs', 96 * 3600 * 1000),
-    leaseMs: positiveNumber(options, 'leaseMs', 30_000),
-    retryAfterSeconds: positiveNumber(options, 'retryAfterSeconds', 5),
-    namespace: options.namespace ?? 'hookguard',
-    forwardedHeader: (options.forwardedHeader ?? 'x-forwarded-for').toLowerCase(),
-    storeFailure,
-    decompress: options.decompress === true,
-    parseJson,
+    maxBodyBytes: positiveNumber(options.maxBodyBytes ?? 1024 * 1024, where, 'maxBodyBytes'),
+    bodyTimeoutMs: timerMs(options.bodyTimeoutMs ?? 10_000, where, 'bodyTimeoutMs'),
+    enqueueTimeoutMs: timerMs(options.enqueueTimeoutMs ?? 3_000, where, 'enqueueTimeoutMs'),
+    toleranceSeconds: positiveNumber(options.toleranceSeconds ?? 300, where, 'toleranceSeconds'),
+    dedupeTtlMs: positiveNumber(options.dedupeTtlMs ?? 96 * 3600 * 1000, where, 'dedupeTtlMs'),
+    leaseMs: positiveNumber(options.leaseMs ?? 30_000, where, 'leaseMs'),
+    // Retry-After is a whole number of seconds (RFC 9110).
+    retryAfterSeconds: positiveInteger(options.retryAfterSeconds ?? 5, where, 'retryAfterSeconds'),
+    namespace: nonEmptyString(options.namespace ?? 'hookguard', where, 'namespace'),
+    forwardedHeader: headerName(options.forwardedHeader ?? 'x-forwarded-for', where, 'forwardedHeader'),
+    storeFailure: oneOf(options.storeFailure ?? 'closed', ['closed', 'open'], where, 'storeFailure'),
+    decompress: booleanOption(options.decompress ?? false, where, 'decompress'),
+    parseJson: oneOf(options.parseJson ?? 'lazy', ['eager', 'lazy'], where, 'parseJson'),
+    allowIps: ipRules(options.allowIps, 'allowIps', logger),
+    trustProxy: ipRules(options.trustProxy, 'trustProxy', logger),
+    keptHeaders: keptHeaders(options),
   }
   if (resolved.leaseMs <= resolved.enqueueTimeoutMs) {
-    throw new TypeError('leaseMs must be longer than enqueueTimeoutMs, or a slow enqueue could be duplicated')
+    throw new TypeError(`${where}: leaseMs must be longer than enqueueTimeoutMs, or a slow enqueue could be duplicated`)
   }
   return resolved
+}
+
+/** The functions and objects the guard calls later: refused now rather than as a 500 on the first delivery. */
+function checkCollaborators(options: GuardOptions): void {
+  const { dedupe, logger, now } = options
+  if (dedupe !== undefined && dedupe !== false) {
+    const store = dedupe as Partial<DedupeStore> | null
+    if (
+      !store ||
+      typeof store.claim !== 'function' ||
+      typeof store.complete !== 'function' ||
+      typeof store.release !== 'function'
+    ) {
+      throw optionError(where, 'dedupe', 'a dedupe store (claim, complete, release) or false')
+    }
+  }
+  if (logger !== undefined) {
+    const log = logger as Partial<Logger> | null
+    if (!log || typeof log.info !== 'function' || typeof log.warn !== 'function' || typeof log.error !== 'function') {
+      throw optionError(where, 'logger', 'a logger with info, warn and error functions')
+    }
+  }
+  if (now !== undefined && typeof now !== 'function') throw optionError(where, 'now', 'a function returning ms')
+  for (const hook of ['onAccepted', 'onDuplicate', 'onRejected'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw optionError(where, hook, 'a function')
+  }
+}
+
+/** An allowlist or trusted-proxy list, compiled once; a rule with host bits set is logged, once. */
+function ipRules(
+  rules: readonly string[] | undefined,
+  option: string,
+  logger: Logger | undefined,
+): IpMatcher | undefined {
+  if (rules === undefined) return undefined
+  return compileIpRules(rules, option, (rule, network) => {
+    logger?.warn(
+      { option, rule, network },
+      `${where}: ${option} rule ${rule} has host bits set; it is read as ${network}`,
+    )
+  })
+}
+
+/**
+ * The headers copied onto the event. The user's may not name a credential
+ * (`authorization`, `cookie`, …, or a verifier's own signature or token
+ * header), and neither may a verifier's.
+ */
+function keptHeaders(options: GuardOptions): string[] {
+  const credentials = options.verify.flatMap((v) => v.credentialHeaders ?? []).map((h) => h.toLowerCase())
+  const fromVerifiers = options.verify.flatMap((v, i) =>
+    v.keepHeaders === undefined ? [] : keptHeaderNames(v.keepHeaders, where, `verify[${i}].keepHeaders`, credentials),
+  )
+  const fromUser = keptHeaderNames(options.keepHeaders ?? [], where, 'keepHeaders', credentials)
+  return [...new Set([...defaultKeptHeaders, ...fromVerifiers, ...fromUser])]
 }

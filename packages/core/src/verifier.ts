@@ -43,6 +43,11 @@ export interface Verifier {
   readonly name: string
   /** Header names worth keeping on the event (ids, types, timestamps; never credentials). */
   readonly keepHeaders?: readonly string[]
+  /**
+   * Headers that carry this verifier's credential (its signature or token
+   * header): `createGuard` refuses to keep them on the event.
+   */
+  readonly credentialHeaders?: readonly string[]
   /** Where this sender puts the event id, when `verify` does not return one (e.g. `{ payload: 'id' }`). */
   readonly eventId?: EventField
   /** Where this sender puts the event type, when `verify` does not return one. */

@@ -1,5 +1,6 @@
 import type { Verifier } from '../verifier.js'
 import { hmacSignature } from '../verifiers/hmac-signature.js'
+import { requireOptions } from '../verifiers/option-checks.js'
 
 /** Options for {@link github}. */
 export interface GithubOptions {
@@ -22,9 +23,10 @@ export interface GithubOptions {
  * ```
  */
 export function github(options: GithubOptions): Verifier {
+  requireOptions(options, 'github')
   return hmacSignature({
     name: 'github',
-    secret: options?.secret,
+    secret: options.secret,
     header: 'x-hub-signature-256',
     algorithm: 'sha256',
     encoding: 'hex',

@@ -1,5 +1,12 @@
 import type { Verifier } from '../verifier.js'
 import { jwt } from '../verifiers/jwt.js'
+import {
+  nonEmptyString,
+  nonNegativeNumber,
+  oneOrMore,
+  optionError,
+  requireOptions,
+} from '../verifiers/option-checks.js'
 
 /** Google's OAuth 2.0 key set, which signs the OIDC tokens of Pub/Sub push subscriptions. */
 export const googleJwksUrl = 'https://www.googleapis.com/oauth2/v3/certs'
@@ -39,10 +46,17 @@ export interface GooglePubSubOptions {
  * ```
  */
 export function googlePubSub(options: GooglePubSubOptions): Verifier {
-  if (!options || typeof options !== 'object') throw new TypeError('googlePubSub needs an options object')
+  const where = 'googlePubSub'
+  requireOptions(options, where)
   const email = options.serviceAccountEmail
   if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(email)) {
-    throw new TypeError('googlePubSub: serviceAccountEmail must be an email address')
+    throw optionError(where, 'serviceAccountEmail', 'an email address')
+  }
+  for (const [i, audience] of oneOrMore(options.audience, where, 'audience').entries()) {
+    nonEmptyString(audience, where, `audience[${i}]`)
+  }
+  if (options.clockToleranceSeconds !== undefined) {
+    nonNegativeNumber(options.clockToleranceSeconds, where, 'clockToleranceSeconds')
   }
   const verifier = jwt({
     name: 'google-pubsub',

@@ -2,6 +2,7 @@ import { base64Encode, sha256 } from '#crypto'
 import { safeEqual } from '../constant-time.js'
 import type { Verifier } from '../verifier.js'
 import { jwt } from '../verifiers/jwt.js'
+import { nonEmptyString, nonNegativeNumber, requireOptions } from '../verifiers/option-checks.js'
 
 /** Options for {@link qstash}. */
 export interface QStashOptions {
@@ -41,14 +42,13 @@ function base64url(bytes: Uint8Array): string {
  * ```
  */
 export function qstash(options: QStashOptions): Verifier {
-  if (!options || typeof options !== 'object') throw new TypeError('qstash needs an options object')
-  for (const option of ['currentSigningKey', 'nextSigningKey'] as const) {
-    if (typeof options[option] !== 'string' || options[option].length === 0) {
-      throw new TypeError(`qstash: ${option} must be a non-empty string`)
-    }
-  }
-  if (options.url !== undefined && (typeof options.url !== 'string' || options.url.length === 0)) {
-    throw new TypeError('qstash: url must be a non-empty string')
+  const where = 'qstash'
+  requireOptions(options, where)
+  nonEmptyString(options.currentSigningKey, where, 'currentSigningKey')
+  nonEmptyString(options.nextSigningKey, where, 'nextSigningKey')
+  if (options.url !== undefined) nonEmptyString(options.url, where, 'url')
+  if (options.clockToleranceSeconds !== undefined) {
+    nonNegativeNumber(options.clockToleranceSeconds, where, 'clockToleranceSeconds')
   }
   const verifier = jwt({
     name: 'qstash',

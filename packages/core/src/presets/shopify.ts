@@ -1,6 +1,7 @@
 import { singleHeader } from '../headers.js'
 import type { Verifier } from '../verifier.js'
 import { hmacSignature } from '../verifiers/hmac-signature.js'
+import { requireOptions } from '../verifiers/option-checks.js'
 
 /** Options for {@link shopify}. */
 export interface ShopifyOptions {
@@ -23,9 +24,10 @@ export interface ShopifyOptions {
  * ```
  */
 export function shopify(options: ShopifyOptions): Verifier {
+  requireOptions(options, 'shopify')
   return hmacSignature({
     name: 'shopify',
-    secret: options?.secret,
+    secret: options.secret,
     header: 'x-shopify-hmac-sha256',
     algorithm: 'sha256',
     encoding: 'base64',

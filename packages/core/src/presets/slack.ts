@@ -1,5 +1,6 @@
 import type { Verifier } from '../verifier.js'
 import { hmacSignature } from '../verifiers/hmac-signature.js'
+import { nonEmptyString, oneOrMore, requireOptions } from '../verifiers/option-checks.js'
 
 /** Options for {@link slack}. */
 export interface SlackOptions {
@@ -24,16 +25,19 @@ export interface SlackOptions {
  * ```
  */
 export function slack(options: SlackOptions): Verifier {
+  requireOptions(options, 'slack')
+  const secrets = oneOrMore(options.signingSecret, 'slack', 'signingSecret')
+  for (const [i, secret] of secrets.entries()) nonEmptyString(secret, 'slack', `signingSecret[${i}]`)
   return hmacSignature({
     name: 'slack',
-    secret: options?.signingSecret,
+    secret: secrets,
     header: 'x-slack-signature',
     algorithm: 'sha256',
     encoding: 'hex',
     prefix: 'v0=',
     timestamp: { header: 'x-slack-request-timestamp' },
     signedContent: 'v0:{timestamp}:{body}',
-    toleranceSeconds: options?.toleranceSeconds ?? 300,
+    toleranceSeconds: options.toleranceSeconds ?? 300,
     eventId: { payload: 'event_id' },
     eventType: { payload: 'event.type' },
     keepHeaders: ['x-slack-request-timestamp', 'x-slack-retry-num', 'x-slack-retry-reason'],

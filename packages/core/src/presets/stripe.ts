@@ -1,5 +1,6 @@
 import type { Verifier } from '../verifier.js'
 import { hmacSignature } from '../verifiers/hmac-signature.js'
+import { requireOptions } from '../verifiers/option-checks.js'
 
 /** Options for {@link stripe}. */
 export interface StripeOptions {
@@ -24,9 +25,10 @@ export interface StripeOptions {
  * ```
  */
 export function stripe(options: StripeOptions): Verifier {
+  requireOptions(options, 'stripe')
   return hmacSignature({
     name: 'stripe',
-    secret: options?.secret,
+    secret: options.secret,
     header: 'stripe-signature',
     algorithm: 'sha256',
     encoding: 'hex',
@@ -34,7 +36,7 @@ export function stripe(options: StripeOptions): Verifier {
     prefix: 'v1=',
     timestamp: { entry: 't=' },
     signedContent: '{timestamp}.{body}',
-    toleranceSeconds: options?.toleranceSeconds ?? 300,
+    toleranceSeconds: options.toleranceSeconds ?? 300,
     eventId: { payload: 'id' },
     eventType: { payload: 'type' },
   })

@@ -1,5 +1,5 @@
 import type { Verifier } from '../verifier.js'
-import { type StandardWebhooksOptions, standardWebhooks } from '../verifiers/standard-webhooks.js'
+import { type StandardWebhooksOptions, standardWebhooksAs } from '../verifiers/standard-webhooks.js'
 
 /**
  * Verifies Svix webhooks (`svix-id`, `svix-timestamp`, `svix-signature`):
@@ -16,5 +16,5 @@ import { type StandardWebhooksOptions, standardWebhooks } from '../verifiers/sta
  * ```
  */
 export function svix(options: StandardWebhooksOptions): Verifier {
-  return { ...standardWebhooks(options), name: 'svix' }
+  return { ...standardWebhooksAs(options, 'svix'), name: 'svix' }
 }

@@ -3,6 +3,7 @@ import { safeEqualBytes } from '../constant-time.js'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../headers.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verifier.js'
+import { headerName, oneOrMore, optionError, requireOptions } from './option-checks.js'
 
 /** Options for {@link bearerToken}. */
 export interface BearerTokenOptions {
@@ -33,18 +34,20 @@ const encoder = new TextEncoder()
  * ```
  */
 export function bearerToken(options: BearerTokenOptions): Verifier {
-  const tokens = Array.isArray(options?.tokens) ? options.tokens : [options?.tokens]
-  if (tokens.length === 0) throw new TypeError('bearerToken: tokens must not be empty')
-  for (const token of tokens) {
+  const where = 'bearerToken'
+  requireOptions(options, where)
+  const tokens = oneOrMore(options.tokens, where, 'tokens')
+  tokens.forEach((token, i) => {
     if (typeof token !== 'string' || !tokenPattern.test(token)) {
-      throw new TypeError('bearerToken: tokens must be non-empty strings of RFC 6750 token characters')
+      throw optionError(where, `tokens[${i}]`, 'a non-empty string of RFC 6750 token characters')
     }
-  }
-  const header = (options.header ?? 'authorization').toLowerCase()
+  })
+  const header = headerName(options.header ?? 'authorization', where, 'header')
   const digests = Promise.all(tokens.map((token) => sha256(encoder.encode(token))))
 
   return {
     name: 'bearer-token',
+    credentialHeaders: [header],
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const value = singleHeader(ctx.headers, header)
       if (value === undefined || value === '') throw new WebhookError('missing_credentials', `missing ${header} header`)

@@ -1,6 +1,7 @@
 import { WebhookError } from '../errors.js'
 import type { TlsPeer } from '../types.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verifier.js'
+import { booleanOption, optionError, requireOptions } from './option-checks.js'
 
 /** Options for {@link clientCertificate}. */
 export interface ClientCertificateOptions {
@@ -10,11 +11,18 @@ export interface ClientCertificateOptions {
   subjects?: readonly string[]
   /** Accepted issuers, in the same form. */
   issuers?: readonly string[]
-  /** Accept only certificates the TLS layer verified against the server's CAs. Default `true`. */
+  /**
+   * Accept only certificates the TLS layer verified against the server's CAs.
+   * Default `true`. `false` (self-signed senders) needs `fingerprints256` and
+   * allows no `subjects` or `issuers`: without CA verification anyone can make
+   * a certificate with any name, so only a pinned fingerprint authenticates.
+   */
   requireAuthorized?: boolean
 }
 
 type NameRule = [string, string][]
+
+const where = 'clientCertificate'
 
 function normalizeFingerprint(value: string): string {
   return value.replace(/:/g, '').toUpperCase()
@@ -22,12 +30,26 @@ function normalizeFingerprint(value: string): string {
 
 function parseNameRule(rule: unknown, option: string): NameRule {
   if (typeof rule !== 'string' || !/^[A-Za-z]+=[^,]+(,[A-Za-z]+=[^,]+)*$/.test(rule)) {
-    throw new TypeError(`clientCertificate: ${option} entries look like "CN=sender.example.com,O=Acme"`)
+    throw optionError(where, option, 'a name like "CN=sender.example.com,O=Acme"')
   }
   return rule.split(',').map((pair) => {
     const equals = pair.indexOf('=')
     return [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()]
   })
+}
+
+/** A list option (`fingerprints256`, `subjects`, `issuers`): absent is an empty list. */
+function listOption(value: unknown, option: string): readonly unknown[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw optionError(where, option, 'a list')
+  return value
+}
+
+function parseFingerprint(value: unknown, option: string): string {
+  if (typeof value !== 'string' || !/^[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2})*$/.test(value)) {
+    throw optionError(where, option, 'a hex SHA-256 fingerprint like "AA:BB:…"')
+  }
+  return normalizeFingerprint(value)
 }
 
 function nameMatches(name: TlsPeer['subject'], rules: readonly NameRule[]): boolean {
@@ -58,13 +80,26 @@ function nameMatches(name: TlsPeer['subject'], rules: readonly NameRule[]): bool
  * ```
  */
 export function clientCertificate(options: ClientCertificateOptions): Verifier {
-  const fingerprints = new Set((options?.fingerprints256 ?? []).map((f) => normalizeFingerprint(String(f))))
-  const subjects = (options?.subjects ?? []).map((s) => parseNameRule(s, 'subjects'))
-  const issuers = (options?.issuers ?? []).map((s) => parseNameRule(s, 'issuers'))
+  requireOptions(options, where)
+  const fingerprints = new Set(
+    listOption(options.fingerprints256, 'fingerprints256').map((f, i) => parseFingerprint(f, `fingerprints256[${i}]`)),
+  )
+  const subjects = listOption(options.subjects, 'subjects').map((s, i) => parseNameRule(s, `subjects[${i}]`))
+  const issuers = listOption(options.issuers, 'issuers').map((s, i) => parseNameRule(s, `issuers[${i}]`))
   if (fingerprints.size === 0 && subjects.length === 0 && issuers.length === 0) {
-    throw new TypeError('clientCertificate: give fingerprints256, subjects or issuers')
+    throw new TypeError(`${where}: give fingerprints256, subjects or issuers`)
   }
-  const requireAuthorized = options.requireAuthorized ?? true
+  const requireAuthorized = booleanOption(options.requireAuthorized ?? true, where, 'requireAuthorized')
+  // Without CA verification a subject or issuer is whatever a self-made certificate says; only a pinned fingerprint
+  // names one certificate.
+  if (!requireAuthorized && (subjects.length > 0 || issuers.length > 0)) {
+    throw optionError(
+      where,
+      'requireAuthorized',
+      'true when subjects or issuers are given: without CA verification anyone can make a certificate with any ' +
+        'subject or issuer, so only fingerprints256 authenticates',
+    )
+  }
 
   return {
     name: 'client-certificate',

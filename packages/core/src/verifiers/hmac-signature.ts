@@ -6,6 +6,17 @@ import type { EventField } from '../event-field.js'
 import { joinedHeader, singleHeader } from '../headers.js'
 import { checkTimestamp } from '../timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verifier.js'
+import {
+  headerName,
+  keptHeaderNames,
+  nonEmptyString,
+  oneOf,
+  oneOrMore,
+  optionError,
+  positiveInteger,
+  positiveNumber,
+  requireOptions,
+} from './option-checks.js'
 
 /** A secret: a string (its UTF-8 bytes are the key) or the raw key bytes. */
 export type HmacSecret = string | Uint8Array
@@ -50,8 +61,10 @@ export interface HmacSignatureOptions {
   signedContent?: string
   /**
    * Where the signed timestamp (Unix seconds) is: its own header, or an entry
-   * of the signature header such as Stripe's `t=`. Default: the scheme has
-   * none (and no replay window).
+   * of the signature header such as Stripe's `t=`. `signedContent` must sign
+   * it (`{timestamp}`, or `{header:name}` of the same header): an unsigned
+   * timestamp is rewritten by whoever replays a delivery. Default: the scheme
+   * has none (and no replay window).
    */
   timestamp?: { header: string } | { entry: string }
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
@@ -69,10 +82,9 @@ export interface HmacSignatureOptions {
 type Part = { literal: string } | { body: true } | { timestamp: true } | { header: string }
 
 const placeholder = /\{([^{}]*)\}/g
-const headerName = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 const encoder = new TextEncoder()
 
-function compileTemplate(template: string, option: string): Part[] {
+function compileTemplate(template: string, where: string): Part[] {
   const parts: Part[] = []
   let last = 0
   let hasBody = false
@@ -83,28 +95,24 @@ function compileTemplate(template: string, option: string): Part[] {
       parts.push({ body: true })
       hasBody = true
     } else if (name === 'timestamp') parts.push({ timestamp: true })
-    else if (name.startsWith('header:') && headerName.test(name.slice(7).toLowerCase())) {
-      parts.push({ header: name.slice(7).toLowerCase() })
-    } else
-      throw new TypeError(`${option} has an unknown placeholder {${name}}: use {body}, {timestamp} or {header:name}`)
+    else if (name.startsWith('header:')) {
+      parts.push({ header: headerName(name.slice(7), where, `signedContent {${name}}`) })
+    } else {
+      throw new TypeError(
+        `${where}: signedContent has an unknown placeholder {${name}}: use {body}, {timestamp} or {header:name}`,
+      )
+    }
     last = match.index + match[0].length
   }
   if (last < template.length) parts.push({ literal: template.slice(last) })
-  if (!hasBody) throw new TypeError(`${option} must contain {body}`)
+  if (!hasBody) throw optionError(where, 'signedContent', 'a template with {body}')
   return parts
 }
 
-function requireHeaderName(value: unknown, option: string): string {
-  if (typeof value !== 'string' || !headerName.test(value.toLowerCase())) {
-    throw new TypeError(`${option} must be a header name`)
-  }
-  return value.toLowerCase()
-}
-
-function toKeyBytes(secret: unknown, option: string): Uint8Array {
+function toKeyBytes(secret: unknown, where: string, option: string): Uint8Array {
   if (typeof secret === 'string' && secret.length > 0) return encoder.encode(secret)
   if (secret instanceof Uint8Array && secret.byteLength > 0) return secret.slice()
-  throw new TypeError(`${option} must be a non-empty string or Uint8Array`)
+  throw optionError(where, option, 'a non-empty string or Uint8Array')
 }
 
 /**
@@ -133,58 +141,54 @@ function toKeyBytes(secret: unknown, option: string): Uint8Array {
  * ```
  */
 export function hmacSignature(options: HmacSignatureOptions): Verifier {
-  if (!options || typeof options !== 'object') throw new TypeError('hmacSignature needs an options object')
-  const name = options.name ?? 'hmac-signature'
-  if (typeof name !== 'string' || name.length === 0)
-    throw new TypeError('hmacSignature: name must be a non-empty string')
-  const where = `${name}:`
-  const secrets = Array.isArray(options.secret) ? options.secret : [options.secret]
-  if (secrets.length === 0) throw new TypeError(`${where} secret must not be an empty array`)
-  if (!['sha1', 'sha256', 'sha512'].includes(options.algorithm)) {
-    throw new TypeError(`${where} algorithm must be 'sha1', 'sha256' or 'sha512'`)
-  }
-  if (options.encoding !== 'hex' && options.encoding !== 'base64') {
-    throw new TypeError(`${where} encoding must be 'hex' or 'base64'`)
-  }
-  const keys: HmacKey[] = secrets.map((s, i) => hmacKey(options.algorithm, toKeyBytes(s, `${where} secret[${i}]`)))
-  const header = requireHeaderName(options.header, `${where} header`)
-  const { encoding } = options
+  requireOptions(options, 'hmacSignature')
+  const name = options.name === undefined ? 'hmac-signature' : nonEmptyString(options.name, 'hmacSignature', 'name')
+  const where = name
+  const secrets = oneOrMore(options.secret, where, 'secret')
+  const algorithm = oneOf(options.algorithm, ['sha1', 'sha256', 'sha512'], where, 'algorithm')
+  const encoding = oneOf(options.encoding, ['hex', 'base64'], where, 'encoding')
+  const keys: HmacKey[] = secrets.map((s, i) => hmacKey(algorithm, toKeyBytes(s, where, `secret[${i}]`)))
+  const header = headerName(options.header, where, 'header')
   const prefix = options.prefix ?? ''
-  if (typeof prefix !== 'string') throw new TypeError(`${where} prefix must be a string`)
-  const separator = options.separator
-  if (separator !== undefined && (typeof separator !== 'string' || separator.length === 0)) {
-    throw new TypeError(`${where} separator must be a non-empty string`)
-  }
-  const template = compileTemplate(options.signedContent ?? '{body}', `${where} signedContent`)
+  if (typeof prefix !== 'string') throw optionError(where, 'prefix', 'a string')
+  const separator = options.separator === undefined ? undefined : nonEmptyString(options.separator, where, 'separator')
+  const signedContent = options.signedContent ?? '{body}'
+  if (typeof signedContent !== 'string') throw optionError(where, 'signedContent', 'a string')
+  const template = compileTemplate(signedContent, where)
   const timestampOption = options.timestamp
   let timestampHeader: string | undefined
   let timestampEntry: string | undefined
   if (timestampOption !== undefined) {
     if (timestampOption && 'header' in timestampOption) {
-      timestampHeader = requireHeaderName(timestampOption.header, `${where} timestamp.header`)
-    } else if (timestampOption && 'entry' in timestampOption && typeof timestampOption.entry === 'string') {
-      if (separator === undefined) throw new TypeError(`${where} timestamp.entry needs a separator`)
-      if (timestampOption.entry.length === 0) throw new TypeError(`${where} timestamp.entry must not be empty`)
-      timestampEntry = timestampOption.entry
-    } else throw new TypeError(`${where} timestamp must be { header } or { entry }`)
+      timestampHeader = headerName(timestampOption.header, where, 'timestamp.header')
+    } else if (timestampOption && 'entry' in timestampOption) {
+      if (separator === undefined) throw new TypeError(`${where}: timestamp.entry needs a separator`)
+      timestampEntry = nonEmptyString(timestampOption.entry, where, 'timestamp.entry')
+    } else throw optionError(where, 'timestamp', '{ header } or { entry }')
+    // An unsigned timestamp is one an attacker rewrites: a replayed delivery would pass the window check.
+    const signed = template.some((part) => 'timestamp' in part || ('header' in part && part.header === timestampHeader))
+    if (!signed) {
+      throw optionError(
+        where,
+        'signedContent',
+        'a template with {timestamp} when timestamp is set: an unsigned timestamp lets replays through',
+      )
+    }
   }
   if (timestampOption === undefined && template.some((part) => 'timestamp' in part)) {
-    throw new TypeError(`${where} signedContent uses {timestamp}, so timestamp must say where it is`)
+    throw new TypeError(`${where}: signedContent uses {timestamp}, so timestamp must say where it is`)
   }
-  const tolerance = options.toleranceSeconds
-  if (tolerance !== undefined && (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0)) {
-    throw new TypeError(`${where} toleranceSeconds must be a positive number`)
-  }
-  const maxSignatures = options.maxSignatures ?? 16
-  if (!Number.isInteger(maxSignatures) || maxSignatures <= 0) {
-    throw new TypeError(`${where} maxSignatures must be a positive integer`)
-  }
-  const keepHeaders = (options.keepHeaders ?? []).map((h, i) => requireHeaderName(h, `${where} keepHeaders[${i}]`))
-  if (keepHeaders.includes(header)) throw new TypeError(`${where} keepHeaders must not keep the signature header`)
+  const tolerance =
+    options.toleranceSeconds === undefined
+      ? undefined
+      : positiveNumber(options.toleranceSeconds, where, 'toleranceSeconds')
+  const maxSignatures = positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures')
+  const keepHeaders = keptHeaderNames(options.keepHeaders ?? [], where, 'keepHeaders', [header])
 
   return {
     name,
     keepHeaders,
+    credentialHeaders: [header],
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     async verify(ctx: VerifyContext): Promise<VerifyResult> {

@@ -13,6 +13,16 @@ import {
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../headers.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verifier.js'
+import {
+  booleanOption,
+  headerName,
+  nonEmptyString,
+  nonNegativeNumber,
+  optionError,
+  positiveNumber,
+  requireOptions,
+  timerMs,
+} from './option-checks.js'
 
 /** A claim value `claims` can require exactly. */
 export type JwtClaimValue = string | number | boolean
@@ -88,7 +98,6 @@ const asymmetricAlgorithms = new Set([
 ])
 const bearerPattern = /^bearer +([^ ]+)$/i
 const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
-const headerName = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 const maxTokenLength = 16 * 1024
 const encoder = new TextEncoder()
 
@@ -97,19 +106,11 @@ function list<T>(value: T | readonly T[] | undefined): readonly T[] {
   return Array.isArray(value) ? (value as readonly T[]) : [value as T]
 }
 
-function positive(value: unknown, option: string, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TypeError(`${option} must be a ${allowZero ? 'non-negative' : 'positive'} number`)
-  }
-  return value
-}
-
-function stringOrList(value: unknown, option: string): string | string[] | undefined {
+function stringOrList(value: unknown, where: string, option: string): string | string[] | undefined {
   if (value === null) return undefined
   const values = list(value as string | readonly string[])
   if (value === undefined || values.length === 0 || values.some((v) => typeof v !== 'string' || v.length === 0)) {
-    throw new TypeError(`${option} must be a non-empty string, a list of them, or null`)
+    throw optionError(where, option, 'a non-empty string, a list of them, or null')
   }
   return values.length === 1 ? (values[0] as string) : [...values]
 }
@@ -122,14 +123,14 @@ function describe(error: unknown): string {
 /** A key-set resolver whose fetch failures are ours (503), and whose missing keys are the token's (401). */
 function remoteKeySource(url: URL, options: JwtOptions, where: string): KeySource {
   const remote = createRemoteJWKSet(url, {
-    timeoutDuration: Math.round(positive(options.jwksTimeoutMs, `${where} jwksTimeoutMs`, 2_000)),
-    cooldownDuration: positive(options.jwksCooldownMs, `${where} jwksCooldownMs`, 30_000, true),
-    cacheMaxAge: positive(options.jwksCacheMaxAgeMs, `${where} jwksCacheMaxAgeMs`, 600_000),
+    timeoutDuration: Math.ceil(timerMs(options.jwksTimeoutMs ?? 2_000, where, 'jwksTimeoutMs')),
+    cooldownDuration: nonNegativeNumber(options.jwksCooldownMs ?? 30_000, where, 'jwksCooldownMs'),
+    cacheMaxAge: positiveNumber(options.jwksCacheMaxAgeMs ?? 600_000, where, 'jwksCacheMaxAgeMs'),
   })
   const location = `${url.origin}${url.pathname}`
   // jose waits between fetches only after a success; while the key set is down, a flood of
   // requests must not become a flood of fetches, so a failure holds further fetches back a while.
-  const backoffMs = positive(options.jwksFailureBackoffMs, `${where} jwksFailureBackoffMs`, 1_000, true)
+  const backoffMs = nonNegativeNumber(options.jwksFailureBackoffMs ?? 1_000, where, 'jwksFailureBackoffMs')
   let failedUntil = 0
   // The key set as it was when a fetch failed: during the back-off, only it is consulted.
   let cached: KeySource | undefined
@@ -267,79 +268,81 @@ function badTimeClaim(claims: JWTPayload): WebhookError | undefined {
  * ```
  */
 export function jwt(options: JwtOptions): Verifier {
-  if (!options || typeof options !== 'object') throw new TypeError('jwt needs an options object')
-  const name = options.name ?? 'jwt'
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('jwt: name must be a non-empty string')
-  const where = `${name}:`
+  requireOptions(options, 'jwt')
+  const name = options.name === undefined ? 'jwt' : nonEmptyString(options.name, 'jwt', 'name')
+  const where = name
   const algorithms = options.algorithms
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw new TypeError(`${where} algorithms must list the accepted algorithms, e.g. ['RS256']`)
+    throw optionError(where, 'algorithms', "a list of the accepted algorithms, e.g. ['RS256']")
   }
   for (const alg of algorithms) {
     if (!hmacAlgorithms.has(alg) && !asymmetricAlgorithms.has(alg)) {
-      throw new TypeError(`${where} algorithms: ${String(alg).slice(0, 16)} is not accepted ('none' never is)`)
+      throw new TypeError(`${where}: algorithms: ${String(alg).slice(0, 16)} is not accepted ('none' never is)`)
     }
   }
   const given = (['secret', 'publicKey', 'jwksUrl'] as const).filter((k) => options[k] !== undefined)
-  if (given.length !== 1) throw new TypeError(`${where} give exactly one of secret, publicKey or jwksUrl`)
+  if (given.length !== 1) throw new TypeError(`${where}: give exactly one of secret, publicKey or jwksUrl`)
   const symmetric = given[0] === 'secret'
   for (const alg of algorithms) {
     if (symmetric && !hmacAlgorithms.has(alg)) {
-      throw new TypeError(`${where} algorithms: ${alg} needs a publicKey or jwksUrl, not a secret`)
+      throw new TypeError(`${where}: algorithms: ${alg} needs a publicKey or jwksUrl, not a secret`)
     }
     if (!symmetric && hmacAlgorithms.has(alg)) {
-      throw new TypeError(`${where} algorithms: ${alg} needs a secret, not a public key`)
+      throw new TypeError(`${where}: algorithms: ${alg} needs a secret, not a public key`)
     }
   }
 
   let sources: KeySource[]
   if (options.secret !== undefined) {
     const secrets = list(options.secret)
-    if (secrets.length === 0) throw new TypeError(`${where} secret must not be an empty array`)
-    sources = secrets.map((s, i) => secretSource(s, `${where} secret[${i}]`))
+    if (secrets.length === 0) throw new TypeError(`${where}: secret must not be an empty array`)
+    sources = secrets.map((s, i) => secretSource(s, `${where}: secret[${i}]`))
   } else if (options.publicKey !== undefined) {
     const keys = list(options.publicKey as string | JWK | readonly (string | JWK)[])
-    if (keys.length === 0) throw new TypeError(`${where} publicKey must not be an empty array`)
-    sources = keys.map((k, i) => publicKeySource(k, algorithms, `${where} publicKey[${i}]`))
+    if (keys.length === 0) throw new TypeError(`${where}: publicKey must not be an empty array`)
+    sources = keys.map((k, i) => publicKeySource(k, algorithms, `${where}: publicKey[${i}]`))
   } else {
     let url: URL
     try {
       url = new URL(options.jwksUrl as string | URL)
     } catch {
-      throw new TypeError(`${where} jwksUrl must be a URL`)
+      throw new TypeError(`${where}: jwksUrl must be a URL`)
     }
     const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-      throw new TypeError(`${where} jwksUrl must be https: (http: only for localhost)`)
+      throw new TypeError(`${where}: jwksUrl must be https: (http: only for localhost)`)
     }
     sources = [remoteKeySource(url, options, where)]
   }
 
-  const header = (options.header ?? 'authorization').toLowerCase()
-  if (!headerName.test(header)) throw new TypeError(`${where} header must be a header name`)
-  const issuer = stringOrList(options.issuer, `${where} issuer`)
-  const audience = stringOrList(options.audience, `${where} audience`)
-  const required = [...(options.requiredClaims ?? [])]
-  if (required.some((c) => typeof c !== 'string' || c.length === 0)) {
-    throw new TypeError(`${where} requiredClaims must list claim names`)
+  const header = headerName(options.header ?? 'authorization', where, 'header')
+  const issuer = stringOrList(options.issuer, where, 'issuer')
+  const audience = stringOrList(options.audience, where, 'audience')
+  const requiredClaims = options.requiredClaims ?? []
+  if (!Array.isArray(requiredClaims) || requiredClaims.some((c) => typeof c !== 'string' || c.length === 0)) {
+    throw optionError(where, 'requiredClaims', 'a list of claim names')
   }
-  const requireExpiration = options.requireExpiration ?? true
-  if (typeof requireExpiration !== 'boolean') throw new TypeError(`${where} requireExpiration must be a boolean`)
+  const required = [...requiredClaims]
+  const requireExpiration = booleanOption(options.requireExpiration ?? true, where, 'requireExpiration')
   if (requireExpiration && !required.includes('exp')) required.push('exp')
-  const clockTolerance = positive(options.clockToleranceSeconds, `${where} clockToleranceSeconds`, 60, true)
+  const clockTolerance = nonNegativeNumber(options.clockToleranceSeconds ?? 60, where, 'clockToleranceSeconds')
   const maxTokenAge =
     options.maxTokenAgeSeconds === undefined
       ? undefined
-      : positive(options.maxTokenAgeSeconds, `${where} maxTokenAgeSeconds`, 0)
-  const exact = Object.entries(options.claims ?? {})
+      : positiveNumber(options.maxTokenAgeSeconds, where, 'maxTokenAgeSeconds')
+  const claimValues = options.claims ?? {}
+  if (typeof claimValues !== 'object' || Array.isArray(claimValues)) {
+    throw optionError(where, 'claims', 'an object of claim names and values')
+  }
+  const exact = Object.entries(claimValues)
   for (const [claim, value] of exact) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw new TypeError(`${where} claims.${claim} must be a string, number or boolean`)
+      throw optionError(where, `claims.${claim}`, 'a string, number or boolean')
     }
   }
   const verifyClaims = options.verifyClaims
   if (verifyClaims !== undefined && typeof verifyClaims !== 'function') {
-    throw new TypeError(`${where} verifyClaims must be a function`)
+    throw optionError(where, 'verifyClaims', 'a function')
   }
   const baseOptions: JWTVerifyOptions = {
     algorithms: [...algorithms],
@@ -368,6 +371,7 @@ export function jwt(options: JwtOptions): Verifier {
 
   return {
     name,
+    credentialHeaders: [header],
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const token = tokenFrom(ctx, header)
       const claims = await verifyToken(token, ctx.nowMs)

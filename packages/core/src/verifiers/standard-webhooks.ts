@@ -5,6 +5,7 @@ import { WebhookError } from '../errors.js'
 import { joinedHeader, singleHeader } from '../headers.js'
 import { checkTimestamp } from '../timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verifier.js'
+import { oneOrMore, positiveInteger, positiveNumber, requireOptions } from './option-checks.js'
 import { diagnoseSignature, rateGate } from './signature-diagnosis.js'
 
 /** Options for {@link standardWebhooks}. */
@@ -108,32 +109,33 @@ function readDelivery(ctx: VerifyContext, tolerance: number | undefined) {
  * ```
  */
 export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
-  if (!options || typeof options !== 'object') throw new TypeError('standardWebhooks needs an options object')
+  return standardWebhooksAs(options, 'standardWebhooks')
+}
+
+/** {@link standardWebhooks}, with option errors naming `where` (`svix` for the Svix preset). */
+export function standardWebhooksAs(options: StandardWebhooksOptions, where: string): Verifier {
+  requireOptions(options, where)
   if (options.secret === undefined && options.publicKey === undefined) {
-    throw new TypeError('standardWebhooks: give secret (whsec_…), publicKey (whpk_…), or both')
+    throw new TypeError(`${where}: give secret (whsec_…), publicKey (whpk_…), or both`)
   }
-  const secrets = options.secret === undefined ? [] : Array.isArray(options.secret) ? options.secret : [options.secret]
-  const publicKeyList =
-    options.publicKey === undefined ? [] : Array.isArray(options.publicKey) ? options.publicKey : [options.publicKey]
-  if (options.secret !== undefined && secrets.length === 0) {
-    throw new TypeError('standardWebhooks: secret must not be an empty array')
-  }
-  if (options.publicKey !== undefined && publicKeyList.length === 0) {
-    throw new TypeError('standardWebhooks: publicKey must not be an empty array')
-  }
-  const keys: HmacKey[] = secrets.map((s, i) =>
-    hmacKey('sha256', decodeWhsecSecret(s, `standardWebhooks: secret[${i}]`)),
-  )
-  const publicKeys = publicKeyList.map((k, i) => decodeWhpkKey(k, `standardWebhooks: publicKey[${i}]`))
-  const maxSignatures = options.maxSignatures ?? 16
-  const tolerance = options.toleranceSeconds
+  const secrets = options.secret === undefined ? [] : oneOrMore(options.secret, where, 'secret')
+  const publicKeyList = options.publicKey === undefined ? [] : oneOrMore(options.publicKey, where, 'publicKey')
+  const keys: HmacKey[] = secrets.map((s, i) => hmacKey('sha256', decodeWhsecSecret(s, `${where}: secret[${i}]`)))
+  const publicKeys = publicKeyList.map((k, i) => decodeWhpkKey(k, `${where}: publicKey[${i}]`))
+  const maxSignatures = positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures')
+  const tolerance =
+    options.toleranceSeconds === undefined
+      ? undefined
+      : positiveNumber(options.toleranceSeconds, where, 'toleranceSeconds')
   const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
+  const credentialHeaders = ['webhook-signature', 'svix-signature']
   const diagnosisAllowed = rateGate(1_000)
 
   if (publicKeys.length > 0) {
     return {
       name: 'standard-webhooks',
       keepHeaders,
+      credentialHeaders,
       verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
     }
   }
@@ -141,6 +143,7 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
   return {
     name: 'standard-webhooks',
     keepHeaders,
+    credentialHeaders,
     verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
       const delivery = readDelivery(ctx, tolerance)
       // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
