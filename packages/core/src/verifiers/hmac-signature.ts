@@ -51,7 +51,9 @@ export interface HmacSignatureOptions {
   /**
    * Where the signed timestamp (Unix seconds) is: its own header, or an entry
    * of the signature header such as Stripe's `t=`. Default: the scheme has
-   * none (and no replay window).
+   * none, so no replay window: the digest that matched is then a second
+   * dedupe key (`VerifyResult.replayKey`), and the same body re-sent under a
+   * fresh id is still a duplicate.
    */
   timestamp?: { header: string } | { entry: string }
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
@@ -182,9 +184,13 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   const keepHeaders = (options.keepHeaders ?? []).map((h, i) => requireHeaderName(h, `${where} keepHeaders[${i}]`))
   if (keepHeaders.includes(header)) throw new TypeError(`${where} keepHeaders must not keep the signature header`)
 
+  const signedHeaders = template.flatMap((part) => ('header' in part ? [part.header] : []))
+  if (timestampHeader !== undefined && template.some((part) => 'timestamp' in part)) signedHeaders.push(timestampHeader)
+
   return {
     name,
     keepHeaders,
+    signs: { body: true, headers: signedHeaders },
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
@@ -242,7 +248,9 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
       for (const key of keys) {
         const digest = await key.digest(signed, encoding)
         for (const candidate of candidates) {
-          if (safeEqual(candidate, digest)) return timestamp === undefined ? {} : { timestamp }
+          // With no signed timestamp the same bytes are valid forever: the digest is a second dedupe key.
+          if (safeEqual(candidate, digest))
+            return timestamp === undefined ? { replayKey: { key: digest } } : { timestamp }
         }
       }
       throw new WebhookError(

@@ -129,11 +129,13 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
   const tolerance = options.toleranceSeconds
   const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
   const diagnosisAllowed = rateGate(1_000)
+  const signs = { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] }
 
   if (publicKeys.length > 0) {
     return {
       name: 'standard-webhooks',
       keepHeaders,
+      signs,
       verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
     }
   }
@@ -141,6 +143,7 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
   return {
     name: 'standard-webhooks',
     keepHeaders,
+    signs,
     verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
       const delivery = readDelivery(ctx, tolerance)
       // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
