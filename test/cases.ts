@@ -1,5 +1,14 @@
-import { bearerToken, eventBody, type GuardOptions, standardWebhooks } from '@hookguard/core'
-import { expect } from 'vitest'
+import { createHmac } from 'node:crypto'
+import {
+  bearerToken,
+  eventBody,
+  type GuardOptions,
+  github,
+  memoryStore,
+  shopify,
+  standardWebhooks,
+} from '@hookguard/core'
+import { expect, vi } from 'vitest'
 import type { StartedTarget } from './harness.js'
 import { type Reply, type SendInit, send } from './http-client.js'
 import { type Delivery, signedHeaders, testSecret } from './sign.js'
@@ -59,8 +68,32 @@ const nonUtf8 = Uint8Array.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x7b, 0x22,
 
 const raceCodes: Record<number, string> = { 202: 'accepted', 200: 'duplicate', 409: 'in_flight' }
 
-/** A `Promise` that never settles: an enqueue that hangs. */
-const forever = () => new Promise<never>(() => {})
+/** The secret of the GitHub and Shopify cases. */
+const senderSecret = 'hookguard conformance sender secret'
+const hmacOf = (content: string, encoding: 'hex' | 'base64') =>
+  createHmac('sha256', senderSecret).update(content).digest(encoding)
+
+/** Senders that sign the body only, with the unsigned id header a captured delivery can be re-sent under. */
+const bodyOnlySenders = [
+  {
+    name: 'GitHub',
+    verify: () => github({ secret: senderSecret }),
+    headers: (id: string, content: string) => ({
+      'x-github-delivery': id,
+      'x-github-event': 'issues',
+      'x-hub-signature-256': `sha256=${hmacOf(content, 'hex')}`,
+    }),
+  },
+  {
+    name: 'Shopify',
+    verify: () => shopify({ secret: senderSecret }),
+    headers: (id: string, content: string) => ({
+      'x-shopify-event-id': id,
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-hmac-sha256': hmacOf(content, 'base64'),
+    }),
+  },
+] as const
 
 export const conformanceCases: readonly ConformanceCase[] = [
   {
@@ -373,14 +406,30 @@ export const conformanceCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'answers 503 enqueue_timeout when enqueue hangs, and releases the id',
+    name: 'an enqueue that outlives its timeout: 503, then 409 while it runs; done when it succeeds late, freed when it fails',
     async run(start) {
-      let hang = true
-      const server = await start({ enqueueTimeoutMs: 100, enqueue: () => (hang ? forever() : undefined) })
-      expectRejected(server, await deliver(server, { id: 'msg_hang' }), 503, 'enqueue_timeout')
-      hang = false
-      expectVerdict(await deliver(server, { id: 'msg_hang' }), 202, 'accepted')
-      expect(server.enqueued).toHaveLength(1)
+      // The first enqueue of each msg_late_* id hangs until the test settles it; every other enqueue succeeds.
+      const late = new Map<string, { resolve: () => void; reject: (error: Error) => void }>()
+      const server = await start({
+        enqueueTimeoutMs: 100,
+        enqueue: (event) => {
+          const id = event.id as string
+          if (!id.startsWith('msg_late') || late.has(id)) return undefined
+          return new Promise<void>((resolve, reject) => void late.set(id, { resolve, reject }))
+        },
+      })
+      expectRejected(server, await deliver(server, { id: 'msg_late_ok' }), 503, 'enqueue_timeout')
+      expectVerdict(await deliver(server, { id: 'msg_late_ok' }), 409, 'in_flight')
+      late.get('msg_late_ok')!.resolve()
+      await vi.waitFor(() => expect(server.enqueued).toHaveLength(1))
+      expectVerdict(await deliver(server, { id: 'msg_late_ok' }), 200, 'duplicate')
+
+      expectVerdict(await deliver(server, { id: 'msg_late_fails' }), 503, 'enqueue_timeout')
+      expectVerdict(await deliver(server, { id: 'msg_late_fails' }), 409, 'in_flight')
+      late.get('msg_late_fails')!.reject(new Error('broker lost it'))
+      // The late failure frees the id (on the microtasks after the rejection, before the next request arrives).
+      expectVerdict(await deliver(server, { id: 'msg_late_fails' }), 202, 'accepted')
+      expect(server.enqueued.map((e) => e.id)).toEqual(['msg_late_ok', 'msg_late_fails'])
     },
   },
   {
@@ -419,6 +468,69 @@ export const conformanceCases: readonly ConformanceCase[] = [
       expectRejected(strict, await deliver(strict, { id: 'msg_json', body: '{"type":' }), 400, 'invalid_json')
       const bytes = await deliver(strict, { id: 'msg_json_bytes', body: Uint8Array.from([0x22, 0xff, 0x22]) })
       expectRejected(strict, bytes, 400, 'invalid_json')
+    },
+  },
+  ...bodyOnlySenders.map(
+    (sender): ConformanceCase => ({
+      name: `${sender.name}: a captured delivery re-sent under a fresh id is a duplicate; another delivery is accepted`,
+      async run(start) {
+        const server = await start({ verify: [sender.verify()] })
+        const post = (id: string, content: string) =>
+          send(server.url, {
+            headers: { 'content-type': 'application/json', ...sender.headers(id, content) },
+            body: content,
+          })
+        const original = JSON.stringify({ action: 'opened', number: 7 })
+        expectVerdict(await post('d-original', original), 202, 'accepted')
+        for (const fresh of ['d-replay-1', 'd-replay-2']) {
+          expectVerdict(await post(fresh, original), 200, 'duplicate')
+        }
+        expectVerdict(await post('d-other', JSON.stringify({ action: 'opened', number: 8 })), 202, 'accepted')
+        // The replays freed the ids they claimed: a real delivery under one of them is still taken.
+        expectVerdict(await post('d-replay-1', JSON.stringify({ action: 'closed', number: 7 })), 202, 'accepted')
+        expect(server.enqueued.map((e) => e.id)).toEqual(['d-original', 'd-other', 'd-replay-1'])
+      },
+    }),
+  ),
+  {
+    name: 'a signed id is never replaced by an unsigned one: one delivery sent to five paths is enqueued once',
+    async run(start) {
+      const server = await start({ eventId: { param: 'status' } })
+      const replies = []
+      for (const path of ['/a', '/b', '/c', '/d', '/e'])
+        replies.push(await deliver(server, { id: 'msg_paths' }, { path }))
+      expectVerdict(replies[0]!, 202, 'accepted')
+      for (const reply of replies.slice(1)) expectVerdict(reply, 200, 'duplicate')
+      // The path's id may stay the event's id, and is claimed too: another signed delivery to /a is a duplicate.
+      expect(server.enqueued.map((e) => e.id)).toEqual(['a'])
+      expectVerdict(await deliver(server, { id: 'msg_other' }, { path: '/a' }), 200, 'duplicate')
+      expectVerdict(await deliver(server, { id: 'msg_other' }, { path: '/f' }), 202, 'accepted')
+      expect(server.enqueued.map((e) => e.id)).toEqual(['a', 'f'])
+    },
+  },
+  {
+    name: 'a signed JSON body sent as text/plain: the payload and its type are still read',
+    async run(start) {
+      const server = await start()
+      expectVerdict(await deliver(server, { id: 'msg_text', contentType: 'text/plain' }), 202, 'accepted')
+      expect(server.enqueued[0]).toMatchObject({
+        type: 'scan.completed',
+        payload: { type: 'scan.completed', data: { scanId: 'abc' } },
+        contentType: 'text/plain',
+      })
+    },
+  },
+  {
+    name: 'guards sharing a store never meet: namespace shop with id eu:evt_9, namespace shop:eu with id evt_9',
+    async run(start) {
+      const store = memoryStore()
+      const tenantA = await start({ dedupe: store, namespace: 'shop' })
+      const tenantB = await start({ dedupe: store, namespace: 'shop:eu' })
+      expectVerdict(await deliver(tenantA, { id: 'eu:evt_9' }), 202, 'accepted')
+      expectVerdict(await deliver(tenantB, { id: 'evt_9' }), 202, 'accepted')
+      expectVerdict(await deliver(tenantB, { id: 'evt_9' }), 200, 'duplicate')
+      expect(tenantA.enqueued.map((e) => e.id)).toEqual(['eu:evt_9'])
+      expect(tenantB.enqueued.map((e) => e.id)).toEqual(['evt_9'])
     },
   },
 ]

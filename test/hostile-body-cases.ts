@@ -2,6 +2,7 @@ import { request } from 'node:http'
 import { gzipSync } from 'node:zlib'
 import { eventBody } from '@hookguard/core'
 import { expect } from 'vitest'
+import { dedupeKey } from '../packages/core/src/dedupe-key.js'
 import {
   abandonUpload,
   codeLogger,
@@ -153,7 +154,7 @@ export const bodyCases: readonly HostileCase[] = [
         ...Array.from({ length: 10 }, () => forged('msg_real')),
       ])
       expect(replies.map((r) => r.status).sort()).toEqual([202, ...Array(20).fill(401)])
-      expect(store.claims).toEqual(['hookguard:msg_real'])
+      expect(store.claims).toEqual([dedupeKey('hookguard', '', 'msg_real')])
       expect(server.enqueued.map((e) => e.id)).toEqual(['msg_real'])
     },
   },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { bearerToken } from '@hookguard/core'
 import { expect } from 'vitest'
+import { dedupeKey } from '../packages/core/src/dedupe-key.js'
 import { nowSeconds, secret } from './cases.js'
 import {
   body,
@@ -212,7 +213,7 @@ const eventIdAbuse: HostileCase[] = [
       expect(server.enqueued).toEqual([])
       const longest = 'b'.repeat(256)
       expectVerdict(await deliver(server, { id: longest }), 202, 'accepted')
-      expect(store.claims).toEqual([`hookguard:${longest}`])
+      expect(store.claims).toEqual([dedupeKey('hookguard', '', longest)])
     },
   },
 ]

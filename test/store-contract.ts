@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ClaimResult, DedupeStore } from '@hookguard/core'
 import { afterAll, describe, expect, test } from 'vitest'
+import { dedupeKey, replayId } from '../packages/core/src/dedupe-key.js'
 
 /** One store under test, plus how to let time pass for it. */
 export interface StoreHarness {
@@ -48,7 +49,7 @@ const long = 60_000
 export function storeContract(name: string, options: StoreContractOptions): void {
   const run = randomUUID().slice(0, 8)
   let counter = 0
-  /** A key no other test in this run uses, in the guard's `namespace:id` form. */
+  /** A key no other test in this run uses, with a namespace before it. */
   const freshKey = (namespace = 'contract') => `${namespace}:${run}-${++counter}`
 
   async function claimed(store: DedupeStore, key: string, leaseMs: number): Promise<string> {
@@ -161,6 +162,23 @@ export function storeContract(name: string, options: StoreContractOptions): void
       )
       expect(results.filter((r) => r.status === 'claimed')).toHaveLength(1)
       expect(results.filter((r) => r.status === 'in_flight')).toHaveLength(results.length - 1)
+    })
+
+    test("the guard's keys: ids holding `:` under namespaces holding `:`, and replay keys with a space", async () => {
+      const { store } = await options.create()
+      const id = `${run}-${++counter}`
+      const keys = [
+        dedupeKey('shop', '', `eu:${id}`),
+        dedupeKey('shop:eu', '', id),
+        dedupeKey('shop', '', replayId('github', `${id}:${'f'.repeat(64)}`)),
+      ]
+      const tokens = []
+      for (const key of keys) tokens.push(await claimed(store, key, long))
+      await store.complete(keys[0]!, tokens[0]!, long)
+      expect(await store.claim(keys[0]!, long)).toEqual({ status: 'done' })
+      expect(await store.claim(keys[1]!, long)).toEqual({ status: 'in_flight' })
+      await store.release(keys[2]!, tokens[2]!)
+      await claimed(store, keys[2]!, long)
     })
 
     test('keys that differ only in their namespace are independent', async () => {

@@ -1,5 +1,5 @@
 import { WebhookError } from './errors.js'
-import { checkEventId, isJsonContentType } from './event.js'
+import { checkEventId, isJsonContentType, looksLikeJson } from './event.js'
 import type { EventFieldContext, EventFieldReader } from './event-field.js'
 import type { HeaderBag } from './headers.js'
 import { joinedHeader, singleHeader } from './headers.js'
@@ -12,7 +12,10 @@ export const noParams: Readonly<Record<string, string>> = Object.freeze({})
 
 /** Where the guard finds the event id and type, compiled once per guard. */
 export interface EventSources {
-  /** The user's `eventId` option, which wins over everything else. */
+  /**
+   * The user's `eventId` option: the event's id when it reads one. An id a
+   * verifier vouched for is still claimed beside it (see `createHandoff`).
+   */
   id?: EventFieldReader
   /** The user's `eventType` option. */
   type?: EventFieldReader
@@ -31,6 +34,8 @@ export interface Verified {
   type: string | undefined
   timestamp: number | null
   auth: AuthInfo[]
+  /** The verifiers' replay keys, each as a `replayId`, with how long it is kept once done. */
+  replays: { id: string; ttlMs: number | undefined }[] | undefined
 }
 
 /** The first value the readers find, if any reads anything. */
@@ -53,18 +58,6 @@ function readsFields(sources: EventSources, verified: Verified): boolean {
   )
 }
 
-let lastContentType: string | undefined
-let lastContentTypeIsJson = false
-
-/** `isJsonContentType`, remembering the last answer: a sender sends the same content type every time. */
-function namesJson(contentType: string | undefined): boolean {
-  if (contentType !== lastContentType) {
-    lastContentTypeIsJson = isJsonContentType(contentType)
-    lastContentType = contentType
-  }
-  return lastContentTypeIsJson
-}
-
 /**
  * Builds the event handed to `enqueue`. A JSON body is parsed at most once:
  * up front with `parseJson: 'eager'` (invalid JSON is 400 `invalid_json`), or
@@ -83,7 +76,8 @@ export function buildEvent(
   const { headers } = request
   const params = request.params ?? noParams
   const contentType = singleHeader(headers, 'content-type')
-  const json = namesJson(contentType)
+  // The body itself says it is JSON: a signed JSON body sent as `text/plain` still has its payload and type.
+  const json = looksLikeJson(body) || isJsonContentType(contentType)
   const strict = sources.parseJson === 'eager'
   const parsed = strict ? { value: parsePayload(body, json, strict) } : undefined
   // Only the configured id and type sources read these; most deliveries name both in headers or the verifier.
@@ -91,11 +85,16 @@ export function buildEvent(
     ? new FieldContext(headers, params, body, json, strict, parsed)
     : undefined
 
+  // The user's source names the event's id; the id a verifier vouched for stands when it names none.
   const id =
-    (sources.id && fields ? sources.id(fields) : (verified.id ?? firstField(sources.senderIds, fields))) ?? null
+    (sources.id && fields
+      ? (sources.id(fields) ?? verified.id)
+      : (verified.id ?? firstField(sources.senderIds, fields))) ?? null
   if (id !== null) checkEventId(id)
   else if (sources.idRequired)
     throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
+  // A vouched-for id that is not the event's is claimed too, so it must be an id as well.
+  if (verified.id !== undefined && verified.id !== id) checkEventId(verified.id)
   const namedType =
     (sources.type && fields ? sources.type(fields) : (verified.type ?? firstField(sources.senderTypes, fields))) ?? null
   // A source may have parsed the payload already: the event keeps it rather than parsing again.

@@ -21,6 +21,19 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return mediaType === 'application/json' || mediaType.endsWith('+json')
 }
 
+/**
+ * Whether the body itself looks like a JSON object or array: its first byte
+ * after JSON whitespace is `{` or `[`. Nothing is parsed here; the `Content-Type`
+ * is not signed, so the body's own first byte decides as well.
+ */
+export function looksLikeJson(body: Uint8Array): boolean {
+  for (const byte of body) {
+    if (byte === 0x7b || byte === 0x5b) return true
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false
+  }
+  return false
+}
+
 /** Parses a JSON body strictly: invalid UTF-8 or JSON is `invalid_json`. */
 export function parseJsonBody(body: Uint8Array): unknown {
   try {

@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from 'vitest'
 import { makeSecret, signedHeaders } from '../test-support/sign.js'
+import { dedupeKey } from './dedupe-key.js'
 import { QueueFullError } from './errors.js'
 import { eventBody } from './event.js'
 import { createGuard } from './guard.js'
@@ -133,17 +134,33 @@ describe('createGuard: the pipeline', () => {
     expect(events.map((e) => e.id)).toEqual(['msg_1'])
   })
 
-  test('an enqueue that hangs past the timeout answers 503 enqueue_timeout and frees the id', async () => {
-    let hang = true
-    const { guard } = setup({
-      enqueueTimeoutMs: 50,
-      enqueue: () => (hang ? new Promise(() => {}) : undefined),
-    })
+  test('an enqueue that outlives its timeout: 503 enqueue_timeout, the id held (409) until it settles', async () => {
+    const settles: { resolve: () => void; reject: (error: Error) => void }[] = []
+    const enqueue = vi.fn(() => new Promise<void>((resolve, reject) => settles.push({ resolve, reject })))
+    const { guard } = setup({ enqueueTimeoutMs: 50, enqueue })
     const verdict = await guard.process(request())
-    expect(verdict.status).toBe(503)
-    expect(verdict.code).toBe('enqueue_timeout')
-    hang = false
+    expect([verdict.status, verdict.code]).toEqual([503, 'enqueue_timeout'])
+    const meanwhile = await guard.process(request())
+    expect([meanwhile.status, meanwhile.code]).toEqual([409, 'in_flight'])
+    // The late enqueue succeeds: the id is done, and the sender's retry is a duplicate, not a second enqueue.
+    settles[0]!.resolve()
+    await vi.waitFor(async () => expect((await guard.process(request())).code).toBe('duplicate'))
+    expect(enqueue).toHaveBeenCalledTimes(1)
+  })
+
+  test('an enqueue that fails after its timeout frees the id: the retry is enqueued', async () => {
+    let fail: (error: Error) => void = () => {}
+    const late = new Promise<void>((_, reject) => {
+      fail = reject
+    })
+    const enqueue = vi.fn((_event: WebhookEvent) => (enqueue.mock.calls.length === 1 ? late : undefined))
+    const { guard, logs } = setup({ enqueueTimeoutMs: 50, enqueue })
+    expect((await guard.process(request())).code).toBe('enqueue_timeout')
+    expect((await guard.process(request())).code).toBe('in_flight')
+    fail(new Error('broker lost the job'))
+    await vi.waitFor(() => expect(logs.some((log) => String(log.record.detail).includes('broker lost'))).toBe(true))
     expect((await guard.process(request())).status).toBe(202)
+    expect(enqueue).toHaveBeenCalledTimes(2)
   })
 
   test('QueueFullError answers 503 queue_full', async () => {
@@ -299,7 +316,7 @@ describe('createGuard: the pipeline', () => {
     const verdict = await closed.guard.process(request())
     expect([verdict.status, verdict.code, verdict.headers['retry-after']]).toEqual([503, 'store_unavailable', '5'])
     expect(closed.enqueued).toHaveLength(0)
-    const open = setup({ dedupe: broken, storeFailure: 'open' })
+    const open = setup({ dedupe: broken, storeFailure: 'open', namespace: 'open' })
     expect((await open.guard.process(request())).status).toBe(202)
     expect(open.enqueued).toHaveLength(1)
   })
@@ -325,7 +342,7 @@ describe('createGuard: the pipeline', () => {
     expect((await b.guard.process(request())).status).toBe(200)
   })
 
-  test("a store you pass sees namespace:id keys; the default store is the guard's own and dedupes by the id", async () => {
+  test("a store you pass sees namespaced keys; the default store is the guard's own and dedupes by the id", async () => {
     const claimed: string[] = []
     const store = memoryStore()
     const spying: DedupeStore = {
@@ -338,7 +355,7 @@ describe('createGuard: the pipeline', () => {
     }
     const shared = setup({ dedupe: spying, namespace: 'billing' })
     expect((await shared.guard.process(request())).status).toBe(202)
-    expect(claimed).toEqual(['billing:msg_1'])
+    expect(claimed).toEqual([dedupeKey('billing', '', 'msg_1')])
 
     const own = setup()
     expect((await own.guard.process(request())).status).toBe(202)

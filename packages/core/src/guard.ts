@@ -1,6 +1,7 @@
 import { buildEvent, type EventSources, noParams, type Verified } from './build-event.js'
 import { resolveClientIp } from './client-ip.js'
 import { contentCoding, decompressBody } from './decompress.js'
+import { replayId } from './dedupe-key.js'
 import { WebhookError } from './errors.js'
 import { compileEventField } from './event-field.js'
 import { createHandoff, describeError } from './handoff.js'
@@ -14,6 +15,7 @@ import { ReceivedEvent } from './received-event.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { DedupeStore } from './stores/store.js'
 import type { Verdict, WebhookRequest } from './types.js'
+import { unsignedEventFields } from './unsigned-event-fields.js'
 import { rejection } from './verdict.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 import { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
@@ -94,6 +96,9 @@ export function createGuard(options: GuardOptions): Guard {
   const ownStore = options.dedupe === undefined
   const maxBodyDigits = String(Math.floor(config.maxBodyBytes)).length
   const handOff = createHandoff({ config, store, ownStore, enqueue, observer, counters, logger })
+  for (const unsigned of unsignedEventFields(options)) {
+    logger?.warn({ option: unsigned.option, source: unsigned.source }, unsigned.message)
+  }
 
   // The log record's `verifier` for each count of verifiers run, made once.
   const verifierLabels = verifiers.map((_, i) =>
@@ -125,14 +130,21 @@ export function createGuard(options: GuardOptions): Guard {
     const event = buildEvent(request, body, trace.sourceIp, receivedAtMs, verified, eventSources)
     trace.eventId = event.id
     trace.eventType = event.typeIfKnown() ?? null
-    return handOff(event)
+    return handOff(event, verified)
   }
 
-  /** Records what a verifier that passed learned; the first verifier to name the id, type or timestamp wins. */
+  /**
+   * Records what a verifier that passed learned; the first verifier to name the id, type or timestamp wins.
+   * Every replay key is kept: each is claimed.
+   */
   function record(verified: Verified, verifier: Verifier, result: VerifyResult): void {
     verified.id ??= result.id
     verified.type ??= result.type
     verified.timestamp ??= result.timestamp ?? null
+    if (result.replayKey) {
+      verified.replays ??= []
+      verified.replays.push({ id: replayId(verifier.name, result.replayKey.key), ttlMs: result.replayKey.ttlMs })
+    }
     verified.auth.push(result.claims ? { verifier: verifier.name, claims: result.claims } : { verifier: verifier.name })
   }
 
@@ -170,7 +182,13 @@ export function createGuard(options: GuardOptions): Guard {
       nowMs: receivedAtMs,
       toleranceSeconds: config.toleranceSeconds,
     }
-    return verifyFrom(0, request, context, { id: undefined, type: undefined, timestamp: null, auth: [] }, trace)
+    return verifyFrom(
+      0,
+      request,
+      context,
+      { id: undefined, type: undefined, timestamp: null, auth: [], replays: undefined },
+      trace,
+    )
   }
 
   /**

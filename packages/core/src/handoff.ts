@@ -1,3 +1,5 @@
+import type { Verified } from './build-event.js'
+import { dedupeKey } from './dedupe-key.js'
 import { WebhookError } from './errors.js'
 import { andThen, isThenable, type MaybePromise, recover } from './maybe-promise.js'
 import type { Observer } from './observer.js'
@@ -18,6 +20,44 @@ export interface HandoffParts {
   logger: Logger | undefined
 }
 
+/** What a delivery claims besides its event id: the id a verifier vouched for, and the verifiers' replay keys. */
+export type DeliveryClaims = Pick<Verified, 'id' | 'replays'>
+
+/** A key one delivery claims, and how long it is remembered once the delivery is done. */
+interface DeliveryKey {
+  key: string
+  ttlMs: number
+}
+
+/** The keys of one delivery, and the tokens of those it holds so far: the first `tokens.length` keys. */
+interface Held {
+  store: DedupeStore | undefined
+  keys: DeliveryKey[]
+  tokens: string[]
+}
+
+/** A delivery enqueued without dedupe holds nothing. */
+const nothingHeld: Held = Object.freeze({ store: undefined, keys: [], tokens: [] })
+
+/** The namespaces of the guards on each store passed in, so two guards cannot share one by mistake. */
+const namespacesOf = new WeakMap<DedupeStore, Set<string>>()
+
+/**
+ * Takes `namespace` on `store` for one guard; a second guard with the same
+ * store object and namespace is a `TypeError`. Guards in other processes
+ * cannot be seen from here: give each its own namespace.
+ */
+function takeNamespace(store: DedupeStore, namespace: unknown): void {
+  if (typeof namespace !== 'string') throw new TypeError('namespace must be a string')
+  const taken = namespacesOf.get(store) ?? new Set<string>()
+  if (taken.has(namespace)) {
+    throw new TypeError(
+      `namespace '${namespace}' is taken: another guard uses this dedupe store with it; give each guard on a shared store its own namespace`,
+    )
+  }
+  namespacesOf.set(store, taken.add(namespace))
+}
+
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'
 }
@@ -31,38 +71,38 @@ function enqueueError(error: unknown): WebhookError {
 }
 
 /**
- * Step 7 of the pipeline: claim the event id in the dedupe store, hand the
- * event to `enqueue`, then mark the id done, or free it again when `enqueue`
- * failed so the sender's retry is taken.
+ * Steps 7 and 8 of the pipeline: claim every key of the delivery in the
+ * dedupe store (its event id, the id a verifier vouched for when that is
+ * another, then any replay key), hand the event to `enqueue`, then mark the
+ * keys done, or free them again when `enqueue` failed so the sender's retry
+ * is taken. A key already done answers 200 duplicate, one in flight 409; the
+ * keys this delivery claimed before are freed.
  */
-export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => MaybePromise<Verdict> {
-  // A shared store tells guards apart by the namespace. The guard's own store holds only its ids: keyed by the id
-  // itself, it builds no string per delivery.
+export function createHandoff(
+  parts: HandoffParts,
+): (event: WebhookEvent, claims: DeliveryClaims) => MaybePromise<Verdict> {
   const { config, store, ownStore, enqueue, observer, counters, logger } = parts
+  if (store && !ownStore) takeNamespace(store, config.namespace)
+  // A shared store tells guards apart by the namespace: every key starts with `dedupeKey(namespace, '', '')`, the
+  // id follows. The guard's own store holds only its keys: keyed by the id itself, it builds no string per delivery.
+  const prefix = ownStore ? '' : dedupeKey(config.namespace, '', '')
 
-  /** Calls `enqueue`; a synchronous one has finished already: no timer and no race on the hot path. */
-  function callEnqueue(event: WebhookEvent): MaybePromise<void> {
-    let result: unknown
-    try {
-      result = enqueue(event)
-    } catch (error) {
-      throw enqueueError(error)
+  /** The delivery's keys in the order they are claimed; the id a verifier vouched for comes first. */
+  function deliveryKeys(id: string, claims: DeliveryClaims): DeliveryKey[] {
+    const ttlMs = config.dedupeTtlMs
+    const keys =
+      claims.id !== undefined && claims.id !== id
+        ? [
+            { key: prefix + claims.id, ttlMs },
+            { key: prefix + id, ttlMs },
+          ]
+        : [{ key: prefix + id, ttlMs }]
+    if (claims.replays === undefined) return keys
+    for (const replay of claims.replays) {
+      const ttl = replay.ttlMs
+      keys.push({ key: prefix + replay.id, ttlMs: ttl !== undefined && Number.isFinite(ttl) && ttl > 0 ? ttl : ttlMs })
     }
-    if (!isThenable(result)) return
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, fail) => {
-      timer = setTimeout(
-        () => fail(new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)),
-        config.enqueueTimeoutMs,
-      )
-    })
-    return Promise.race([result, timeout]).then(
-      () => clearTimeout(timer),
-      (error: unknown) => {
-        clearTimeout(timer)
-        throw enqueueError(error)
-      },
-    )
+    return keys
   }
 
   function storeFailed(what: 'claim' | 'complete' | 'release', error: unknown): void {
@@ -76,10 +116,10 @@ export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => May
     }
   }
 
-  /** The claim failed: `null` (enqueue without dedupe) when `storeFailure` is `'open'`, otherwise 503. */
-  function claimFailed(error: unknown, key: string): null {
+  /** The claim failed: `null` (go on without this key) when `storeFailure` is `'open'`, otherwise the 503. */
+  function claimFailed(error: unknown, key: string): null | WebhookError {
     storeFailed('claim', error)
-    if (config.storeFailure !== 'open') throw new WebhookError('store_unavailable', describeError(error))
+    if (config.storeFailure !== 'open') return new WebhookError('store_unavailable', describeError(error))
     counters.failOpen += 1
     observer.failOpen()
     logger?.warn(
@@ -89,88 +129,110 @@ export function createHandoff(parts: HandoffParts): (event: WebhookEvent) => May
     return null
   }
 
-  /** Enqueues, then answers 202. */
-  function enqueueUnclaimed(event: WebhookEvent): MaybePromise<Verdict> {
-    return andThen(callEnqueue(event), () => accepted(event))
+  /** Claims the next key of the delivery, one after the other; once it holds them all, enqueues. */
+  function claimNext(held: Held, event: WebhookEvent): MaybePromise<Verdict> {
+    const { store: dedupe, keys, tokens } = held
+    if (dedupe === undefined || tokens.length === keys.length) return enqueueHolding(held, event)
+    const { key } = keys[tokens.length] as DeliveryKey
+    const claimed = recover<ClaimResult | null | WebhookError>(
+      () => dedupe.claim(key, config.leaseMs),
+      (error) => claimFailed(error, key),
+    )
+    return andThen(claimed, (result) => afterClaim(held, event, result))
   }
 
-  /** What the claim said: a duplicate, one in flight, or the key is ours to enqueue under. */
-  function afterClaim(dedupe: DedupeStore, event: WebhookEvent, key: string, claimed: ClaimResult | null) {
-    if (claimed === null) return enqueueUnclaimed(event)
-    if (claimed.status === 'done') return duplicate()
-    if (claimed.status === 'in_flight') {
-      throw new WebhookError('in_flight', 'another delivery of this id is being processed')
+  /** What a claim said: the key is ours (on to the next), done (a duplicate) or in flight; or the store failed. */
+  function afterClaim(held: Held, event: WebhookEvent, claimed: ClaimResult | null | WebhookError) {
+    // Open on a store failure: enqueued under the keys held so far.
+    if (claimed === null) return enqueueHolding(held, event)
+    if (claimed instanceof WebhookError) return releaseThenFail(held, claimed)
+    if (claimed.status === 'claimed') {
+      held.tokens.push(claimed.token)
+      return claimNext(held, event)
     }
-    return enqueueClaimed(dedupe, event, key, claimed.token)
+    if (claimed.status === 'done') return andThen(releaseFrom(held, 0), duplicate)
+    return releaseThenFail(held, new WebhookError('in_flight', 'another delivery with this id or content is in flight'))
   }
 
-  /** Marks the key done, then answers 202: the event is enqueued even if the store fails now. */
-  function completeThenAccept(dedupe: DedupeStore, event: WebhookEvent, key: string, token: string) {
-    let completed: MaybePromise<void>
+  /** Enqueues under the keys held: marks them done when `enqueue` succeeded, frees them when it failed. */
+  function enqueueHolding(held: Held, event: WebhookEvent): MaybePromise<Verdict> {
+    let pending: unknown
     try {
-      completed = dedupe.complete(key, token, config.dedupeTtlMs)
+      pending = enqueue(event)
     } catch (error) {
-      storeFailed('complete', error)
-      return accepted(event)
+      return releaseThenFail(held, error)
     }
-    if (!isThenable(completed)) return accepted(event)
-    return Promise.resolve(completed).then(
-      () => accepted(event),
+    // A synchronous enqueue has finished already: no timer and no race on the hot path.
+    if (!isThenable(pending)) return completeThenAccept(held, event)
+    return finishesInTime(pending).then(
+      (inTime) => (inTime ? completeThenAccept(held, event) : keepUntilSettled(held, pending as PromiseLike<unknown>)),
+      (error: unknown) => releaseThenFail(held, error),
+    )
+  }
+
+  /** Whether a pending enqueue settles within `enqueueTimeoutMs`: `true` when it resolved, `false` when time ran out. */
+  function finishesInTime(pending: PromiseLike<unknown>): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), config.enqueueTimeoutMs)
+    })
+    return Promise.race([Promise.resolve(pending).then(() => true), timeout]).finally(() => clearTimeout(timer))
+  }
+
+  /**
+   * The enqueue outlived its timeout: the answer is 503, but the keys stay
+   * held until it settles, then are marked done (it succeeded late: the
+   * sender's retry is a duplicate) or freed (it failed: the retry is taken).
+   */
+  function keepUntilSettled(held: Held, pending: PromiseLike<unknown>): never {
+    Promise.resolve(pending).then(
+      () => completeFrom(held, 0),
       (error: unknown) => {
-        storeFailed('complete', error)
-        return accepted(event)
+        logger?.warn({ code: 'enqueue_failed', detail: describeError(error) }, 'enqueue failed after its timeout')
+        return releaseFrom(held, 0)
       },
     )
+    throw new WebhookError('enqueue_timeout', `enqueue took longer than ${config.enqueueTimeoutMs} ms`)
   }
 
-  /** Frees the key for the sender's retry, then fails with the enqueue's error. */
-  function releaseThenFail(
-    dedupe: DedupeStore,
-    key: string,
-    token: string,
-    enqueueFailure: unknown,
-  ): MaybePromise<never> {
-    const fail = (): never => {
-      throw enqueueFailure
-    }
-    return andThen(
-      recover(
-        () => dedupe.release(key, token),
-        (error) => storeFailed('release', error),
-      ),
-      fail,
-    )
+  /** Marks the keys done, then answers 202: the event is enqueued even if the store fails now. */
+  function completeThenAccept(held: Held, event: WebhookEvent): MaybePromise<Verdict> {
+    return andThen(completeFrom(held, 0), () => accepted(event))
   }
 
-  /** Enqueues under a claim: completes the key when `enqueue` succeeded, releases it when not. */
-  function enqueueClaimed(dedupe: DedupeStore, event: WebhookEvent, key: string, token: string) {
-    let enqueued: MaybePromise<void>
-    try {
-      enqueued = callEnqueue(event)
-    } catch (error) {
-      return releaseThenFail(dedupe, key, token, error)
-    }
-    if (!isThenable(enqueued)) return completeThenAccept(dedupe, event, key, token)
-    return enqueued.then(
-      () => completeThenAccept(dedupe, event, key, token),
-      (error: unknown) => releaseThenFail(dedupe, key, token, error),
-    )
+  /** Frees the keys held, then fails with `failure`. */
+  function releaseThenFail(held: Held, failure: unknown): MaybePromise<never> {
+    return andThen(releaseFrom(held, 0), (): never => {
+      throw enqueueError(failure)
+    })
   }
 
-  // Without closures on the path where every step is synchronous (the memory store, an in-process queue).
-  return function handOff(event: WebhookEvent): MaybePromise<Verdict> {
-    if (!store || event.id === null) return enqueueUnclaimed(event)
-    const key = ownStore ? event.id : `${config.namespace}:${event.id}`
-    let claimed: MaybePromise<ClaimResult>
-    try {
-      claimed = store.claim(key, config.leaseMs)
-    } catch (error) {
-      return afterClaim(store, event, key, claimFailed(error, key))
-    }
-    if (!isThenable(claimed)) return afterClaim(store, event, key, claimed)
-    return Promise.resolve(claimed).then(
-      (result) => afterClaim(store, event, key, result),
-      (error: unknown) => afterClaim(store, event, key, claimFailed(error, key)),
+  /** Marks the held keys from `index` on done, one after the other; a store failure is logged and counted. */
+  function completeFrom(held: Held, index: number): MaybePromise<void> {
+    const { store: dedupe, keys, tokens } = held
+    if (dedupe === undefined || index === tokens.length) return
+    const { key, ttlMs } = keys[index] as DeliveryKey
+    const completed = recover(
+      () => dedupe.complete(key, tokens[index] as string, ttlMs),
+      (error) => storeFailed('complete', error),
     )
+    return andThen(completed, () => completeFrom(held, index + 1))
+  }
+
+  /** Frees the held keys from `index` on, one after the other; a store failure is logged and counted. */
+  function releaseFrom(held: Held, index: number): MaybePromise<void> {
+    const { store: dedupe, keys, tokens } = held
+    if (dedupe === undefined || index === tokens.length) return
+    const { key } = keys[index] as DeliveryKey
+    const released = recover(
+      () => dedupe.release(key, tokens[index] as string),
+      (error) => storeFailed('release', error),
+    )
+    return andThen(released, () => releaseFrom(held, index + 1))
+  }
+
+  return function handOff(event: WebhookEvent, claims: DeliveryClaims): MaybePromise<Verdict> {
+    if (!store || event.id === null) return enqueueHolding(nothingHeld, event)
+    return claimNext({ store, keys: deliveryKeys(event.id, claims), tokens: [] }, event)
   }
 }

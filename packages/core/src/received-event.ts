@@ -24,7 +24,7 @@ export function payloadType(payload: unknown): string | null {
   return typeof type === 'string' ? type : null
 }
 
-/** The body as a payload: parsed JSON, or `null` when the content type is not JSON. */
+/** The body as a payload: parsed JSON, or `null` when the body is not JSON. */
 export function parsePayload(body: Uint8Array, json: boolean, strict: boolean): unknown {
   if (!json) return null
   return strict ? parseJsonBody(body) : parseJsonOrNull(body)
@@ -62,7 +62,7 @@ export class ReceivedEvent implements WebhookEvent {
   #bodyBase64: string | undefined
 
   /**
-   * @param json - the content type names JSON
+   * @param json - the body is JSON: its content type names JSON, or it starts with `{` or `[`
    * @param strict - invalid JSON throws `invalid_json` (`parseJson: 'eager'`) instead of reading as `null`
    * @param parsed - the payload, when it was parsed already
    */

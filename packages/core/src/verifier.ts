@@ -22,6 +22,24 @@ export interface VerifyResult {
   /** Unix seconds. */
   timestamp?: number
   claims?: Record<string, unknown>
+  /**
+   * A second dedupe key for this delivery, taken from what the signature
+   * covers, for a sender whose signature covers no timestamp (nor an id): a
+   * captured delivery re-sent with a fresh, unsigned id is then still a
+   * duplicate. Claimed after the event id, kept for `ttlMs` once done (default:
+   * the guard's `dedupeTtlMs`). `hmacSignature` without a `timestamp` gives
+   * the signature digest that matched; `qstash` the token's `jti` until it
+   * expires.
+   */
+  replayKey?: { key: string; ttlMs?: number }
+}
+
+/** The parts of a request a verifier's signature covers. */
+export interface SignedParts {
+  /** The raw body, and so every field of the payload. */
+  body: boolean
+  /** Header names (lower-case) the signature covers. */
+  headers: readonly string[]
 }
 
 /**
@@ -52,5 +70,12 @@ export interface Verifier {
   readonly eventId?: EventField
   /** Where this sender puts the event type, when `verify` does not return one. */
   readonly eventType?: EventField
+  /**
+   * What this verifier's signature covers. Absent: none of the request (a
+   * bearer token, a client certificate, a JWT's own claims). The guard warns
+   * at creation when `eventId` or `eventType` is read from a header or path
+   * parameter that no signature covers while some verifier signs the request.
+   */
+  readonly signs?: SignedParts
   verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
 }

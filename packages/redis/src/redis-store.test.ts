@@ -17,6 +17,7 @@ import {
   testPrefix,
 } from '../../../test/redis-helpers.js'
 import { storeContract } from '../../../test/store-contract.js'
+import { dedupeKey } from '../../core/src/dedupe-key.js'
 import { RedisStoreError } from './errors.js'
 import { redisStore } from './redis-store.js'
 import { claimScript } from './scripts.js'
@@ -228,6 +229,7 @@ describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed
     const enqueued: string[] = []
     const warnings: object[] = []
     const guard = guardWith({
+      namespace: 'open',
       storeFailure: 'open',
       enqueue: (event) => void enqueued.push(event.id!),
       logger: { info: () => {}, error: () => {}, warn: (record) => void warnings.push(record) },
@@ -239,7 +241,9 @@ describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed
       expect((await deliver(guard, key, id)).status).toBe(202)
       expect(enqueued).toEqual([id, id])
       expect(guard.counters).toEqual({ storeErrors: 2, failOpen: 2 })
-      expect(warnings).toContainEqual(expect.objectContaining({ code: 'store_unavailable', key: `hookguard:${id}` }))
+      expect(warnings).toContainEqual(
+        expect.objectContaining({ code: 'store_unavailable', key: dedupeKey('open', '', id) }),
+      )
     } finally {
       await redis.start()
       await ready(client)
@@ -250,6 +254,7 @@ describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed
     const enqueued: string[] = []
     const warnings: { detail?: string }[] = []
     const guard = guardWith({
+      namespace: 'complete',
       enqueue: async (event) => {
         enqueued.push(event.id!)
         await redis.kill()

@@ -13,7 +13,7 @@ export interface RedisStoreOptions {
    * ioredis's queue and running late after a reconnect.
    */
   client: Redis | Cluster
-  /** Prepended to every key (the guard adds its own `namespace:` after it). Default `hookguard:`. */
+  /** Prepended to every key (the guard's key, which holds its `namespace`, follows). Default `hookguard:`. */
   prefix?: string
   /**
    * The longest a store call may take, in ms; after that it throws a

@@ -11,8 +11,10 @@ export interface GithubOptions {
 /**
  * Verifies GitHub webhooks: `X-Hub-Signature-256: sha256=<hex>`, an
  * HMAC-SHA256 of the raw body. GitHub signs no timestamp, so there is no
- * replay window; dedupe on `X-GitHub-Delivery` (the event id) is what drops a
- * replayed delivery. The event type is `X-GitHub-Event`.
+ * replay window, and `X-GitHub-Delivery` (the event id) is not signed: the
+ * signature digest is claimed as a second dedupe key, so a captured delivery
+ * re-sent under a fresh delivery id is still a duplicate (two deliveries with
+ * byte-identical bodies count as one). The event type is `X-GitHub-Event`.
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { SignJWT } from 'jose'
 import { describe, expect, test } from 'vitest'
 import { createGuard } from '../guard.js'
+import { memoryStore } from '../stores/memory-store.js'
 import type { WebhookEvent } from '../types.js'
 import { qstash } from './qstash.js'
 
@@ -12,9 +13,18 @@ const body = JSON.stringify({ hello: 'world' })
 
 /** A token as QStash makes one (HS256 with the signing key's UTF-8 bytes; claims as in Upstash's docs). */
 async function token(
-  options: { key?: string; payload?: string; sub?: string; iss?: string; exp?: number; padded?: boolean } = {},
+  options: {
+    key?: string
+    payload?: string
+    sub?: string
+    iss?: string
+    exp?: number
+    padded?: boolean
+    jti?: string
+    now?: number
+  } = {},
 ) {
-  const now = Math.floor(Date.now() / 1000)
+  const now = options.now ?? Math.floor(Date.now() / 1000)
   let hash = createHash('sha256')
     .update(options.payload ?? body)
     .digest('base64url')
@@ -26,7 +36,7 @@ async function token(
     .setIssuedAt(now)
     .setNotBefore(now)
     .setExpirationTime(options.exp ?? now + 300)
-    .setJti(`jwt_${now}`)
+    .setJti(options.jti ?? `jwt_${now}`)
     .sign(new TextEncoder().encode(options.key ?? currentSigningKey))
 }
 
@@ -73,6 +83,47 @@ describe('qstash preset', () => {
     expect((await send(await token({ sub: 'https://evil.example/hook' }), { url })).code).toBe('invalid_token')
     expect((await send(await token({ sub: 'https://evil.example/hook' }))).status).toBe(202)
     expect((await send(undefined)).code).toBe('missing_credentials')
+  })
+
+  test('a token is used once: re-sent with a fresh Upstash-Message-Id it is a duplicate, until it expires', async () => {
+    const nowSeconds = 1_700_000_000
+    const ttls = new Map<string, number>()
+    const store = memoryStore({ now: () => nowSeconds * 1000 })
+    const events: WebhookEvent[] = []
+    const guard = createGuard({
+      verify: [qstash({ currentSigningKey, nextSigningKey })],
+      enqueue: (event) => void events.push(event),
+      now: () => nowSeconds * 1000,
+      dedupe: {
+        claim: (key, leaseMs) => store.claim(key, leaseMs),
+        complete: (key, claimToken, ttlMs) => {
+          ttls.set(key, ttlMs)
+          return store.complete(key, claimToken, ttlMs)
+        },
+        release: (key, claimToken) => store.release(key, claimToken),
+      },
+    })
+    const post = async (signature: string, messageId: string) => {
+      const request = new Request('http://hooks.test/qstash', {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'upstash-message-id': messageId,
+          'upstash-signature': signature,
+        },
+      })
+      return ((await (await guard.handle(request)).json()) as { code: string }).code
+    }
+    const captured = await token({ jti: 'jwt_captured', now: nowSeconds, exp: nowSeconds + 300 })
+    expect(await post(captured, 'msg_1')).toBe('accepted')
+    expect(await post(captured, 'msg_2')).toBe('duplicate')
+    expect(await post(await token({ jti: 'jwt_next', now: nowSeconds }), 'msg_3')).toBe('accepted')
+    expect(events.map((event) => event.id)).toEqual(['msg_1', 'msg_3'])
+    // The jti is kept until the token's exp and the 60 s clock tolerance, not for the dedupe TTL.
+    const jtiKey = [...ttls.keys()].find((key) => key.endsWith('jwt_captured'))
+    expect(jtiKey).toMatch(/replay 6:qstash:jwt_captured$/)
+    expect(ttls.get(jtiKey as string)).toBe(360_000)
   })
 
   test('options', () => {

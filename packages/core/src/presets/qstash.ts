@@ -25,7 +25,9 @@ function base64url(bytes: Uint8Array): string {
  * signed with the current or the next signing key, issuer `Upstash`, whose
  * `body` claim is the base64url SHA-256 of the raw body (and whose `sub` is
  * the endpoint URL, checked when `url` is given). The event id is
- * `Upstash-Message-Id`; the claims are recorded on the event.
+ * `Upstash-Message-Id`, which is not signed: the token's `jti` is claimed as
+ * well, until the token expires, so a token is used once whatever message id
+ * comes with it. The claims are recorded on the event.
  *
  * @example
  * ```ts
@@ -65,8 +67,18 @@ export function qstash(options: QStashOptions): Verifier {
       return safeEqual(claims.body.replace(/=+$/, ''), base64url(await sha256(ctx.body)))
     },
   })
+  const toleranceMs = (options.clockToleranceSeconds ?? 60) * 1000
   return {
     ...verifier,
+    signs: { body: true, headers: [] },
+    async verify(ctx) {
+      const result = await verifier.verify(ctx)
+      // A token is valid until `exp` (and the tolerance), whatever message id comes with it: its `jti` is
+      // claimed as well, until then, so a captured token re-sent with a fresh Upstash-Message-Id is a duplicate.
+      const { jti, exp } = result.claims ?? {}
+      if (typeof jti !== 'string' || jti === '' || typeof exp !== 'number') return result
+      return { ...result, replayKey: { key: jti, ttlMs: Math.max(1, exp * 1000 + toleranceMs - ctx.nowMs) } }
+    },
     eventId: { header: 'upstash-message-id' },
     keepHeaders: ['upstash-message-id', 'upstash-retried', 'upstash-schedule-id', 'upstash-caller-ip'],
   }

@@ -11,9 +11,11 @@ export interface ShopifyOptions {
 
 /**
  * Verifies Shopify webhooks: `X-Shopify-Hmac-Sha256`, the base64 HMAC-SHA256
- * of the raw body. Shopify signs no timestamp; dedupe on the event id drops
- * replays. The id is `X-Shopify-Event-Id` (else `X-Shopify-Webhook-Id`), the
- * type `X-Shopify-Topic`.
+ * of the raw body. Shopify signs no timestamp and no id: the signature
+ * digest is claimed beside the event id, so a captured delivery re-sent under
+ * a fresh id is still a duplicate (two deliveries with byte-identical bodies
+ * count as one). The id is `X-Shopify-Event-Id` (else `X-Shopify-Webhook-Id`),
+ * the type `X-Shopify-Topic`.
  *
  * @example
  * ```ts

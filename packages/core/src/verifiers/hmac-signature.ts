@@ -64,7 +64,9 @@ export interface HmacSignatureOptions {
    * of the signature header such as Stripe's `t=`. `signedContent` must sign
    * it (`{timestamp}`, or `{header:name}` of the same header): an unsigned
    * timestamp is rewritten by whoever replays a delivery. Default: the scheme
-   * has none (and no replay window).
+   * has none, so no replay window: the digest that matched is then a second
+   * dedupe key (`VerifyResult.replayKey`), and the same body re-sent under a
+   * fresh id is still a duplicate.
    */
   timestamp?: { header: string } | { entry: string }
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
@@ -185,10 +187,14 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   const maxSignatures = positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures')
   const keepHeaders = keptHeaderNames(options.keepHeaders ?? [], where, 'keepHeaders', [header])
 
+  const signedHeaders = template.flatMap((part) => ('header' in part ? [part.header] : []))
+  if (timestampHeader !== undefined && template.some((part) => 'timestamp' in part)) signedHeaders.push(timestampHeader)
+
   return {
     name,
     keepHeaders,
     credentialHeaders: [header],
+    signs: { body: true, headers: signedHeaders },
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
@@ -246,7 +252,9 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
       for (const key of keys) {
         const digest = await key.digest(signed, encoding)
         for (const candidate of candidates) {
-          if (safeEqual(candidate, digest)) return timestamp === undefined ? {} : { timestamp }
+          // With no signed timestamp the same bytes are valid forever: the digest is a second dedupe key.
+          if (safeEqual(candidate, digest))
+            return timestamp === undefined ? { replayKey: { key: digest } } : { timestamp }
         }
       }
       throw new WebhookError(

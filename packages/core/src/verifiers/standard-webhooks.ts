@@ -130,12 +130,14 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
   const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
   const credentialHeaders = ['webhook-signature', 'svix-signature']
   const diagnosisAllowed = rateGate(1_000)
+  const signs = { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] }
 
   if (publicKeys.length > 0) {
     return {
       name: 'standard-webhooks',
       keepHeaders,
       credentialHeaders,
+      signs,
       verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
     }
   }
@@ -144,6 +146,7 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
     name: 'standard-webhooks',
     keepHeaders,
     credentialHeaders,
+    signs,
     verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
       const delivery = readDelivery(ctx, tolerance)
       // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's

@@ -1,0 +1,32 @@
+/**
+ * The key of an event id in a dedupe store that guards may share: the
+ * namespace and the tenant, each written after its length, then the id. The
+ * lengths say where each part ends, so no two (namespace, tenant, id) triples
+ * give the same key, whatever `:` they hold: `shop` with the id `eu:evt_9` is
+ * `4:shop:0::eu:evt_9`, `shop:eu` with `evt_9` is `7:shop:eu:0::evt_9`. The
+ * tenant is empty until guards look keys up per tenant; an empty tenant keeps
+ * its place, so keys written now stay apart from those with a tenant.
+ *
+ * @example
+ * ```ts
+ * dedupeKey('billing', '', 'msg_1') // '7:billing:0::msg_1'
+ * ```
+ */
+export function dedupeKey(namespace: string, tenant: string, id: string): string {
+  return `${namespace.length}:${namespace}:${tenant.length}:${tenant}:${id}`
+}
+
+/**
+ * What a verifier's replay key is claimed as, in place of an event id: it
+ * holds a space, which no event id does (1–256 printable ASCII, no spaces), so
+ * it never meets one, even in the guard's own store where ids are keys as they
+ * are; the verifier's name, after its length, keeps two verifiers' keys apart.
+ *
+ * @example
+ * ```ts
+ * replayId('github', 'f3a9…') // 'replay 6:github:f3a9…'
+ * ```
+ */
+export function replayId(verifier: string, key: string): string {
+  return `replay ${verifier.length}:${verifier}:${key}`
+}
