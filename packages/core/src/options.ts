@@ -52,6 +52,11 @@ export interface GuardOptions extends GuardHooks {
   maxBodyBytes?: number
   /** Longest pause between body bytes, in ms. Default 10 000. */
   bodyTimeoutMs?: number
+  /**
+   * Longest time the whole body may take to arrive, in ms, however steadily
+   * it trickles (408 `body_timeout`). Default 30 000.
+   */
+  bodyDeadlineMs?: number
   /** How long `enqueue` may take, in ms. Default 3 000. */
   enqueueTimeoutMs?: number
   /** Timestamp tolerance in seconds, both directions, inclusive. Default 300. */
@@ -82,6 +87,7 @@ export interface ResolvedOptions {
   allow: string
   maxBodyBytes: number
   bodyTimeoutMs: number
+  bodyDeadlineMs: number
   enqueueTimeoutMs: number
   toleranceSeconds: number
   dedupeTtlMs: number
@@ -128,6 +134,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     allow: methods.join(', '),
     maxBodyBytes: positiveNumber(options, 'maxBodyBytes', 1024 * 1024),
     bodyTimeoutMs: positiveNumber(options, 'bodyTimeoutMs', 10_000),
+    bodyDeadlineMs: positiveNumber(options, 'bodyDeadlineMs', 30_000),
     enqueueTimeoutMs: positiveNumber(options, 'enqueueTimeoutMs', 3_000),
     toleranceSeconds: positiveNumber(options, 'toleranceSeconds', 300),
     dedupeTtlMs: positiveNumber(options, 'dedupeTtlMs', 96 * 3600 * 1000),

@@ -47,5 +47,15 @@ export interface Verifier {
   readonly eventId?: EventField
   /** Where this sender puts the event type, when `verify` does not return one. */
   readonly eventType?: EventField
+  /**
+   * Headers (lower-case) that carry this verifier's credential: a request must
+   * carry at least one of them, non-empty, or the guard refuses it with
+   * {@link Verifier.missingCredentialCode} before reading (or inflating) its
+   * body. `verify` must refuse such a request with the same code. Default: no
+   * pre-check.
+   */
+  readonly credentialHeaders?: readonly string[]
+  /** The code for a request with none of `credentialHeaders`. Default `missing_credentials`. */
+  readonly missingCredentialCode?: 'missing_credentials' | 'missing_signature'
   verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
 }

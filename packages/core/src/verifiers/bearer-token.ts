@@ -45,6 +45,7 @@ export function bearerToken(options: BearerTokenOptions): Verifier {
 
   return {
     name: 'bearer-token',
+    credentialHeaders: [header],
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const value = singleHeader(ctx.headers, header)
       if (value === undefined || value === '') throw new WebhookError('missing_credentials', `missing ${header} header`)

@@ -185,6 +185,8 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   return {
     name,
     keepHeaders,
+    credentialHeaders: [header],
+    missingCredentialCode: 'missing_signature',
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     async verify(ctx: VerifyContext): Promise<VerifyResult> {

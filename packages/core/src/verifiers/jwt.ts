@@ -330,6 +330,7 @@ export function jwt(options: JwtOptions): Verifier {
 
   return {
     name,
+    credentialHeaders: [header],
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const token = tokenFrom(ctx, header)
       const claims = await verifyToken(token, ctx.nowMs)

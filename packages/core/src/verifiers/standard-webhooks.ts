@@ -1,6 +1,7 @@
 import { base64Decode, base64Encode, ed25519PublicKey, hmacKey } from '#crypto'
 import { concatBytes } from '../bytes.js'
 import { safeEqual, safeEqualAt } from '../constant-time.js'
+import { carries } from '../credential-check.js'
 import type { Ed25519PublicKey, HmacKey } from '../crypto/port.js'
 import { WebhookError } from '../errors.js'
 import { joinedHeader, singleHeader } from '../headers.js'
@@ -32,6 +33,7 @@ const headerSets = [
   { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
   { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
 ] as const
+const signatureHeaders = headerSets.map((names) => names.signature)
 
 const encoder = new TextEncoder()
 
@@ -68,18 +70,25 @@ function decodeWhpkKey(publicKey: unknown, option: string): Ed25519PublicKey {
 /** The id, timestamp and signature list of a delivery, under `webhook-*` or Svix's `svix-*` names. */
 function readDelivery(ctx: VerifyContext, tolerance: number | undefined) {
   const names = ctx.headers['webhook-id'] !== undefined ? headerSets[0] : headerSets[1]
+  // No signature under either name: refused first, as the guard's pre-check refuses it before the body is read.
+  if (!signatureHeaders.some((name) => carries(ctx.headers, name))) {
+    const anyHeader = ctx.headers[names.id] !== undefined || ctx.headers[names.timestamp] !== undefined
+    throw new WebhookError(
+      'missing_signature',
+      anyHeader
+        ? `missing ${names.signature} header while other ${names.id.split('-')[0]}-* headers arrived: a proxy may strip it, or the endpoint has no signing secret at the sender`
+        : 'no webhook-* or svix-* headers arrived: a proxy may strip custom headers, or the sender uses another scheme',
+    )
+  }
   const id = singleHeader(ctx.headers, names.id)
   const timestampText = singleHeader(ctx.headers, names.timestamp)
   // Web `Headers` join a repeated header with ", "; no entry contains ", ", so it reads as one list either way.
   const joined = joinedHeader(ctx.headers, names.signature, ' ')
   const signatures = joined?.includes(', ') ? joined.replaceAll(', ', ' ') : joined
   if (id === undefined) {
-    const anyHeader = timestampText !== undefined || signatures !== undefined
     throw new WebhookError(
       'missing_event_id',
-      anyHeader
-        ? `missing ${names.id} header while other ${names.id.split('-')[0]}-* headers arrived: a proxy may strip it`
-        : 'no webhook-* or svix-* headers arrived: a proxy may strip custom headers, or the sender uses another scheme',
+      'missing webhook-id (or svix-id) header while a signature arrived: a proxy may strip it',
     )
   }
   if (timestampText === undefined) throw new WebhookError('invalid_timestamp', `missing ${names.timestamp} header`)
@@ -132,11 +141,13 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
   const tolerance = options.toleranceSeconds
   const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
   const diagnosisAllowed = rateGate(1_000)
+  const credentials = { credentialHeaders: signatureHeaders, missingCredentialCode: 'missing_signature' } as const
 
   if (publicKeys.length > 0) {
     return {
       name: 'standard-webhooks',
       keepHeaders,
+      ...credentials,
       verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
     }
   }
@@ -144,6 +155,7 @@ export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
   return {
     name: 'standard-webhooks',
     keepHeaders,
+    ...credentials,
     verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
       const delivery = readDelivery(ctx, tolerance)
       // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
