@@ -1,4 +1,5 @@
 import { request } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import { bearerToken } from '@hookguard/core'
 import { expect } from 'vitest'
 import { deliver, expectRejected, expectVerdict, type HostileCase, headersFor } from './hostile-support.js'
@@ -117,6 +118,24 @@ export const costCases: readonly HostileCase[] = [
       })
       expectVerdict(chunked, 202, 'accepted')
       expect(server.enqueued.map((e) => e.id)).toEqual(['msg_prompt', 'msg_chunked'])
+    },
+  },
+  {
+    name: 'decompress: a gzip body inflating past 100× its size is 413 though within the limit; no credentials, never inflated',
+    async run(start) {
+      const server = await start({ decompress: true })
+      const inflated = `{"type":"zipped","pad":"${'x'.repeat(200_000)}"}`
+      const bomb = gzipSync(inflated)
+      expect(inflated.length).toBeGreaterThan(100 * bomb.byteLength)
+      const headers = { ...headersFor({ id: 'msg_ratio', body: inflated }), 'content-encoding': 'gzip' }
+      expectRejected(server, await send(server.url, { headers, body: bomb }), 413, 'payload_too_large')
+      // Corrupt gzip with no signature: refused before any inflating, so not 400 invalid_body.
+      const corrupt = Uint8Array.from([0x1f, 0x8b, 8, 0, 0xff, 0xff, 0xff, 0xff])
+      const unsigned = { 'content-type': 'application/json', 'content-encoding': 'gzip' }
+      expectRejected(server, await send(server.url, { headers: unsigned, body: corrupt }), 401, 'missing_signature')
+      const modest = `{"type":"zipped","pad":"${'ab'.repeat(500)}"}`
+      const fine = { ...headersFor({ id: 'msg_modest', body: modest }), 'content-encoding': 'gzip' }
+      expectVerdict(await send(server.url, { headers: fine, body: gzipSync(modest) }), 202, 'accepted')
     },
   },
 ]
