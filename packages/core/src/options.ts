@@ -44,8 +44,10 @@ export interface GuardOptions extends GuardHooks {
   methods?: readonly string[]
   /**
    * Undo `Content-Encoding: gzip` or `deflate` before verifying; the body limit
-   * then applies to the decompressed bytes too. Default `false`: compressed
-   * bodies get 415 `unsupported_encoding`.
+   * then applies to the decompressed bytes too, and a body that inflates past
+   * 100 times its compressed size is refused (413 `payload_too_large`). A
+   * request without credential headers is refused before it is inflated.
+   * Default `false`: compressed bodies get 415 `unsupported_encoding`.
    */
   decompress?: boolean
   /** Body size limit in bytes. Default 1 MiB. */
