@@ -33,6 +33,7 @@ const guard = createGuard({
   enqueue: () => {},
   maxBodyBytes,
   bodyTimeoutMs: 60_000,
+  bodyDeadlineMs: 60_000,
 })
 let slowBytes = 0
 let answered = 0

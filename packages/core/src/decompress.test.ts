@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 import { makeSecret, signedHeaders } from '../test-support/sign.js'
+import { maxInflateRatio } from './decompress.js'
 import { createGuard } from './guard.js'
 import type { WebhookEvent } from './types.js'
 import { standardWebhooks } from './verifiers/standard-webhooks.js'
@@ -49,6 +50,34 @@ describe('Content-Encoding', () => {
     const verdict = await g.process(request)
     expect([verdict.status, verdict.code]).toEqual([413, 'payload_too_large'])
     expect(enqueued).toHaveLength(0)
+  })
+
+  test(`a gzip body inflating past ${maxInflateRatio} times its size is 413, though within the limit`, async () => {
+    const { g, enqueued } = guard(true)
+    const inflated = JSON.stringify({ type: 'report.ready', data: 'x'.repeat(200_000) })
+    const request = gzipped('z5', inflated)
+    expect(inflated.length).toBeGreaterThan(maxInflateRatio * request.body.byteLength)
+    expect(inflated.length).toBeLessThan(1024 * 1024)
+    const verdict = await g.process(request)
+    expect([verdict.status, verdict.code]).toEqual([413, 'payload_too_large'])
+    expect(enqueued).toHaveLength(0)
+  })
+
+  test(`up to ${maxInflateRatio} times its size is inflated and verified`, async () => {
+    const { g, enqueued } = guard(true)
+    // A long run of one character: about 70 times, near the cap but under it.
+    const inflated = JSON.stringify({ type: 'report.ready', data: 'x'.repeat(5_000) })
+    const request = gzipped('z6', inflated)
+    expect(inflated.length).toBeLessThanOrEqual(maxInflateRatio * request.body.byteLength)
+    expect((await g.process(request)).status).toBe(202)
+    expect(enqueued[0]?.payload).toEqual(JSON.parse(inflated))
+  })
+
+  test('a gzip body with no credential headers is 401 before it is inflated', async () => {
+    const { g } = guard(true)
+    // Corrupt gzip: inflating it would answer 400 invalid_body.
+    const corrupt = { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: new Uint8Array([0x1f, 0x8b, 1]) }
+    expect((await g.process(corrupt)).code).toBe('missing_signature')
   })
 
   test('a corrupt gzip body is 400 invalid_body', async () => {

@@ -1,5 +1,6 @@
 import { buildEvent, type EventSources, noParams, type Verified } from './build-event.js'
 import { resolveClientIp } from './client-ip.js'
+import { compileCredentialCheck } from './credential-check.js'
 import { contentCoding, decompressBody } from './decompress.js'
 import { replayId } from './dedupe-key.js'
 import { WebhookError } from './errors.js'
@@ -99,6 +100,7 @@ export function createGuard(options: GuardOptions): Guard {
   for (const unsigned of unsignedEventFields(options)) {
     logger?.warn({ option: unsigned.option, source: unsigned.source }, unsigned.message)
   }
+  const requireCredentials = compileCredentialCheck(verifiers)
 
   // The log record's `verifier` for each count of verifiers run, made once.
   const verifierLabels = verifiers.map((_, i) =>
@@ -192,8 +194,9 @@ export function createGuard(options: GuardOptions): Guard {
   }
 
   /**
-   * Steps 1 to 4: method, source address, encoding and size. Returns the raw
-   * body, or a promise of it when it is still arriving or must be decompressed.
+   * Steps 1 to 4: method, source address, encoding and size, the credential
+   * headers' presence, then the body. Returns the raw body, or a promise of it
+   * when it is still arriving or must be decompressed.
    */
   function admit(request: WebhookRequest, trace: Trace): MaybePromise<Uint8Array> {
     const { headers } = request
@@ -219,8 +222,11 @@ export function createGuard(options: GuardOptions): Guard {
       throw new WebhookError('payload_too_large', `content-length ${declaredLength} exceeds ${config.maxBodyBytes}`)
     }
 
+    // A request with none of a verifier's credential headers cannot pass: refused before its body is read or inflated.
+    requireCredentials?.(headers)
+
     if (request.bodyUnavailable !== undefined) throw new WebhookError('raw_body_unavailable', request.bodyUnavailable)
-    const received = readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs)
+    const received = readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs, config.bodyDeadlineMs)
     if (!coding) return received
     return Promise.resolve(received).then((bytes) => {
       trace.bodyRead = true

@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { IdleWatch, idleWatchFor, type Watched } from './idle-watch.js'
 
-/** Watches a new entry that calls `onIdle`; returns the entry. */
-function watching(watch: IdleWatch, onIdle: () => unknown): Watched {
+/** Watches a new entry that calls `onIdle` (and `onDeadline`); returns the entry. */
+function watching(watch: IdleWatch, onIdle: () => unknown, onDeadline: () => unknown = () => {}): Watched {
   const entry: Watched = {
     lastTick: 0,
+    startTick: 0,
     index: -1,
     onIdle: () => {
       onIdle()
+    },
+    onDeadline: () => {
+      onDeadline()
     },
   }
   watch.watch(entry)
@@ -88,6 +92,57 @@ describe('IdleWatch', () => {
   test('guards with the same idle limit share a watch', () => {
     expect(idleWatchFor(10_000)).toBe(idleWatchFor(10_000))
     expect(idleWatchFor(10_000)).not.toBe(idleWatchFor(5_000))
+  })
+
+  test('guards with the same idle limit and deadline share a watch', () => {
+    expect(idleWatchFor(10_000, 30_000)).toBe(idleWatchFor(10_000, 30_000))
+    expect(idleWatchFor(10_000, 30_000)).not.toBe(idleWatchFor(10_000, 20_000))
+  })
+
+  test('a read that never pauses is told its deadline after deadlineMs, within two steps (a quarter of the shorter limit each)', () => {
+    for (const startOffset of [0, 1, 30, 49]) {
+      const watch = new IdleWatch(200, 300)
+      // Another read starts the timer first, so this one starts part-way through a step.
+      const other = watching(watch, () => {})
+      vi.advanceTimersByTime(startOffset)
+      const told: string[] = []
+      const entry = watching(
+        watch,
+        () => told.push('idle'),
+        () => told.push('deadline'),
+      )
+      const lively = (ms: number) => {
+        for (let i = 0; i < ms; i += 10) {
+          vi.advanceTimersByTime(10)
+          watch.touch(entry)
+          watch.touch(other)
+        }
+      }
+      lively(290)
+      vi.advanceTimersByTime(9)
+      expect(told).toEqual([])
+      lively(110)
+      expect(told).toEqual(['deadline'])
+      lively(2_000)
+      expect(told).toEqual(['deadline'])
+      watch.forget(other)
+    }
+  })
+
+  test('with no deadline, a read that keeps showing signs of life is never told', () => {
+    const watch = new IdleWatch(200)
+    const told: string[] = []
+    const entry = watching(
+      watch,
+      () => told.push('idle'),
+      () => told.push('deadline'),
+    )
+    for (let i = 0; i < 100; i++) {
+      vi.advanceTimersByTime(100)
+      watch.touch(entry)
+    }
+    expect(told).toEqual([])
+    watch.forget(entry)
   })
 
   test('reads that end in any order leave the others watched, each told once on its own time', () => {

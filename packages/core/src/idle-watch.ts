@@ -2,18 +2,24 @@
 export interface Watched {
   /** The watch's tick at the last sign of life. */
   lastTick: number
+  /** The watch's tick when the read started. */
+  startTick: number
   /** Where the entry sits in the watch's list; -1 when it is not watched. */
   index: number
   /** Told once when no sign of life came for the watch's `idleMs`. */
   onIdle(): void
+  /** Told once when the read has lasted the watch's `deadlineMs`, signs of life or not. */
+  onDeadline(): void
 }
 
 /**
- * One interval timer for every body being read with the same idle limit,
- * instead of a timer armed and cleared per request and per chunk (the same
- * idea as Node's own `connectionsCheckingInterval`). A read that shows no sign
- * of life for `idleMs` is told so between `idleMs` and `1.25 × idleMs` later.
- * The timer runs only while something is being read, and never keeps the
+ * One interval timer for every body being read with the same idle limit and
+ * deadline, instead of timers armed and cleared per request and per chunk
+ * (the same idea as Node's own `connectionsCheckingInterval`). A read that
+ * shows no sign of life for `idleMs` is told so between `idleMs` and
+ * `1.25 × idleMs` later; one that lasts `deadlineMs` in all (a body trickled
+ * just inside the idle limit) is told so at most two steps of the timer
+ * (a quarter of the shorter limit, 1 s at most) after that. The timer runs only while something is being read, and never keeps the
  * process alive. Reads sit in a plain list that each knows its place in, so
  * starting and ending a read costs a push and a swap (a `Set` hashed every entry).
  */
@@ -21,18 +27,27 @@ export class IdleWatch {
   private readonly watched: Watched[] = []
   private readonly stepMs: number
   private readonly idleSteps: number
+  private readonly deadlineSteps: number
   private timer: ReturnType<typeof setInterval> | undefined
   private tick = 0
 
-  constructor(readonly idleMs: number) {
-    this.stepMs = Math.max(1, Math.min(1_000, idleMs / 4))
-    // A sign of life may come just after a tick, so one step more than idleMs / stepMs must pass.
+  constructor(
+    readonly idleMs: number,
+    readonly deadlineMs = Number.POSITIVE_INFINITY,
+  ) {
+    this.stepMs = Math.max(1, Math.min(1_000, Math.min(idleMs, deadlineMs) / 4))
+    // A sign of life (or the start) may come just after a tick, so one step more than ms / stepMs must pass.
     this.idleSteps = Math.ceil(idleMs / this.stepMs) + 1
+    this.deadlineSteps = Math.ceil(deadlineMs / this.stepMs) + 1
   }
 
-  /** Starts watching `entry`; its `onIdle` runs once if no `touch` comes for `idleMs`. */
+  /**
+   * Starts watching `entry`; its `onIdle` runs once if no `touch` comes for
+   * `idleMs`, else its `onDeadline` once it has been watched for `deadlineMs`.
+   */
   watch(entry: Watched): void {
     entry.lastTick = this.tick
+    entry.startTick = this.tick
     entry.index = this.watched.length
     this.watched.push(entry)
     if (this.timer === undefined) {
@@ -63,9 +78,13 @@ export class IdleWatch {
     // From the end: a removal moves the last entry, one already looked at, into the freed place.
     for (let i = this.watched.length - 1; i >= 0; i--) {
       const entry = this.watched[i]
-      if (entry !== undefined && this.tick - entry.lastTick >= this.idleSteps) {
+      if (entry === undefined) continue
+      if (this.tick - entry.lastTick >= this.idleSteps) {
         this.forget(entry)
         entry.onIdle()
+      } else if (this.tick - entry.startTick >= this.deadlineSteps) {
+        this.forget(entry)
+        entry.onDeadline()
       }
     }
     if (this.watched.length === 0) {
@@ -75,14 +94,18 @@ export class IdleWatch {
   }
 }
 
-const watches = new Map<number, IdleWatch>()
+const watches = new Map<string, IdleWatch>()
 
-/** The shared watch for an idle limit (guards with the same `bodyTimeoutMs` share one timer). */
-export function idleWatchFor(idleMs: number): IdleWatch {
-  let watch = watches.get(idleMs)
+/**
+ * The shared watch for an idle limit and a deadline (guards with the same
+ * `bodyTimeoutMs` and `bodyDeadlineMs` share one timer).
+ */
+export function idleWatchFor(idleMs: number, deadlineMs = Number.POSITIVE_INFINITY): IdleWatch {
+  const key = `${idleMs}/${deadlineMs}`
+  let watch = watches.get(key)
   if (watch === undefined) {
-    watch = new IdleWatch(idleMs)
-    watches.set(idleMs, watch)
+    watch = new IdleWatch(idleMs, deadlineMs)
+    watches.set(key, watch)
   }
   return watch
 }

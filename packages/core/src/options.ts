@@ -61,14 +61,21 @@ export interface GuardOptions extends GuardHooks {
   methods?: readonly string[]
   /**
    * Undo `Content-Encoding: gzip` or `deflate` before verifying; the body limit
-   * then applies to the decompressed bytes too. Default `false`: compressed
-   * bodies get 415 `unsupported_encoding`.
+   * then applies to the decompressed bytes too, and a body that inflates past
+   * 100 times its compressed size is refused (413 `payload_too_large`). A
+   * request without credential headers is refused before it is inflated.
+   * Default `false`: compressed bodies get 415 `unsupported_encoding`.
    */
   decompress?: boolean
   /** Body size limit in bytes. Default 1 MiB. */
   maxBodyBytes?: number
   /** Longest pause between body bytes, in ms (at most 2 147 483 647, a timer's limit). Default 10 000. */
   bodyTimeoutMs?: number
+  /**
+   * Longest time the whole body may take to arrive, in ms, however steadily
+   * it trickles (408 `body_timeout`). Default 30 000.
+   */
+  bodyDeadlineMs?: number
   /** How long `enqueue` may take, in ms (at most 2 147 483 647, a timer's limit). Default 3 000. */
   enqueueTimeoutMs?: number
   /** Timestamp tolerance in seconds, both directions, inclusive. Default 300. */
@@ -103,6 +110,7 @@ export interface ResolvedOptions {
   allow: string
   maxBodyBytes: number
   bodyTimeoutMs: number
+  bodyDeadlineMs: number
   enqueueTimeoutMs: number
   toleranceSeconds: number
   dedupeTtlMs: number
@@ -148,6 +156,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     allow: methods.join(', '),
     maxBodyBytes: positiveNumber(options.maxBodyBytes ?? 1024 * 1024, where, 'maxBodyBytes'),
     bodyTimeoutMs: timerMs(options.bodyTimeoutMs ?? 10_000, where, 'bodyTimeoutMs'),
+    bodyDeadlineMs: timerMs(options.bodyDeadlineMs ?? 30_000, where, 'bodyDeadlineMs'),
     enqueueTimeoutMs: timerMs(options.enqueueTimeoutMs ?? 3_000, where, 'enqueueTimeoutMs'),
     toleranceSeconds: positiveNumber(options.toleranceSeconds ?? 300, where, 'toleranceSeconds'),
     dedupeTtlMs: positiveNumber(options.dedupeTtlMs ?? 96 * 3600 * 1000, where, 'dedupeTtlMs'),

@@ -54,6 +54,19 @@ describe('readBody', () => {
     expect(await reading).toBe('body_timeout')
   })
 
+  test('a Node stream that trickles inside the idle limit times out at its deadline', async () => {
+    const stream = new PassThrough()
+    const reading = code(() => readBody(stream, 1000, 200, 150))
+    let sent = 0
+    // 300 bytes, 20 ms apart: 6 s in all, with no pause near the idle limit.
+    const timer = setInterval(() => (++sent < 300 ? stream.write(bytes(1)) : stream.end()), 20)
+    try {
+      expect(await reading).toBe('body_timeout')
+    } finally {
+      clearInterval(timer)
+    }
+  })
+
   test('a Node stream closed before its end is invalid_body', async () => {
     const stream = new PassThrough()
     const reading = code(() => readBody(stream, 100, 1000))
@@ -68,5 +81,21 @@ describe('readBody', () => {
     )
     expect(await code(() => readBody(webStream([bytes(6), bytes(6)]), 10, 100))).toBe('payload_too_large')
     expect(await code(() => readBody(webStream([bytes(2), bytes(2)], 1), 10, 30))).toBe('body_timeout')
+  })
+
+  test('a Web stream that trickles inside the idle limit times out at its deadline', async () => {
+    let sent = 0
+    const trickling = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        if (sent++ < 300) controller.enqueue(bytes(1))
+        else controller.close()
+      },
+    })
+    const failure = await Promise.resolve(readBody(trickling, 10_000, 200, 150)).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(failure).toMatchObject({ code: 'body_timeout', detail: expect.stringMatching(/150 ms in all/) })
   })
 })

@@ -15,35 +15,60 @@ function isNodeStream(source: object): source is NodeReadableLike {
   return typeof (source as NodeReadableLike).on === 'function'
 }
 
+function idleTimeout(idleMs: number): WebhookError {
+  return new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`)
+}
+
+function deadlineTimeout(deadlineMs: number): WebhookError {
+  return new WebhookError('body_timeout', `the body took longer than ${deadlineMs} ms in all`)
+}
+
 /**
  * Reads the raw body bytes, counting them against `limit` and failing with
- * `body_timeout` when no byte arrives for `idleMs`. Never parses, never
- * re-serializes. A Node stream is watched by one timer shared by every read
- * ({@link idleWatchFor}); a Web stream gets its own timer, since runtimes such
- * as Workers tie timers to the request that made them.
+ * `body_timeout` when no byte arrives for `idleMs`, or when the whole read
+ * takes longer than `deadlineMs` (a body trickled just inside the idle limit).
+ * Never parses, never re-serializes. A Node stream is watched by one timer
+ * shared by every read ({@link idleWatchFor}); a Web stream gets its own
+ * timer, since runtimes such as Workers tie timers to the request that made them.
  */
-export function readBody(source: BodySource, limit: number, idleMs: number): Uint8Array | Promise<Uint8Array> {
+export function readBody(
+  source: BodySource,
+  limit: number,
+  idleMs: number,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): Uint8Array | Promise<Uint8Array> {
   if (source === null || source === undefined) return empty
   if (typeof source === 'string') source = encoder.encode(source)
   if (source instanceof Uint8Array) {
     if (source.byteLength > limit) throw tooLarge(limit)
     return source
   }
-  return isNodeStream(source) ? readNodeStream(source, limit, idleMs) : readWebStream(source, limit, idleMs)
+  return isNodeStream(source)
+    ? readNodeStream(source, limit, idleMs, deadlineMs)
+    : readWebStream(source, limit, idleMs, deadlineMs)
 }
 
-async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, idleMs: number): Promise<Uint8Array> {
+async function readWebStream(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  idleMs: number,
+  deadlineMs: number,
+): Promise<Uint8Array> {
   const reader = stream.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   let timer: ReturnType<typeof setTimeout> | undefined
-  const idle = () =>
+  const deadline = Date.now() + deadlineMs
+  // One timer per read: the idle limit, or what is left of the deadline when that comes first.
+  const timeout = () =>
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WebhookError('body_timeout', `no body bytes for ${idleMs} ms`)), idleMs)
+      const left = deadline - Date.now()
+      if (left <= idleMs) timer = setTimeout(() => reject(deadlineTimeout(deadlineMs)), Math.max(0, left))
+      else timer = setTimeout(() => reject(idleTimeout(idleMs)), idleMs)
     })
   try {
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), idle()])
+      const { done, value } = await Promise.race([reader.read(), timeout()])
       clearTimeout(timer)
       if (done) break
       size += value.byteLength
@@ -59,13 +84,18 @@ async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, 
   return chunks.length === 0 ? empty : concatBytes(chunks)
 }
 
-function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number): Promise<Uint8Array> {
+function readNodeStream(
+  stream: NodeReadableLike,
+  limit: number,
+  idleMs: number,
+  deadlineMs: number,
+): Promise<Uint8Array> {
   if (stream.readableEnded) return Promise.resolve(empty)
-  return new Promise((resolve, reject) => new NodeBodyRead(stream, limit, idleMs, resolve, reject))
+  return new Promise((resolve, reject) => new NodeBodyRead(stream, limit, idleMs, deadlineMs, resolve, reject))
 }
 
 /**
- * One read of a Node stream, watched for idleness by the shared watch. The
+ * One read of a Node stream, watched for idleness and its deadline by the shared watch. The
  * listeners stay on the request, which ends with this read: the first outcome
  * wins, and a late 'error' (a client that goes away after the body) still
  * finds a listener. A failure builds its error only when it decides the
@@ -74,6 +104,7 @@ function readNodeStream(stream: NodeReadableLike, limit: number, idleMs: number)
  */
 class NodeBodyRead implements Watched {
   lastTick = 0
+  startTick = 0
   index = -1
   private readonly chunks: Uint8Array[] = []
   private size = 0
@@ -84,10 +115,11 @@ class NodeBodyRead implements Watched {
     private readonly stream: NodeReadableLike,
     private readonly limit: number,
     private readonly idleMs: number,
+    private readonly deadlineMs: number,
     private readonly resolve: (body: Uint8Array) => void,
     private readonly reject: (error: WebhookError) => void,
   ) {
-    this.idle = idleWatchFor(idleMs)
+    this.idle = idleWatchFor(idleMs, deadlineMs)
     this.idle.watch(this)
     stream.on('data', this.onData)
     stream.on('end', this.onEnd)
@@ -122,7 +154,12 @@ class NodeBodyRead implements Watched {
 
   /** Told by the idle watch: no byte arrived for `idleMs`. */
   onIdle(): void {
-    if (!this.settled) this.fail(new WebhookError('body_timeout', `no body bytes for ${this.idleMs} ms`))
+    if (!this.settled) this.fail(idleTimeout(this.idleMs))
+  }
+
+  /** Told by the watch: the read has lasted `deadlineMs`. */
+  onDeadline(): void {
+    if (!this.settled) this.fail(deadlineTimeout(this.deadlineMs))
   }
 
   private fail(error: WebhookError): void {

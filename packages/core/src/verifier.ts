@@ -61,11 +61,6 @@ export interface Verifier {
   readonly name: string
   /** Header names worth keeping on the event (ids, types, timestamps; never credentials). */
   readonly keepHeaders?: readonly string[]
-  /**
-   * Headers that carry this verifier's credential (its signature or token
-   * header): `createGuard` refuses to keep them on the event.
-   */
-  readonly credentialHeaders?: readonly string[]
   /** Where this sender puts the event id, when `verify` does not return one (e.g. `{ payload: 'id' }`). */
   readonly eventId?: EventField
   /** Where this sender puts the event type, when `verify` does not return one. */
@@ -77,5 +72,15 @@ export interface Verifier {
    * parameter that no signature covers while some verifier signs the request.
    */
   readonly signs?: SignedParts
+  /**
+   * Headers (lower-case) that carry this verifier's credential: a request must
+   * carry at least one of them, non-empty, or the guard refuses it with
+   * {@link Verifier.missingCredentialCode} before reading (or inflating) its
+   * body. `verify` must refuse such a request with the same code. Default: no
+   * pre-check. `createGuard` also refuses to keep these headers on the event.
+   */
+  readonly credentialHeaders?: readonly string[]
+  /** The code for a request with none of `credentialHeaders`. Default `missing_credentials`. */
+  readonly missingCredentialCode?: 'missing_credentials' | 'missing_signature'
   verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
 }

@@ -82,7 +82,9 @@ for (const [name, Koa] of [
 
     test('leaves ctx.state.webhook unset on a rejection', async () => {
       const app = await setup(Koa)
-      const response = await fetch(app.url, { method: 'POST', body })
+      // A signature without its webhook-id: refused after the body is read (no credentials at all is refused before).
+      const headers = { 'webhook-signature': 'v1,forged', 'webhook-timestamp': '1700000000' }
+      const response = await fetch(app.url, { method: 'POST', headers, body })
       expect(response.status).toBe(400)
       expect(response.headers.get('content-type')).toBe('application/problem+json')
       expect(await response.json()).toMatchObject({ code: 'missing_event_id' })

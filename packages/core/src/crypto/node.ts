@@ -28,7 +28,12 @@ export function ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey {
   return {
     verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean {
       if (signature.byteLength !== 64) return false
-      const data = Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+      // One byte array is verified as it is; several parts are joined (a copy of the body).
+      const only = parts.length === 1 ? parts[0] : undefined
+      const data =
+        only instanceof Uint8Array
+          ? only
+          : Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
       return verify(null, data, key, signature)
     },
   }

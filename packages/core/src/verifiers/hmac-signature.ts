@@ -195,6 +195,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     keepHeaders,
     credentialHeaders: [header],
     signs: { body: true, headers: signedHeaders },
+    missingCredentialCode: 'missing_signature',
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     async verify(ctx: VerifyContext): Promise<VerifyResult> {

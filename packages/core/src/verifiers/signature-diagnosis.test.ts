@@ -75,6 +75,16 @@ describe('why a signature failed, in the developer log', () => {
     expect(none.detail).toMatch(/proxy may strip custom headers/)
   })
 
+  test('a forged body nested too deep to re-serialize: still 401, still diagnosed', async () => {
+    const deep = `${'['.repeat(32_000)}${']'.repeat(32_000)}`
+    const result = await detailFor({
+      headers: headers('m8', now, signV1(makeSecret().key, 'm8', now, '{}')),
+      body: deep,
+    })
+    expect(result.code).toBe('invalid_signature')
+    expect(result.detail).toMatch(/another secret/)
+  })
+
   test('only unknown versions', async () => {
     const result = await detailFor({ headers: headers('m7', now, 'v2,abc v1a,def') })
     expect(result.detail).toMatch(/no v1 signature entries \(versions present: v2, v1a\)/)

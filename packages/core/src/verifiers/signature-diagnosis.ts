@@ -28,12 +28,13 @@ function reserializations(body: Uint8Array): string[] {
   const text = new TextDecoder().decode(body)
   try {
     parsed = JSON.parse(text)
+    return [JSON.stringify(parsed), JSON.stringify(parsed, null, 2), JSON.stringify(parsed, null, 4)].filter(
+      (form) => form !== text,
+    )
   } catch {
+    // Not JSON, or JSON nested too deep to write back (RangeError): no re-serialization to try.
     return []
   }
-  return [JSON.stringify(parsed), JSON.stringify(parsed, null, 2), JSON.stringify(parsed, null, 4)].filter(
-    (form) => form !== text,
-  )
 }
 
 /**

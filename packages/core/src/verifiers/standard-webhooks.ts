@@ -1,5 +1,7 @@
 import { base64Decode, base64Encode, ed25519PublicKey, hmacKey } from '#crypto'
+import { concatBytes } from '../bytes.js'
 import { safeEqual, safeEqualAt } from '../constant-time.js'
+import { carries } from '../credential-check.js'
 import type { Ed25519PublicKey, HmacKey } from '../crypto/port.js'
 import { WebhookError } from '../errors.js'
 import { joinedHeader, singleHeader } from '../headers.js'
@@ -32,6 +34,9 @@ const headerSets = [
   { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
   { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
 ] as const
+const signatureHeaders = headerSets.map((names) => names.signature)
+
+const encoder = new TextEncoder()
 
 /** A `v1a` signature: base64 of 64 bytes, canonical. */
 const ed25519SignaturePattern = /^[A-Za-z0-9+/]{86}==$/
@@ -66,18 +71,25 @@ function decodeWhpkKey(publicKey: unknown, option: string): Ed25519PublicKey {
 /** The id, timestamp and signature list of a delivery, under `webhook-*` or Svix's `svix-*` names. */
 function readDelivery(ctx: VerifyContext, tolerance: number | undefined) {
   const names = ctx.headers['webhook-id'] !== undefined ? headerSets[0] : headerSets[1]
+  // No signature under either name: refused first, as the guard's pre-check refuses it before the body is read.
+  if (!signatureHeaders.some((name) => carries(ctx.headers, name))) {
+    const anyHeader = ctx.headers[names.id] !== undefined || ctx.headers[names.timestamp] !== undefined
+    throw new WebhookError(
+      'missing_signature',
+      anyHeader
+        ? `missing ${names.signature} header while other ${names.id.split('-')[0]}-* headers arrived: a proxy may strip it, or the endpoint has no signing secret at the sender`
+        : 'no webhook-* or svix-* headers arrived: a proxy may strip custom headers, or the sender uses another scheme',
+    )
+  }
   const id = singleHeader(ctx.headers, names.id)
   const timestampText = singleHeader(ctx.headers, names.timestamp)
   // Web `Headers` join a repeated header with ", "; no entry contains ", ", so it reads as one list either way.
   const joined = joinedHeader(ctx.headers, names.signature, ' ')
   const signatures = joined?.includes(', ') ? joined.replaceAll(', ', ' ') : joined
   if (id === undefined) {
-    const anyHeader = timestampText !== undefined || signatures !== undefined
     throw new WebhookError(
       'missing_event_id',
-      anyHeader
-        ? `missing ${names.id} header while other ${names.id.split('-')[0]}-* headers arrived: a proxy may strip it`
-        : 'no webhook-* or svix-* headers arrived: a proxy may strip custom headers, or the sender uses another scheme',
+      'missing webhook-id (or svix-id) header while a signature arrived: a proxy may strip it',
     )
   }
   if (timestampText === undefined) throw new WebhookError('invalid_timestamp', `missing ${names.timestamp} header`)
@@ -128,15 +140,15 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
       ? undefined
       : positiveNumber(options.toleranceSeconds, where, 'toleranceSeconds')
   const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
-  const credentialHeaders = ['webhook-signature', 'svix-signature']
   const diagnosisAllowed = rateGate(1_000)
   const signs = { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] }
+  const credentials = { credentialHeaders: signatureHeaders, missingCredentialCode: 'missing_signature' } as const
 
   if (publicKeys.length > 0) {
     return {
       name: 'standard-webhooks',
       keepHeaders,
-      credentialHeaders,
+      ...credentials,
       signs,
       verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
     }
@@ -145,7 +157,7 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
   return {
     name: 'standard-webhooks',
     keepHeaders,
-    credentialHeaders,
+    ...credentials,
     signs,
     verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
       const delivery = readDelivery(ctx, tolerance)
@@ -199,11 +211,20 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
       entries,
       secrets,
     }
-    return diagnoseSignature(failure).then((cause) => {
-      throw new WebhookError('invalid_signature', `${summary}: ${cause}`)
-    })
+    // The diagnosis only words the log: whatever it meets (a body nested too deep to re-serialize, say), the answer stays 401.
+    return diagnoseSignature(failure).then(
+      (cause) => Promise.reject(new WebhookError('invalid_signature', `${summary}: ${cause}`)),
+      () => Promise.reject(new WebhookError('invalid_signature', `${summary} (no diagnosis)`)),
+    )
   }
 }
+
+/**
+ * How many Ed25519 checks one request may cost, per configured public key: a
+ * sender rotating keys signs with the old and the new one, so two entries per
+ * key cover every honest delivery, and a forged list of 16 costs no more.
+ */
+const ed25519ChecksPerKey = 2
 
 /**
  * The path taken when public keys are configured: `v1a` entries are checked
@@ -219,7 +240,11 @@ async function verifyWithPublicKeys(
 ): Promise<VerifyResult> {
   const { id, timestampText, timestamp, signatures } = readDelivery(ctx, tolerance)
 
-  const signed = [id, '.', timestampText, '.', ctx.body]
+  const prefix = `${id}.${timestampText}.`
+  const signed = [prefix, ctx.body]
+  // The Ed25519 message, built once: every check would otherwise copy the whole body again.
+  let message: readonly Uint8Array[] | undefined
+  let checksLeft = ed25519ChecksPerKey * publicKeys.length
   let expected: string[] | undefined
   let inspected = 0
   for (const entry of signatures.split(' ')) {
@@ -227,11 +252,16 @@ async function verifyWithPublicKeys(
     if (++inspected > maxSignatures) break
     if (entry.startsWith('v1a,')) {
       const candidate = entry.slice(4)
-      if (!ed25519SignaturePattern.test(candidate)) continue
+      if (checksLeft === 0 || !ed25519SignaturePattern.test(candidate)) continue
       const signature = base64Decode(candidate)
       // Only the canonical encoding counts: no lenient decoding of what the sender wrote.
       if (base64Encode(signature) !== candidate) continue
-      for (const key of publicKeys) if (await key.verify(signed, signature)) return { id, timestamp }
+      message ??= [concatBytes([encoder.encode(prefix), ctx.body])]
+      for (const key of publicKeys) {
+        if (checksLeft === 0) break
+        checksLeft -= 1
+        if (await key.verify(message, signature)) return { id, timestamp }
+      }
     } else if (entry.startsWith('v1,') && keys.length > 0) {
       if (expected === undefined) {
         expected = []
@@ -243,6 +273,7 @@ async function verifyWithPublicKeys(
   }
   throw new WebhookError(
     'invalid_signature',
-    `no v1a${keys.length > 0 ? ' or v1' : ''} signature among ${Math.min(inspected, maxSignatures)} entries matched`,
+    `no v1a${keys.length > 0 ? ' or v1' : ''} signature among ${Math.min(inspected, maxSignatures)} entries matched` +
+      (checksLeft === 0 ? ` (stopped after ${ed25519ChecksPerKey * publicKeys.length} Ed25519 checks)` : ''),
   )
 }
