@@ -14,6 +14,7 @@ import { ReceivedEvent } from './received-event.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { DedupeStore } from './stores/store.js'
 import type { Verdict, WebhookRequest } from './types.js'
+import { logUnwritten, type Unwritten } from './unwritten.js'
 import { rejection } from './verdict.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 import { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
@@ -35,6 +36,19 @@ export interface Guard {
    * ```
    */
   handle(request: Request, info?: WebRequestInfo): Promise<Response>
+  /**
+   * For adapters: the verdict of a request did not reach the sender, because
+   * an earlier middleware had answered (a response timeout), the client was
+   * gone, or the write threw. Logged through `logger` (`warn`; `debug` for a
+   * client that left); never throws. The Node adapters call it through
+   * `writeVerdict`.
+   *
+   * @example
+   * ```ts
+   * if (ctx.headerSent) guard.reportUnwritten({ reason: 'response_started', verdict })
+   * ```
+   */
+  reportUnwritten(unwritten: Unwritten): void
   /**
    * Live counts since the guard was created, for your metrics.
    *
@@ -269,6 +283,7 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     process,
     counters,
+    reportUnwritten: (unwritten) => logUnwritten(logger, unwritten),
     async handle(request: Request, info?: WebRequestInfo): Promise<Response> {
       return toResponse(await process(fromWebRequest(request, info)))
     },
