@@ -82,9 +82,9 @@ export function hookguard(
       // Hono caches the promise of what an earlier `c.req.arrayBuffer()` or `c.req.text()` read.
       const cache = c.req.bodyCache
       const raw: unknown = await Promise.resolve(cache.arrayBuffer ?? cache.text).catch(() => undefined)
-      if (raw instanceof ArrayBuffer) request.body = new Uint8Array(raw)
-      else if (typeof raw === 'string') request.body = raw
-      else request.bodyUnavailable = rawBodyHint
+      const cached = raw instanceof ArrayBuffer ? new Uint8Array(raw) : typeof raw === 'string' ? raw : undefined
+      request.body = cached
+      request.bodyUnavailable = cached === undefined ? rawBodyHint : undefined
     }
     const verdict = await guard.process(request)
     // On @hono/node-server an earlier middleware (hono/timeout, say) may have answered: Hono drops this one silently.
