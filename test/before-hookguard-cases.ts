@@ -1,9 +1,10 @@
-import type { Logger } from '@hookguard/core'
+import { gzipSync } from 'node:zlib'
+import { eventBody, type Logger } from '@hookguard/core'
 import { expect } from 'vitest'
 import type { ConformanceCase } from './cases.js'
 import { earlyAnswerBody, type TargetFacts } from './harness.js'
-import { deliver, expectVerdict, waitFor } from './hostile-support.js'
-import type { Reply } from './http-client.js'
+import { deliver, expectVerdict, headersFor, waitFor } from './hostile-support.js'
+import { type Reply, send } from './http-client.js'
 
 /** One log record, with its level and message. */
 interface LogEntry {
@@ -72,6 +73,25 @@ export const beforeHookguardCases: readonly ConformanceCase[] = [
 
       expectVerdict(await deliver(server, { id: 'msg_after' }), 202, 'accepted')
       expect(server.enqueued.map((e) => e.id)).toEqual(['msg_slow_enqueue', 'msg_after'])
+    },
+  },
+  {
+    name: 'a gzip delivery that a raw body parser inflated before hookguard is accepted, decompress on or off',
+    async run(start, target) {
+      // Senders sign the bytes before compression.
+      const plain = JSON.stringify({ type: 'zipped', data: { n: 1 } })
+      for (const decompress of [false, true]) {
+        const server = await start({ decompress }, { bodyParser: true })
+        const id = `msg_gzip_parsed_${decompress}`
+        const headers = { ...headersFor({ id, body: plain }), 'content-encoding': 'gzip' }
+        const reply = await send(server.url, { headers, body: gzipSync(plain) })
+        if (target.bodyParser === undefined && !decompress) {
+          expectVerdict(reply, 415, 'unsupported_encoding')
+          continue
+        }
+        expectVerdict(reply, 202, 'accepted')
+        expect(Buffer.from(eventBody(server.enqueued[0]!)).toString()).toBe(plain)
+      }
     },
   },
 ]

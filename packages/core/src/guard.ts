@@ -212,7 +212,10 @@ export function createGuard(options: GuardOptions): Guard {
       throw new WebhookError('ip_not_allowed', `source ${trace.sourceIp ?? 'unknown'} is not in allowIps`)
     }
 
-    const coding = contentCoding(singleHeader(headers, 'content-encoding'), config.decompress)
+    // A body parser that left its bytes has undone the coding already.
+    const coding = request.bodyDecoded
+      ? null
+      : contentCoding(singleHeader(headers, 'content-encoding'), config.decompress)
     const declaredLength = singleHeader(headers, 'content-length')
     // A length with fewer digits than the limit is within it; the body read counts the bytes either way.
     if (

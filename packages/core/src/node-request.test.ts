@@ -163,6 +163,16 @@ describe('fromNodeRequest and what a body parser left', () => {
     expect(text.bodyUnavailable).toBeUndefined()
   })
 
+  test('what a parser left is marked decoded (Content-Encoding undone); the stream itself is not', () => {
+    const bytes = Buffer.from('{"a":1}')
+    expect(
+      fromNodeRequest(incoming({ _body: true }), { leftoverBody: () => bytes, rawBodyHint: 'h' }).bodyDecoded,
+    ).toBe(true)
+    expect(fromNodeRequest(incoming({ readableEnded: false }), { rawBodyHint: 'h' }).bodyDecoded).toBeUndefined()
+    const parsed = fromNodeRequest(incoming({ _body: true }), { leftoverBody: () => ({ a: 1 }), rawBodyHint: 'h' })
+    expect(parsed.bodyDecoded).toBeUndefined()
+  })
+
   test('after a JSON parser (or with no leftover at all), the raw body is gone and the hint says why', () => {
     const parsed = fromNodeRequest(incoming({ _body: true }), { leftoverBody: () => ({ a: 1 }), rawBodyHint: 'hint' })
     expect(parsed.bodyUnavailable).toBe('hint')

@@ -138,7 +138,8 @@ function pathOf(url: string | undefined): string | undefined {
 /**
  * The neutral request for a Node.js `IncomingMessage`: repeated headers kept
  * apart (`headersDistinct`), the socket address, TLS peer details, and the
- * raw body as bytes left by a raw parser or as the unread stream.
+ * raw body as bytes left by a raw parser (marked `bodyDecoded`) or as the
+ * unread stream.
  */
 export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras): WebhookRequest {
   const socket = req.socket ?? undefined
@@ -154,8 +155,11 @@ export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras
   }
   if (req.readableEnded || req._body === true) {
     const leftover = extras.leftoverBody?.()
-    if (leftover instanceof Uint8Array || typeof leftover === 'string') request.body = leftover
-    else request.bodyUnavailable = extras.rawBodyHint
+    if (leftover instanceof Uint8Array || typeof leftover === 'string') {
+      request.body = leftover
+      // A parser that leaves bytes has undone the Content-Encoding (express.raw() and co-body inflate by default).
+      request.bodyDecoded = true
+    } else request.bodyUnavailable = extras.rawBodyHint
   }
   return request
 }
