@@ -1,5 +1,5 @@
 import { buildEvent, type EventSources, noParams, type Verified } from './build-event.js'
-import { resolveClientIp } from './client-ip.js'
+import { missingAddressHint, refusedSourceDetail, resolveClientIp } from './client-ip.js'
 import { contentCoding, decompressBody } from './decompress.js'
 import { WebhookError } from './errors.js'
 import { compileEventField } from './event-field.js'
@@ -117,6 +117,8 @@ export function createGuard(options: GuardOptions): Guard {
   const ownStore = options.dedupe === undefined
   const maxBodyDigits = String(Math.floor(config.maxBodyBytes)).length
   const handOff = createHandoff({ config, store, ownStore, enqueue, observer, counters, logger })
+  // allowIps refuses every request that comes with no client address: how to pass one is told once, at warn.
+  let toldMissingAddress = false
 
   // The log record's `verifier` for each count of verifiers run, made once.
   const verifierLabels = verifiers.map((_, i) =>
@@ -209,7 +211,14 @@ export function createGuard(options: GuardOptions): Guard {
     const client = resolveClientIp(request.remoteAddress, headers, trustProxy, config.forwardedHeader)
     trace.sourceIp = client ? ipText(client) : null
     if (allowIps && (!client || !allowIps.matches(client))) {
-      throw new WebhookError('ip_not_allowed', `source ${trace.sourceIp ?? 'unknown'} is not in allowIps`)
+      if (request.remoteAddress === undefined && !toldMissingAddress) {
+        toldMissingAddress = true
+        logger?.warn(
+          { code: 'ip_not_allowed', detail: missingAddressHint },
+          'allowIps is set but no client address was passed',
+        )
+      }
+      throw new WebhookError('ip_not_allowed', refusedSourceDetail(request.remoteAddress, trace.sourceIp))
     }
 
     // A body parser that left its bytes has undone the coding already.
