@@ -9,17 +9,20 @@ import {
   standardWebhooks,
 } from '@hookguard/core'
 import { expect, vi } from 'vitest'
-import type { StartedTarget } from './harness.js'
+import type { StartedTarget, TargetFacts, TargetSetup } from './harness.js'
 import { type Reply, type SendInit, send } from './http-client.js'
 import { type Delivery, signedHeaders, testSecret } from './sign.js'
 
-/** Starts the target under test with the default guard options below, overridden where given. */
-export type Start = (overrides?: Partial<GuardOptions>) => Promise<StartedTarget>
+/**
+ * Starts the target under test with the default guard options below, overridden where given, and with
+ * what `setup` asks to run before hookguard.
+ */
+export type Start = (overrides?: Partial<GuardOptions>, setup?: TargetSetup) => Promise<StartedTarget>
 
-/** One behaviour every target must show, over real HTTP. */
+/** One behaviour every target must show, over real HTTP; `target` says where a target's outcome differs. */
 export interface ConformanceCase {
   name: string
-  run(start: Start): Promise<void>
+  run(start: Start, target: TargetFacts): Promise<void>
 }
 
 export const secret = testSecret('primary')

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { beforeHookguardCases } from './before-hookguard-cases.js'
 import { conformanceCases, guardOptions } from './cases.js'
 import { type StartedTarget, targets } from './harness.js'
 import { failOnUncaughtOrForbidden } from './watch-replies.js'
@@ -8,15 +9,15 @@ failOnUncaughtOrForbidden((r) => (r.status >= 300 && r.status < 400) || r.status
 
 for (const target of targets) {
   describe(target.name, () => {
-    for (const conformanceCase of conformanceCases) {
+    for (const conformanceCase of [...conformanceCases, ...beforeHookguardCases]) {
       test(conformanceCase.name, async () => {
         const started: StartedTarget[] = []
         try {
-          await conformanceCase.run(async (overrides) => {
-            const server = await target.start(guardOptions(overrides))
+          await conformanceCase.run(async (overrides, setup) => {
+            const server = await target.start(guardOptions(overrides), setup)
             started.push(server)
             return server
-          })
+          }, target)
           for (const server of started) expect(server.errors).toEqual([])
         } finally {
           await Promise.all(started.map((server) => server.close()))

@@ -9,7 +9,10 @@ import { hookguard as koaHookguard } from '@hookguard/koa'
 import Router from '@koa/router'
 import express5, { type Request as ExpressRequest, type Response as ExpressResponse, type NextFunction } from 'express'
 import { Hono } from 'hono'
-import Koa3 from 'koa'
+import { HTTPException } from 'hono/http-exception'
+import { timeout } from 'hono/timeout'
+import Koa3, { type Middleware as KoaMiddleware } from 'koa'
+import koaBodyParser from 'koa-bodyparser'
 
 // Koa 2 and Express 4 are installed under npm aliases and ship no types of their own.
 const require = createRequire(import.meta.url)
@@ -27,10 +30,31 @@ export interface StartedTarget {
   close(): Promise<void>
 }
 
+/** What runs before hookguard on a target, each framework its own way; a target without such a thing ignores it. */
+export interface TargetSetup {
+  /** A middleware before hookguard answers 503 {@link earlyAnswerBody} after this many ms (an app's timeout). */
+  earlyAnswerMs?: number
+  /** A middleware before hookguard adds `x-request-id` to the Node request's headers. */
+  requestId?: boolean
+  /** The framework's raw body parser runs first: `express.raw()`, `koa-bodyparser` (both inflate gzip). */
+  bodyParser?: boolean
+}
+
+/** The body of the early answer of {@link TargetSetup.earlyAnswerMs}. */
+export const earlyAnswerBody = 'answered before hookguard'
+
+/** What sets a target apart, for the cases whose outcome depends on it. */
+export interface TargetFacts {
+  /** The adapter sees the Node response and reports through the guard's logger when it could not write its verdict. */
+  reportsUnwritten: boolean
+  /** The raw body parser {@link TargetSetup.bodyParser} mounts, or `undefined` where the framework has none. */
+  bodyParser: string | undefined
+}
+
 /** One way of serving a guard: an adapter on its framework, or the core on a Web `Request`. */
-export interface Target {
+export interface Target extends TargetFacts {
   name: string
-  start(options: GuardOptions): Promise<StartedTarget>
+  start(options: GuardOptions, setup?: TargetSetup): Promise<StartedTarget>
 }
 
 const routes = ['/hooks', '/hooks/:status']
@@ -66,13 +90,34 @@ function closer(server: Server): () => Promise<void> {
     })
 }
 
+const requestId = 'req_from_middleware'
+
+/** Express middleware that answers 503 after `ms`, as an app's own timeout does. */
+function expressEarlyAnswer(ms: number) {
+  return (_req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    const timer = setTimeout(() => res.status(503).type('text/plain').send(earlyAnswerBody), ms)
+    res.once('close', () => clearTimeout(timer))
+    next()
+  }
+}
+
 function expressTarget(name: string, express: typeof express5): Target {
   return {
     name,
-    async start(options) {
+    reportsUnwritten: true,
+    bodyParser: 'express.raw()',
+    async start(options, setup = {}) {
       const { guard, enqueued } = recordingGuard(options)
       const errors: unknown[] = []
       const app = express()
+      if (setup.earlyAnswerMs !== undefined) app.use(expressEarlyAnswer(setup.earlyAnswerMs))
+      if (setup.requestId) {
+        app.use((req: ExpressRequest, _res: ExpressResponse, next: NextFunction) => {
+          req.headers['x-request-id'] = requestId
+          next()
+        })
+      }
+      if (setup.bodyParser) app.use(express.raw({ type: '*/*' }))
       for (const route of routes) app.all(route, expressHookguard(guard))
       app.use((error: unknown, _req: ExpressRequest, res: ExpressResponse, _next: NextFunction) => {
         errors.push(error)
@@ -84,15 +129,45 @@ function expressTarget(name: string, express: typeof express5): Target {
   }
 }
 
+/** Koa middleware that answers 503 after `ms` when what follows has not finished, as a timeout middleware does. */
+function koaEarlyAnswer(ms: number): KoaMiddleware {
+  return async (ctx, next) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const early = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        ctx.status = 503
+        ctx.type = 'text/plain'
+        ctx.body = earlyAnswerBody
+        resolve()
+      }, ms)
+    })
+    try {
+      await Promise.race([next(), early])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
+
 function koaTarget(name: string, Koa: typeof Koa3): Target {
   return {
     name,
-    async start(options) {
+    reportsUnwritten: true,
+    bodyParser: 'koa-bodyparser',
+    async start(options, setup = {}) {
       const { guard, enqueued } = recordingGuard(options)
       const errors: unknown[] = []
       const app = new Koa()
       app.silent = true
       app.on('error', (error: unknown) => errors.push(error))
+      if (setup.earlyAnswerMs !== undefined) app.use(koaEarlyAnswer(setup.earlyAnswerMs))
+      if (setup.requestId) {
+        app.use((ctx, next) => {
+          ctx.req.headers['x-request-id'] = requestId
+          return next()
+        })
+      }
+      if (setup.bodyParser) app.use(koaBodyParser())
       const router = new Router()
       for (const route of routes) router.all(route, koaHookguard(guard))
       app.use(router.routes())
@@ -114,27 +189,56 @@ async function serveFetch(
 
 const honoTarget: Target = {
   name: 'Hono on @hono/node-server',
-  async start(options) {
+  reportsUnwritten: true,
+  bodyParser: undefined,
+  async start(options, setup = {}) {
     const { guard, enqueued } = recordingGuard(options)
     const errors: unknown[] = []
-    const app = new Hono()
+    const app = new Hono<{ Bindings: HttpBindings }>()
+    if (setup.earlyAnswerMs !== undefined) {
+      const early = () => new HTTPException(503, { res: new Response(earlyAnswerBody, { status: 503 }) })
+      app.use(timeout(setup.earlyAnswerMs, early))
+    }
+    if (setup.requestId) {
+      app.use((c, next) => {
+        c.env.incoming.headers['x-request-id'] = requestId
+        return next()
+      })
+    }
     for (const route of routes) app.all(route, honoHookguard(guard))
     app.onError((error, c) => {
+      // The timeout middleware's answer comes as an HTTPException: Hono's own way, not a failure.
+      if (error instanceof HTTPException && error.status === 503) return error.getResponse()
       errors.push(error)
       return c.body(null, 500)
     })
-    return { ...(await serveFetch((request, env) => app.fetch(request, env))), enqueued, errors }
+    return { ...(await serveFetch((request, env) => app.fetch(request, env as HttpBindings))), enqueued, errors }
   },
 }
 
 const statusRoute = /^\/hooks(?:\/([^/]+))?$/
 
+/** The first of `answer` and a 503 after `ms`: a fetch handler's own timeout. */
+async function earlyAnswer(answer: Promise<Response>, ms: number): Promise<Response> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const early = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => resolve(new Response(earlyAnswerBody, { status: 503 })), ms)
+  })
+  try {
+    return await Promise.race([answer, early])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 const coreWebTarget: Target = {
   name: 'core guard.handle on a Web Request',
-  async start(options) {
+  reportsUnwritten: false,
+  bodyParser: undefined,
+  async start(options, setup = {}) {
     const { guard, enqueued } = recordingGuard(options)
     const errors: unknown[] = []
-    const fetch = async (request: Request, env: HttpBindings | Http2Bindings): Promise<Response> => {
+    const handle = async (request: Request, env: HttpBindings | Http2Bindings): Promise<Response> => {
       try {
         const status = statusRoute.exec(new URL(request.url).pathname)?.[1]
         const params: Record<string, string> = status === undefined ? {} : { status: decodeURIComponent(status) }
@@ -144,6 +248,8 @@ const coreWebTarget: Target = {
         return new Response(null, { status: 500 })
       }
     }
+    const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
+      setup.earlyAnswerMs === undefined ? handle(request, env) : earlyAnswer(handle(request, env), setup.earlyAnswerMs)
     return { ...(await serveFetch(fetch)), enqueued, errors }
   },
 }

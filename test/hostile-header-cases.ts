@@ -137,6 +137,34 @@ const signatureAbuse: HostileCase[] = [
     },
   },
   {
+    name: 'refuses repeated Authorization, webhook-id and webhook-timestamp headers when a middleware added a header of its own',
+    async run(start, traits) {
+      // A request-id middleware adds a name to req.headers: the one a repeat took away on Node, in count.
+      const bearer = await start(
+        { verify: [bearerToken({ tokens: 'tok_right' })], eventId: { header: 'x-delivery' } },
+        { requestId: true },
+      )
+      const authorization = ['Bearer tok_right', 'Bearer tok_right']
+      const reply = await send(bearer.url, { headers: { 'x-delivery': 'd_rep_rid', authorization }, body: 'ping' })
+      expectRepeatedRefused(bearer, reply, traits, 'missing_credentials')
+
+      const signed = await start(undefined, { requestId: true })
+      const headers = headersFor({ id: 'msg_rep_rid' })
+      const repeats = [
+        ['webhook-id', ['msg_rep_rid', 'msg_rep_rid'], 'invalid_signature'],
+        ['webhook-timestamp', [String(nowSeconds), String(nowSeconds)], 'invalid_timestamp'],
+      ] as const
+      for (const [name, values, webCode] of repeats) {
+        const repeated = await send(signed.url, { headers: { ...headers, [name]: [...values] }, body })
+        expectRepeatedRefused(signed, repeated, traits, webCode)
+      }
+      // Repeated signature headers still read as one list.
+      const signatures = [validEntry('msg_rep_rid'), junkEntry()]
+      const listed = await send(signed.url, { headers: { ...headers, 'webhook-signature': signatures }, body })
+      expectVerdict(listed, 202, 'accepted')
+    },
+  },
+  {
     name: 'refuses a repeated Authorization header, even when both carry the right token',
     async run(start, traits) {
       const server = await start({ verify: [bearerToken({ tokens: 'tok_right' })], eventId: { header: 'x-delivery' } })

@@ -22,8 +22,8 @@ for (const target of targets) {
         const started: StartedTarget[] = []
         try {
           const traits = { joinsRepeatedHeaders: webTargets.has(target.name) }
-          await hostileCase.run(async (overrides) => {
-            const server = await target.start(guardOptions(overrides))
+          await hostileCase.run(async (overrides, setup) => {
+            const server = await target.start(guardOptions(overrides), setup)
             started.push(server)
             return server
           }, traits)

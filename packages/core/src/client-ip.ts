@@ -2,6 +2,21 @@ import type { HeaderBag } from './headers.js'
 import { joinedHeader } from './headers.js'
 import { type IpAddress, type IpMatcher, parseIp } from './ip.js'
 
+/** How to pass the client's address, for the log when `allowIps` is set and none came. */
+export const missingAddressHint =
+  'no client address was passed, so allowIps refuses every request: pass it as guard.handle(request, { remoteAddress }); ' +
+  'Deno: info.remoteAddr.hostname, Bun: server.requestIP(request)?.address, ' +
+  "Cloudflare Workers: request.headers.get('cf-connecting-ip'), @hono/node-server: env.incoming.socket.remoteAddress"
+
+/** The developer detail of a source `allowIps` refused: the address, or why there is none. */
+export function refusedSourceDetail(remoteAddress: string | undefined, sourceIp: string | null): string {
+  if (sourceIp !== null) return `source ${sourceIp} is not in allowIps`
+  if (remoteAddress === undefined) return missingAddressHint
+  if (parseIp(remoteAddress) === null)
+    return `client address ${JSON.stringify(remoteAddress.slice(0, 64))} is not an IP address`
+  return `the trusted proxy ${remoteAddress} forwarded a hop that is not an IP address`
+}
+
 /** Forwarded hops inspected at most, from the right. */
 const maxHops = 32
 

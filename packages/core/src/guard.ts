@@ -1,5 +1,5 @@
 import { buildEvent, type EventSources, noParams, type Verified } from './build-event.js'
-import { resolveClientIp } from './client-ip.js'
+import { missingAddressHint, refusedSourceDetail, resolveClientIp } from './client-ip.js'
 import { compileCredentialCheck } from './credential-check.js'
 import { contentCoding, decompressBody } from './decompress.js'
 import { replayId } from './dedupe-key.js'
@@ -17,6 +17,7 @@ import { memoryStore } from './stores/memory-store.js'
 import type { DedupeStore } from './stores/store.js'
 import type { Verdict, WebhookRequest } from './types.js'
 import { unsignedEventFields } from './unsigned-event-fields.js'
+import { logUnwritten, type Unwritten } from './unwritten.js'
 import { rejection } from './verdict.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 import { fromWebRequest, toResponse, type WebRequestInfo } from './web.js'
@@ -38,6 +39,19 @@ export interface Guard {
    * ```
    */
   handle(request: Request, info?: WebRequestInfo): Promise<Response>
+  /**
+   * For adapters: the verdict of a request did not reach the sender, because
+   * an earlier middleware had answered (a response timeout), the client was
+   * gone, or the write threw. Logged through `logger` (`warn`; `debug` for a
+   * client that left); never throws. The Node adapters call it through
+   * `writeVerdict`.
+   *
+   * @example
+   * ```ts
+   * if (ctx.headerSent) guard.reportUnwritten({ reason: 'response_started', verdict })
+   * ```
+   */
+  reportUnwritten(unwritten: Unwritten): void
   /**
    * Live counts since the guard was created, for your metrics.
    *
@@ -101,6 +115,8 @@ export function createGuard(options: GuardOptions): Guard {
     logger?.warn({ option: unsigned.option, source: unsigned.source }, unsigned.message)
   }
   const requireCredentials = compileCredentialCheck(verifiers)
+  // allowIps refuses every request that comes with no client address: how to pass one is told once, at warn.
+  let toldMissingAddress = false
 
   // The log record's `verifier` for each count of verifiers run, made once.
   const verifierLabels = verifiers.map((_, i) =>
@@ -207,10 +223,20 @@ export function createGuard(options: GuardOptions): Guard {
     const client = resolveClientIp(request.remoteAddress, headers, trustProxy, config.forwardedHeader)
     trace.sourceIp = client ? ipText(client) : null
     if (allowIps && (!client || !allowIps.matches(client))) {
-      throw new WebhookError('ip_not_allowed', `source ${trace.sourceIp ?? 'unknown'} is not in allowIps`)
+      if (request.remoteAddress === undefined && !toldMissingAddress) {
+        toldMissingAddress = true
+        logger?.warn(
+          { code: 'ip_not_allowed', detail: missingAddressHint },
+          'allowIps is set but no client address was passed',
+        )
+      }
+      throw new WebhookError('ip_not_allowed', refusedSourceDetail(request.remoteAddress, trace.sourceIp))
     }
 
-    const coding = contentCoding(singleHeader(headers, 'content-encoding'), config.decompress)
+    // A body parser that left its bytes has undone the coding already.
+    const coding = request.bodyDecoded
+      ? null
+      : contentCoding(singleHeader(headers, 'content-encoding'), config.decompress)
     const declaredLength = singleHeader(headers, 'content-length')
     // A length with fewer digits than the limit is within it; the body read counts the bytes either way.
     if (
@@ -284,6 +310,7 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     process,
     counters,
+    reportUnwritten: (unwritten) => logUnwritten(logger, unwritten),
     async handle(request: Request, info?: WebRequestInfo): Promise<Response> {
       return toResponse(await process(fromWebRequest(request, info)))
     },

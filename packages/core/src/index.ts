@@ -6,6 +6,7 @@ export { createGuard, type Guard, type GuardCounters } from './guard.js'
 export { type HeaderBag, headersFromWeb, joinedHeader, singleHeader } from './headers.js'
 export { compileIpRules, type IpAddress, type IpMatcher, parseIp } from './ip.js'
 export { fromNodeRequest, type NodeIncomingLike, type NodeRequestExtras } from './node-request.js'
+export { type NodeResponseLike, type NodeResponseState, unwritableReason, writeVerdict } from './node-response.js'
 export type { GuardHooks, RequestOutcome } from './observer.js'
 export type { GuardOptions } from './options.js'
 export { type GithubOptions, github } from './presets/github.js'
@@ -28,6 +29,7 @@ export type {
   WebhookEvent,
   WebhookRequest,
 } from './types.js'
+export type { Unwritten, UnwrittenReason } from './unwritten.js'
 export type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 export { type BearerTokenOptions, bearerToken } from './verifiers/bearer-token.js'
 export { type ClientCertificateOptions, clientCertificate } from './verifiers/client-certificate.js'

@@ -47,6 +47,55 @@ describe('fromNodeRequest', () => {
   })
 })
 
+describe('fromNodeRequest and headers a middleware added', () => {
+  /** A request as Node parsed it (`rawHeaders`, `headersDistinct`), with `req.headers` as a middleware left it. */
+  function incoming(rawHeaders: string[], headers: Record<string, string>) {
+    const headersDistinct: Record<string, string[]> = {}
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = (rawHeaders[i] as string).toLowerCase()
+      headersDistinct[name] = [...(headersDistinct[name] ?? []), rawHeaders[i + 1] as string]
+    }
+    const noop = () => {}
+    return {
+      method: 'POST',
+      url: '/hooks',
+      rawHeaders,
+      headers,
+      headersDistinct,
+      on: noop,
+      removeListener: noop,
+      pause: noop,
+    }
+  }
+
+  test('a repeat is found from the raw names, in any case, though an added x-request-id balances the count', () => {
+    const raw = ['Host', 'a', 'Authorization', 'Bearer one', 'AUTHORIZATION', 'Bearer two']
+    const req = incoming(raw, { host: 'a', authorization: 'Bearer one', 'x-request-id': 'r1' })
+    expect(fromNodeRequest(req, { rawBodyHint: 'h' }).headers.authorization).toEqual(['Bearer one', 'Bearer two'])
+  })
+
+  test('with no repeat, req.headers is read as it is, the added header included', () => {
+    const raw = ['Host', 'a', 'Authorization', 'Bearer one']
+    const req = incoming(raw, { host: 'a', authorization: 'Bearer one', 'x-request-id': 'r1' })
+    expect(fromNodeRequest(req, { rawBodyHint: 'h' }).headers).toBe(req.headers)
+  })
+
+  test('names that differ only in a letter of the same length are not a repeat', () => {
+    const raw = ['X-Id-A', '1', 'x-id-b', '2', 'Webhook-Id', 'w', 'webhook-iD', 'w']
+    const req = incoming(raw.slice(0, 4), { 'x-id-a': '1', 'x-id-b': '2' })
+    expect(fromNodeRequest(req, { rawBodyHint: 'h' }).headers).toBe(req.headers)
+    expect(fromNodeRequest(incoming(raw, {}), { rawBodyHint: 'h' }).headers['webhook-id']).toEqual(['w', 'w'])
+  })
+
+  test('a request with very many header lines is read through headersDistinct, its repeat found', () => {
+    const raw = Array.from({ length: 200 }, (_, i) => [`X-Filler-${i}`, 'v']).flat()
+    raw.push('Authorization', 'Bearer one', 'authorization', 'Bearer two')
+    const headers = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-filler-${i}`, 'v']))
+    const req = incoming(raw, { ...headers, authorization: 'Bearer one', 'x-request-id': 'r1' })
+    expect(fromNodeRequest(req, { rawBodyHint: 'h' }).headers.authorization).toEqual(['Bearer one', 'Bearer two'])
+  })
+})
+
 describe('fromNodeRequest paths and sockets', () => {
   test('the path of an absolute-form request target, and of one with a query', async () => {
     expect((await send('POST http://example.com/hooks/abs?x=1 HTTP/1.1\r\nHost: example.com')).request.path).toBe(
@@ -112,6 +161,16 @@ describe('fromNodeRequest and what a body parser left', () => {
     const text = fromNodeRequest(incoming({ readableEnded: true }), { leftoverBody: () => '{"a":1}', rawBodyHint: 'h' })
     expect(text.body).toBe('{"a":1}')
     expect(text.bodyUnavailable).toBeUndefined()
+  })
+
+  test('what a parser left is marked decoded (Content-Encoding undone); the stream itself is not', () => {
+    const bytes = Buffer.from('{"a":1}')
+    expect(
+      fromNodeRequest(incoming({ _body: true }), { leftoverBody: () => bytes, rawBodyHint: 'h' }).bodyDecoded,
+    ).toBe(true)
+    expect(fromNodeRequest(incoming({ readableEnded: false }), { rawBodyHint: 'h' }).bodyDecoded).toBeUndefined()
+    const parsed = fromNodeRequest(incoming({ _body: true }), { leftoverBody: () => ({ a: 1 }), rawBodyHint: 'h' })
+    expect(parsed.bodyDecoded).toBeUndefined()
   })
 
   test('after a JSON parser (or with no leftover at all), the raw body is gone and the hint says why', () => {

@@ -75,22 +75,50 @@ function tlsPeer(socket: NodeSocket): TlsPeer {
 /**
  * The headers with repeated ones kept apart. Node's `req.headers` keeps only
  * the first of a repeated `Authorization` or `Content-Type` and joins others
- * with `, `, so the guard reads `req.headersDistinct` whenever a name came
- * twice; when none did (the usual case), `req.headers` says the same, and
- * is already built.
+ * with `, `, so the guard reads `req.headersDistinct` whenever a name may
+ * have come twice; when none did (the usual case), `req.headers` says the
+ * same, and is already built. Repeats are told from the names in
+ * `rawHeaders`, never from a count of `req.headers`, which a middleware may
+ * have added to (a request id).
  */
 function distinctHeaders(req: NodeIncomingLike): HeaderBag {
   const { headers, rawHeaders } = req
   // (`headersDistinct` is a getter that builds a new object: read it only when it is needed.)
-  if (rawHeaders !== undefined && rawHeaders.length === 2 * countNames(headers)) return headers
+  if (rawHeaders !== undefined && !mayRepeatName(rawHeaders)) return headers
   return req.headersDistinct ?? headers
 }
 
-/** The number of header names, counted without the array `Object.keys` would build on every request. */
-function countNames(headers: HeaderBag): number {
-  let count = 0
-  for (const _name in headers) count += 1
-  return count
+/** Beyond this many header lines the pairwise look costs more than building `headersDistinct`. */
+const maxPairwiseNames = 32
+
+/**
+ * Whether a header name may appear twice in `rawHeaders` (names and values,
+ * alternating), ignoring case. A request carries a dozen names, so each is
+ * compared with those before it, with no set built; it errs only towards yes,
+ * which costs `headersDistinct`, never a missed repeat.
+ */
+function mayRepeatName(rawHeaders: readonly string[]): boolean {
+  if (rawHeaders.length > 2 * maxPairwiseNames) return true
+  for (let i = 2; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    for (let j = 0; j < i; j += 2) {
+      if (sameLetters(name, rawHeaders[j] as string)) return true
+    }
+  }
+  return false
+}
+
+/**
+ * Equal but for case: ASCII and Latin-1 letters differ from their upper case
+ * in bit 0x20 only. A few other pairs (`^` and `~`) compare equal too, which
+ * only sends the request to `headersDistinct`.
+ */
+function sameLetters(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  for (let k = 0; k < a.length; k++) {
+    if ((a.charCodeAt(k) | 0x20) !== (b.charCodeAt(k) | 0x20)) return false
+  }
+  return true
 }
 
 function pathOf(url: string | undefined): string | undefined {
@@ -110,7 +138,8 @@ function pathOf(url: string | undefined): string | undefined {
 /**
  * The neutral request for a Node.js `IncomingMessage`: repeated headers kept
  * apart (`headersDistinct`), the socket address, TLS peer details, and the
- * raw body as bytes left by a raw parser or as the unread stream.
+ * raw body as bytes left by a raw parser (marked `bodyDecoded`) or as the
+ * unread stream.
  */
 export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras): WebhookRequest {
   const socket = req.socket ?? undefined
@@ -126,8 +155,11 @@ export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras
   }
   if (req.readableEnded || req._body === true) {
     const leftover = extras.leftoverBody?.()
-    if (leftover instanceof Uint8Array || typeof leftover === 'string') request.body = leftover
-    else request.bodyUnavailable = extras.rawBodyHint
+    if (leftover instanceof Uint8Array || typeof leftover === 'string') {
+      request.body = leftover
+      // A parser that leaves bytes has undone the Content-Encoding (express.raw() and co-body inflate by default).
+      request.bodyDecoded = true
+    } else request.bodyUnavailable = extras.rawBodyHint
   }
   return request
 }

@@ -39,6 +39,12 @@ export interface WebhookRequest {
    * first). The text is a hint for the developer log: how to fix the setup.
    */
   bodyUnavailable?: string
+  /**
+   * Set by an adapter when `body` is what a body parser left, which has
+   * already undone any `Content-Encoding` (`express.raw()` and
+   * `koa-bodyparser` inflate gzip): the guard then ignores that header.
+   */
+  bodyDecoded?: boolean
 }
 
 /** How the request was authenticated, as recorded on the event. */

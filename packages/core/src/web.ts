@@ -10,9 +10,14 @@ export interface WebRequestInfo {
   tls?: TlsPeer
 }
 
+const bodyUsedHint =
+  'the Request body was read before guard.handle: hand the guard the request before anything reads it, ' +
+  'or read a request.clone() made beforehand'
+
 /**
  * The neutral request for a Web `Request`; the body stays a stream, read by
- * the core with its limits.
+ * the core with its limits. A body already read (`bodyUsed`) is marked
+ * unavailable, with the fix for the log.
  */
 export function fromWebRequest(request: Request, info: WebRequestInfo = {}): WebhookRequest {
   let path: string | undefined
@@ -21,7 +26,7 @@ export function fromWebRequest(request: Request, info: WebRequestInfo = {}): Web
   } catch {
     path = undefined
   }
-  return {
+  const neutral: WebhookRequest = {
     method: request.method,
     path,
     params: info.params,
@@ -30,6 +35,8 @@ export function fromWebRequest(request: Request, info: WebRequestInfo = {}): Web
     tls: info.tls,
     body: request.body,
   }
+  if (request.bodyUsed) neutral.bodyUnavailable = bodyUsedHint
+  return neutral
 }
 
 /** The Web `Response` for a verdict. */

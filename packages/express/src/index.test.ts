@@ -1,5 +1,13 @@
-import { createGuard, eventBody, type GuardOptions, standardWebhooks, type WebhookEvent } from '@hookguard/core'
-import express5 from 'express'
+import {
+  createGuard,
+  eventBody,
+  type Guard,
+  type GuardOptions,
+  standardWebhooks,
+  type Unwritten,
+  type WebhookEvent,
+} from '@hookguard/core'
+import express5, { type NextFunction, type Request, type Response } from 'express'
 import express4 from 'express4'
 import request from 'supertest'
 import { describe, expect, test } from 'vitest'
@@ -119,6 +127,32 @@ for (const [name, express] of [
         .send(body)
       expect(response.status).toBe(400)
       expect(JSON.parse(response.text).code).toBe('duplicate_header')
+    })
+
+    test("a failing guard goes to the app's error handler, unless the response has started: then it is reported", async () => {
+      const failure = new Error('guard failed')
+      const reports: Unwritten[] = []
+      // A guard that breaks its promise never to reject, to reach the error path.
+      const broken = { process: () => Promise.reject(failure), reportUnwritten: (u: Unwritten) => reports.push(u) }
+      const handled: unknown[] = []
+      const app = express()
+      app.post('/answered', (_req: Request, res: Response, next: NextFunction) => {
+        res.status(503).send('answered first')
+        next()
+      })
+      app.post(['/answered', '/fresh'], hookguard(broken as unknown as Guard))
+      app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+        handled.push(error)
+        res.status(500).send('from the error handler')
+      })
+      const answered = await request(app).post('/answered').send(body)
+      expect([answered.status, answered.text]).toEqual([503, 'answered first'])
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(handled).toEqual([])
+      expect(reports).toEqual([{ reason: 'response_started', error: failure }])
+      const fresh = await request(app).post('/fresh').send(body)
+      expect([fresh.status, fresh.text]).toEqual([500, 'from the error handler'])
+      expect(handled).toEqual([failure])
     })
   })
 }

@@ -1,5 +1,5 @@
 import type { Guard } from '@hookguard/core'
-import { fromNodeRequest } from '@hookguard/core'
+import { fromNodeRequest, unwritableReason, writeVerdict } from '@hookguard/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 const rawBodyHint =
@@ -9,7 +9,9 @@ const rawBodyHint =
 /**
  * Express 4 and 5 middleware that verifies, deduplicates and enqueues a
  * webhook, then answers. Mount it before any JSON body parser; after
- * `express.raw()` it uses the raw Buffer.
+ * `express.raw()` it uses the raw Buffer. When an earlier middleware has
+ * answered already (a response timeout), it writes nothing and logs the
+ * verdict it could not send.
  *
  * @example
  * ```ts
@@ -35,8 +37,14 @@ export function hookguard(guard: Guard): RequestHandler {
       leftoverBody: () => req.body,
       rawBodyHint,
     })
-    guard.process(request).then((verdict) => {
-      res.writeHead(verdict.status, verdict.headers).end(verdict.body)
-    }, next)
+    guard.process(request).then(
+      (verdict) => writeVerdict(guard, res, verdict),
+      // The guard never rejects; should it, the app's error handler answers, unless something already has.
+      (error: unknown) => {
+        const reason = unwritableReason(res)
+        if (reason === undefined) next(error)
+        else guard.reportUnwritten({ reason, error })
+      },
+    )
   }
 }

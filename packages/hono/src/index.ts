@@ -1,5 +1,5 @@
-import type { Guard, WebhookEvent } from '@hookguard/core'
-import { fromNodeRequest, fromWebRequest, type NodeIncomingLike, toResponse } from '@hookguard/core'
+import type { Guard, NodeIncomingLike, NodeResponseState, WebhookEvent } from '@hookguard/core'
+import { fromNodeRequest, fromWebRequest, toResponse, unwritableReason } from '@hookguard/core'
 import type { Context, MiddlewareHandler } from 'hono'
 
 const rawBodyHint =
@@ -23,6 +23,8 @@ export interface HookguardOptions {
 /** What the runtimes hand to `fetch` as its second argument (Hono's `c.env`), as far as it tells the client. */
 interface PlatformEnv {
   incoming?: { socket?: { remoteAddress?: string }; readableEnded?: boolean; on?: unknown }
+  /** `@hono/node-server`'s Node response. */
+  outgoing?: NodeResponseState
   requestIP?: (request: Request) => { address?: string } | null
   remoteAddr?: { hostname?: string }
 }
@@ -68,8 +70,9 @@ export function hookguard(
   if (typeof clientAddress !== 'function') throw new TypeError('clientAddress must be a function')
 
   return async function hookguardHandler(c, next) {
+    const env = c.env as PlatformEnv | undefined
     // On @hono/node-server the Node request is at hand: reading it directly skips building a Web Request.
-    const incoming = (c.env as PlatformEnv | undefined)?.incoming
+    const incoming = env?.incoming
     const request =
       typeof incoming?.on === 'function' && !c.req.raw.bodyUsed && !incoming.readableEnded
         ? fromNodeRequest(incoming as NodeIncomingLike, { params: c.req.param(), path: c.req.path, rawBodyHint })
@@ -79,11 +82,14 @@ export function hookguard(
       // Hono caches the promise of what an earlier `c.req.arrayBuffer()` or `c.req.text()` read.
       const cache = c.req.bodyCache
       const raw: unknown = await Promise.resolve(cache.arrayBuffer ?? cache.text).catch(() => undefined)
-      if (raw instanceof ArrayBuffer) request.body = new Uint8Array(raw)
-      else if (typeof raw === 'string') request.body = raw
-      else request.bodyUnavailable = rawBodyHint
+      const cached = raw instanceof ArrayBuffer ? new Uint8Array(raw) : typeof raw === 'string' ? raw : undefined
+      request.body = cached
+      request.bodyUnavailable = cached === undefined ? rawBodyHint : undefined
     }
     const verdict = await guard.process(request)
+    // On @hono/node-server an earlier middleware (hono/timeout, say) may have answered: Hono drops this one silently.
+    const unwritable = env?.outgoing && unwritableReason(env.outgoing)
+    if (unwritable) guard.reportUnwritten({ reason: unwritable, verdict })
     const response = toResponse(verdict)
     if (!verdict.event) return response
     c.set('webhook', verdict.event)

@@ -1,5 +1,5 @@
 import type { Guard, WebhookEvent } from '@hookguard/core'
-import { fromNodeRequest } from '@hookguard/core'
+import { fromNodeRequest, unwritableReason } from '@hookguard/core'
 import type { Middleware, ParameterizedContext } from 'koa'
 
 const rawBodyHint =
@@ -27,7 +27,9 @@ function bodyParserLeftover(request: RoutedContext['request']): string | Uint8Ar
  * Koa 2 and 3 middleware that verifies, deduplicates and enqueues a webhook,
  * then answers with the verdict. Mount it before any body parser; after
  * `koa-bodyparser` it uses `ctx.request.rawBody`. The accepted event is on
- * `ctx.state.webhook`, for middleware that runs around it.
+ * `ctx.state.webhook`, for middleware that runs around it. When an earlier
+ * middleware has answered already (a response timeout), it sets nothing on
+ * the response and logs the verdict it could not send.
  *
  * @example
  * ```ts
@@ -57,6 +59,12 @@ export function hookguard(guard: Guard): Middleware<HookguardState> {
     })
     const verdict = await guard.process(request)
     if (verdict.event) ctx.state.webhook = verdict.event
+    // Koa would drop the status and headers silently once the response has gone out.
+    const unwritable = unwritableReason(ctx.res)
+    if (unwritable !== undefined) {
+      guard.reportUnwritten({ reason: unwritable, verdict })
+      return
+    }
     ctx.status = verdict.status
     ctx.set(verdict.headers)
     ctx.body = verdict.body
