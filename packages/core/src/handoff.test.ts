@@ -157,7 +157,7 @@ describe('the dedupe store a guard is given', () => {
 
   test('a namespace that is not a string is refused', () => {
     expect(() => setup({ dedupe: memoryStore(), namespace: 7 as unknown as string })).toThrow(
-      /namespace must be a string/,
+      /namespace must be a non-empty string/,
     )
   })
 
