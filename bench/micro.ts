@@ -6,8 +6,8 @@ import { Webhook as StandardWebhook } from 'standardwebhooks'
 import Stripe from 'stripe'
 import { Webhook as SvixWebhook } from 'svix'
 import { Bench } from 'tinybench'
-import * as nodePort from '../packages/core/src/crypto/node.js'
-import * as webPort from '../packages/core/src/crypto/web.js'
+import * as nodePort from '../packages/core/src/verify/crypto/node.js'
+import * as webPort from '../packages/core/src/verify/crypto/web.js'
 import { type BenchSecret, jsonPayload, median, nowSeconds, signStandard } from './shared.js'
 
 export interface MicroOptions {

@@ -2,7 +2,7 @@ import { request } from 'node:http'
 import { gzipSync } from 'node:zlib'
 import { eventBody } from '@hookguard/core'
 import { expect } from 'vitest'
-import { dedupeKey } from '../packages/core/src/dedupe-key.js'
+import { dedupeKey } from '../packages/core/src/dedupe/dedupe-key.js'
 import {
   abandonUpload,
   codeLogger,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { bearerToken } from '@hookguard/core'
 import { expect } from 'vitest'
-import { dedupeKey } from '../packages/core/src/dedupe-key.js'
+import { dedupeKey } from '../packages/core/src/dedupe/dedupe-key.js'
 import { nowSeconds, secret } from './cases.js'
 import {
   body,

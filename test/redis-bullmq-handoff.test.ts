@@ -11,7 +11,7 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createReceiver, jobIdFor } from '../examples/express-redis-bullmq/receiver.js'
 import { handleEvent, startWorker } from '../examples/express-redis-bullmq/worker.js'
-import { dedupeKey } from '../packages/core/src/dedupe-key.js'
+import { dedupeKey } from '../packages/core/src/dedupe/dedupe-key.js'
 import {
   deleteKeys,
   failFast,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ClaimResult, DedupeStore } from '@hookguard/core'
 import { afterAll, describe, expect, test } from 'vitest'
-import { dedupeKey, replayId } from '../packages/core/src/dedupe-key.js'
+import { dedupeKey, replayId } from '../packages/core/src/dedupe/dedupe-key.js'
 
 /** One store under test, plus how to let time pass for it. */
 export interface StoreHarness {

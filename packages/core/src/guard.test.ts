@@ -1,15 +1,15 @@
 import { describe, expect, test, vi } from 'vitest'
 import { makeSecret, signedHeaders } from '../test-support/sign.js'
-import { dedupeKey } from './dedupe-key.js'
+import { dedupeKey } from './dedupe/dedupe-key.js'
+import { memoryStore } from './dedupe/memory-store.js'
+import type { DedupeStore } from './dedupe/store.js'
 import { QueueFullError } from './errors.js'
-import { eventBody } from './event.js'
+import { eventBody } from './event/event.js'
 import { createGuard } from './guard.js'
 import type { GuardOptions } from './options.js'
-import { memoryStore } from './stores/memory-store.js'
-import type { DedupeStore } from './stores/store.js'
 import type { WebhookEvent, WebhookRequest } from './types.js'
-import { bearerToken } from './verifiers/bearer-token.js'
-import { standardWebhooks } from './verifiers/standard-webhooks.js'
+import { bearerToken } from './verify/bearer-token.js'
+import { standardWebhooks } from './verify/standard-webhooks.js'
 
 const secret = makeSecret()
 const body = JSON.stringify({ type: 'scan.completed', data: { scanId: 'abc' } })

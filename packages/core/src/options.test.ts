@@ -3,9 +3,9 @@ import { makeSecret, signedHeaders } from '../test-support/sign.js'
 import { createGuard } from './guard.js'
 import type { GuardOptions } from './options.js'
 import type { Logger, WebhookEvent } from './types.js'
-import type { Verifier } from './verifier.js'
-import { bearerToken } from './verifiers/bearer-token.js'
-import { standardWebhooks } from './verifiers/standard-webhooks.js'
+import { bearerToken } from './verify/bearer-token.js'
+import { standardWebhooks } from './verify/standard-webhooks.js'
+import type { Verifier } from './verify/verifier.js'
 
 const secret = makeSecret()
 

@@ -1,10 +1,9 @@
 import type { MeterProvider } from '@opentelemetry/api'
-import type { EventField } from './event-field.js'
-import { compileIpRules, type IpMatcher } from './ip.js'
-import type { GuardHooks } from './observer.js'
-import type { DedupeStore } from './stores/store.js'
+import { compileIpRules, type IpMatcher } from './admit/ip.js'
+import type { DedupeStore } from './dedupe/store.js'
+import type { EventField } from './event/event-field.js'
+import type { GuardHooks } from './observe/observer.js'
 import type { Logger, WebhookEvent } from './types.js'
-import type { Verifier } from './verifier.js'
 import {
   booleanOption,
   headerName,
@@ -16,7 +15,8 @@ import {
   positiveNumber,
   requireOptions,
   timerMs,
-} from './verifiers/option-checks.js'
+} from './verify/option-checks.js'
+import type { Verifier } from './verify/verifier.js'
 
 /**
  * Everything `createGuard` accepts. Only `verify` and `enqueue` are required;

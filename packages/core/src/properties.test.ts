@@ -2,10 +2,10 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { ipBytes, referenceMatches, referenceRule } from '../../../fuzz/reference.js'
 import { makeSecret, signV1 } from '../test-support/sign.js'
+import { compileIpRules, parseIp } from './admit/ip.js'
 import { createGuard } from './guard.js'
-import type { HeaderBag } from './headers.js'
-import { compileIpRules, parseIp } from './ip.js'
-import { standardWebhooks } from './verifiers/standard-webhooks.js'
+import type { HeaderBag } from './lib/headers.js'
+import { standardWebhooks } from './verify/standard-webhooks.js'
 
 /** At least 10 000 runs per property, as the hardening issue asks. */
 const numRuns = 10_000

@@ -1,4 +1,4 @@
-import type { HeaderBag } from './headers.js'
+import type { HeaderBag } from './lib/headers.js'
 
 /** A Node.js readable stream as far as the core needs it (an `IncomingMessage`). */
 export interface NodeReadableLike {

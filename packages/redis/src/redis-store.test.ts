@@ -17,7 +17,7 @@ import {
   testPrefix,
 } from '../../../test/redis-helpers.js'
 import { storeContract } from '../../../test/store-contract.js'
-import { dedupeKey } from '../../core/src/dedupe-key.js'
+import { dedupeKey } from '../../core/src/dedupe/dedupe-key.js'
 import { RedisStoreError } from './errors.js'
 import { redisStore } from './redis-store.js'
 import { claimScript } from './scripts.js'

@@ -1,6 +1,6 @@
-import type { Verifier } from '../verifier.js'
-import { hmacSignature } from '../verifiers/hmac-signature.js'
-import { requireOptions } from '../verifiers/option-checks.js'
+import { hmacSignature } from '../verify/hmac-signature.js'
+import { requireOptions } from '../verify/option-checks.js'
+import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link github}. */
 export interface GithubOptions {

@@ -1,12 +1,6 @@
-import type { Verifier } from '../verifier.js'
-import { jwt } from '../verifiers/jwt.js'
-import {
-  nonEmptyString,
-  nonNegativeNumber,
-  oneOrMore,
-  optionError,
-  requireOptions,
-} from '../verifiers/option-checks.js'
+import { jwt } from '../verify/jwt.js'
+import { nonEmptyString, nonNegativeNumber, oneOrMore, optionError, requireOptions } from '../verify/option-checks.js'
+import type { Verifier } from '../verify/verifier.js'
 
 /** Google's OAuth 2.0 key set, which signs the OIDC tokens of Pub/Sub push subscriptions. */
 export const googleJwksUrl = 'https://www.googleapis.com/oauth2/v3/certs'

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { SignJWT } from 'jose'
 import { describe, expect, test } from 'vitest'
+import { memoryStore } from '../dedupe/memory-store.js'
 import { createGuard } from '../guard.js'
-import { memoryStore } from '../stores/memory-store.js'
 import type { WebhookEvent } from '../types.js'
 import { qstash } from './qstash.js'
 

@@ -1,8 +1,8 @@
 import { base64Encode, sha256 } from '#crypto'
-import { safeEqual } from '../constant-time.js'
-import type { Verifier } from '../verifier.js'
-import { jwt } from '../verifiers/jwt.js'
-import { nonEmptyString, nonNegativeNumber, requireOptions } from '../verifiers/option-checks.js'
+import { safeEqual } from '../verify/constant-time.js'
+import { jwt } from '../verify/jwt.js'
+import { nonEmptyString, nonNegativeNumber, requireOptions } from '../verify/option-checks.js'
+import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link qstash}. */
 export interface QStashOptions {

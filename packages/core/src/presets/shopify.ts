@@ -1,7 +1,7 @@
-import { singleHeader } from '../headers.js'
-import type { Verifier } from '../verifier.js'
-import { hmacSignature } from '../verifiers/hmac-signature.js'
-import { requireOptions } from '../verifiers/option-checks.js'
+import { singleHeader } from '../lib/headers.js'
+import { hmacSignature } from '../verify/hmac-signature.js'
+import { requireOptions } from '../verify/option-checks.js'
+import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link shopify}. */
 export interface ShopifyOptions {

@@ -1,6 +1,6 @@
-import type { Verifier } from '../verifier.js'
-import { hmacSignature } from '../verifiers/hmac-signature.js'
-import { nonEmptyString, oneOrMore, requireOptions } from '../verifiers/option-checks.js'
+import { hmacSignature } from '../verify/hmac-signature.js'
+import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link slack}. */
 export interface SlackOptions {

@@ -4,7 +4,7 @@ import { Webhook } from 'svix'
 import { describe, expect, test } from 'vitest'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
-import { standardWebhooks } from '../verifiers/standard-webhooks.js'
+import { standardWebhooks } from '../verify/standard-webhooks.js'
 import { svix } from './svix.js'
 
 const secret = `whsec_${randomBytes(24).toString('base64')}`

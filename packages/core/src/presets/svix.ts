@@ -1,5 +1,5 @@
-import type { Verifier } from '../verifier.js'
-import { type StandardWebhooksOptions, standardWebhooksAs } from '../verifiers/standard-webhooks.js'
+import { type StandardWebhooksOptions, standardWebhooksAs } from '../verify/standard-webhooks.js'
+import type { Verifier } from '../verify/verifier.js'
 
 /**
  * Verifies Svix webhooks (`svix-id`, `svix-timestamp`, `svix-signature`):

@@ -1,0 +1,151 @@
+import { createNoopMeter, type MeterProvider, metrics } from '@opentelemetry/api'
+import type { Logger, Verdict, WebhookEvent } from '../types.js'
+
+/** What the guard knows about a finished request. */
+export interface RequestOutcome {
+  status: number
+  code: string
+  eventId: string | null
+  eventType: string | null
+  sourceIp: string | null
+  /** Names of the verifiers that ran, comma-separated, or `null`. */
+  verifier: string | null
+  latencyMs: number
+  /** Developer-facing detail (never secrets, signatures or bodies). */
+  detail?: string
+}
+
+/** Callbacks for your own bookkeeping; they run after the answer is decided and cannot change it. */
+export interface GuardHooks {
+  /** An event was enqueued and answered 202. */
+  onAccepted?: (event: WebhookEvent, outcome: RequestOutcome) => void
+  /** A delivery of an already processed id answered 200. */
+  onDuplicate?: (outcome: RequestOutcome) => void
+  /** A delivery was refused (any 4xx or 5xx). */
+  onRejected?: (outcome: RequestOutcome) => void
+}
+
+/** What the guard learns about a request as it goes, for the log record and the hooks. */
+export class Trace {
+  sourceIp: string | null = null
+  eventId: string | null = null
+  eventType: string | null = null
+  /** The verifiers that ran, comma-separated. */
+  verifier: string | null = null
+  /** Whether the body was read to its end (if not, the connection must close). */
+  bodyRead = false
+  /** Developer-facing detail of a rejection. */
+  detail: string | undefined = undefined
+}
+
+/** Logs, metrics and hooks for every request. */
+export interface Observer {
+  /**
+   * Whether anything reads the outcome of a request: a logger, a hook, or a
+   * meter provider that is not the API's no-op one. When nothing does, the
+   * guard neither times requests nor calls `request`.
+   */
+  readonly observed: boolean
+  request(verdict: Verdict, trace: Trace, latencyMs: number): void
+  storeError(operation: 'claim' | 'complete' | 'release'): void
+  /** A delivery enqueued without dedupe because the store failed and `storeFailure` is `'open'`. */
+  failOpen(): void
+}
+
+/**
+ * Records one log record, the OpenTelemetry metrics and the hooks per request.
+ * Metrics go through `@opentelemetry/api`: a no-op until an SDK registers a
+ * meter provider (register it before creating the guard, or pass one).
+ */
+export function createObserver(logger: Logger | undefined, hooks: GuardHooks, meterProvider?: MeterProvider): Observer {
+  const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter('@hookguard/core')
+  const requests = meter.createCounter('hookguard.requests', {
+    description: 'Webhook deliveries by outcome and code',
+  })
+  const duration = meter.createHistogram('hookguard.request.duration', {
+    description: 'Time from request to answer',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
+  })
+  const dedupeHits = meter.createCounter('hookguard.dedupe.hits', {
+    description: 'Deliveries answered from the dedupe store (duplicate or in flight)',
+  })
+  const enqueueFailures = meter.createCounter('hookguard.enqueue.failures', {
+    description: 'enqueue calls that failed, timed out or found the queue full',
+  })
+  const storeErrors = meter.createCounter('hookguard.store.errors', { description: 'Dedupe store calls that failed' })
+  const failOpens = meter.createCounter('hookguard.store.fail_open', {
+    description: "Deliveries enqueued without dedupe because the store failed (storeFailure: 'open')",
+  })
+
+  // One attribute set per code, made once: codes are a small fixed set.
+  const attributesByCode = new Map<string, Readonly<Record<string, string>>>()
+
+  function callHook(name: keyof GuardHooks, call: () => void): void {
+    try {
+      call()
+    } catch (error) {
+      logger?.warn({ hook: name, detail: error instanceof Error ? error.message : 'non-error thrown' }, 'hook threw')
+    }
+  }
+
+  return {
+    observed:
+      logger !== undefined ||
+      hooks.onAccepted !== undefined ||
+      hooks.onDuplicate !== undefined ||
+      hooks.onRejected !== undefined ||
+      // Without an SDK the API hands out its one no-op meter.
+      meter !== createNoopMeter(),
+    request(verdict: Verdict, trace: Trace, latencyMs: number): void {
+      const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
+      let attributes = attributesByCode.get(verdict.code)
+      if (attributes === undefined) {
+        attributes = Object.freeze({ 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code })
+        attributesByCode.set(verdict.code, attributes)
+      }
+      requests.add(1, attributes)
+      duration.record(latencyMs / 1000, attributes)
+      if (verdict.code === 'duplicate' || verdict.code === 'in_flight') dedupeHits.add(1, attributes)
+      if (verdict.code.startsWith('enqueue_') || verdict.code === 'queue_full') enqueueFailures.add(1, attributes)
+
+      // The record is built only for someone who reads it.
+      if (!logger && !hooks.onAccepted && !hooks.onDuplicate && !hooks.onRejected) return
+      const outcome: RequestOutcome = {
+        status: verdict.status,
+        code: verdict.code,
+        eventId: trace.eventId,
+        eventType: trace.eventType,
+        sourceIp: trace.sourceIp,
+        verifier: trace.verifier,
+        latencyMs: Math.round(latencyMs * 1000) / 1000,
+        detail: trace.detail,
+      }
+      if (logger) {
+        const { detail, ...summary } = outcome
+        const record = { outcome: outcomeName, ...summary }
+        const message = `webhook ${verdict.code}`
+        // Server-side failures need an operator: their detail rides on the record itself.
+        if (verdict.status >= 500) logger.error({ ...record, detail }, message)
+        else if (verdict.status >= 400) logger.warn(record, message)
+        else logger.info(record, message)
+        if (detail !== undefined && verdict.status < 500) logger.debug?.({ ...record, detail }, `${message}: detail`)
+      }
+
+      if (verdict.event && hooks.onAccepted) {
+        const event = verdict.event
+        callHook('onAccepted', () => hooks.onAccepted?.(event, outcome))
+      } else if (verdict.code === 'duplicate' && hooks.onDuplicate) {
+        callHook('onDuplicate', () => hooks.onDuplicate?.(outcome))
+      } else if (verdict.status >= 400 && hooks.onRejected) {
+        callHook('onRejected', () => hooks.onRejected?.(outcome))
+      }
+    },
+    storeError(operation): void {
+      storeErrors.add(1, { 'hookguard.operation': operation })
+    },
+    failOpen(): void {
+      failOpens.add(1)
+    },
+  }
+}

@@ -1,0 +1,267 @@
+import { hmacKey } from '#crypto'
+import { WebhookError } from '../errors.js'
+import type { EventField } from '../event/event-field.js'
+import { joinedHeader, singleHeader } from '../lib/headers.js'
+import { safeEqual } from './constant-time.js'
+import type { DigestEncoding, HashAlgorithm, HmacKey } from './crypto/port.js'
+import {
+  headerName,
+  keptHeaderNames,
+  nonEmptyString,
+  oneOf,
+  oneOrMore,
+  optionError,
+  positiveInteger,
+  positiveNumber,
+  requireOptions,
+} from './option-checks.js'
+import { checkTimestamp } from './timestamp.js'
+import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
+
+/** A secret: a string (its UTF-8 bytes are the key) or the raw key bytes. */
+export type HmacSecret = string | Uint8Array
+
+/** Options for {@link hmacSignature}: a description of how a sender signs. */
+export interface HmacSignatureOptions {
+  /** The verifier's name in logs and on `event.auth`. Default `hmac-signature`. */
+  name?: string
+  /**
+   * The shared secret, or several during a rotation: a signature made with any
+   * of them passes. A string is used as its UTF-8 bytes, as most senders do
+   * (Stripe's `whsec_…` included); pass a `Uint8Array` for a key given in
+   * another encoding.
+   */
+  secret: HmacSecret | readonly HmacSecret[]
+  /** The header that carries the signature, e.g. `x-hub-signature-256`. */
+  header: string
+  /** The HMAC hash function. */
+  algorithm: HashAlgorithm
+  /**
+   * How the digest is written: `hex` (lower-case) or `base64` (standard
+   * alphabet, padded). Compared as text, exactly.
+   */
+  encoding: DigestEncoding
+  /**
+   * What stands before the digest in a signature entry, e.g. `sha256=`,
+   * `v0=` or `v1=`. Entries without it are ignored (Stripe's `v0=` and `t=`).
+   * Default: none.
+   */
+  prefix?: string
+  /**
+   * Splits the header into entries, e.g. `,` for Stripe's `t=…,v1=…,v1=…`.
+   * Entries are trimmed. A repeated header is read as one list. Default: the
+   * whole header is one entry, and a repeated header is rejected.
+   */
+  separator?: string
+  /**
+   * What was signed, as a template over the raw request: `{body}` (the raw
+   * bytes), `{timestamp}` (exactly as sent) and `{header:name}`; everything
+   * else is literal text. Default `{body}`.
+   */
+  signedContent?: string
+  /**
+   * Where the signed timestamp (Unix seconds) is: its own header, or an entry
+   * of the signature header such as Stripe's `t=`. `signedContent` must sign
+   * it (`{timestamp}`, or `{header:name}` of the same header): an unsigned
+   * timestamp is rewritten by whoever replays a delivery. Default: the scheme
+   * has none, so no replay window: the digest that matched is then a second
+   * dedupe key (`VerifyResult.replayKey`), and the same body re-sent under a
+   * fresh id is still a duplicate.
+   */
+  timestamp?: { header: string } | { entry: string }
+  /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
+  toleranceSeconds?: number
+  /** Signature entries inspected at most. Default 16. */
+  maxSignatures?: number
+  /** Where this sender puts the event id, e.g. `{ header: 'x-github-delivery' }`. */
+  eventId?: EventField
+  /** Where this sender puts the event type, e.g. `{ payload: 'type' }`. */
+  eventType?: EventField
+  /** Header names worth keeping on the event (never the signature). */
+  keepHeaders?: readonly string[]
+}
+
+type Part = { literal: string } | { body: true } | { timestamp: true } | { header: string }
+
+const placeholder = /\{([^{}]*)\}/g
+const encoder = new TextEncoder()
+
+function compileTemplate(template: string, where: string): Part[] {
+  const parts: Part[] = []
+  let last = 0
+  let hasBody = false
+  for (const match of template.matchAll(placeholder)) {
+    if (match.index > last) parts.push({ literal: template.slice(last, match.index) })
+    const name = match[1] as string
+    if (name === 'body') {
+      parts.push({ body: true })
+      hasBody = true
+    } else if (name === 'timestamp') parts.push({ timestamp: true })
+    else if (name.startsWith('header:')) {
+      parts.push({ header: headerName(name.slice(7), where, `signedContent {${name}}`) })
+    } else {
+      throw new TypeError(
+        `${where}: signedContent has an unknown placeholder {${name}}: use {body}, {timestamp} or {header:name}`,
+      )
+    }
+    last = match.index + match[0].length
+  }
+  if (last < template.length) parts.push({ literal: template.slice(last) })
+  if (!hasBody) throw optionError(where, 'signedContent', 'a template with {body}')
+  return parts
+}
+
+function toKeyBytes(secret: unknown, where: string, option: string): Uint8Array {
+  if (typeof secret === 'string' && secret.length > 0) return encoder.encode(secret)
+  if (secret instanceof Uint8Array && secret.byteLength > 0) return secret.slice()
+  throw optionError(where, option, 'a non-empty string or Uint8Array')
+}
+
+/**
+ * Verifies an HMAC signature over the raw body, described declaratively, so a
+ * sender hookguard does not ship can be described in a few lines. The shipped
+ * presets (`stripe`, `github`, `slack`, `shopify`) are built on it. Secrets are
+ * decoded once; the signature is compared as encoded text in constant time,
+ * never decoded leniently.
+ *
+ * @example
+ * ```ts
+ * // A sender that puts `X-Acme-Signature: t=1700000000,sig=<hex HMAC-SHA256 of "t.body">`
+ * const acme = hmacSignature({
+ *   name: 'acme',
+ *   secret: process.env.ACME_SECRET!,
+ *   header: 'x-acme-signature',
+ *   algorithm: 'sha256',
+ *   encoding: 'hex',
+ *   separator: ',',
+ *   prefix: 'sig=',
+ *   timestamp: { entry: 't=' },
+ *   signedContent: '{timestamp}.{body}',
+ *   eventId: { header: 'x-acme-delivery' },
+ * })
+ * const guard = createGuard({ verify: [acme], enqueue: async (event) => queue.add(event) })
+ * ```
+ */
+export function hmacSignature(options: HmacSignatureOptions): Verifier {
+  requireOptions(options, 'hmacSignature')
+  const name = options.name === undefined ? 'hmac-signature' : nonEmptyString(options.name, 'hmacSignature', 'name')
+  const where = name
+  const secrets = oneOrMore(options.secret, where, 'secret')
+  const algorithm = oneOf(options.algorithm, ['sha1', 'sha256', 'sha512'], where, 'algorithm')
+  const encoding = oneOf(options.encoding, ['hex', 'base64'], where, 'encoding')
+  const keys: HmacKey[] = secrets.map((s, i) => hmacKey(algorithm, toKeyBytes(s, where, `secret[${i}]`)))
+  const header = headerName(options.header, where, 'header')
+  const prefix = options.prefix ?? ''
+  if (typeof prefix !== 'string') throw optionError(where, 'prefix', 'a string')
+  const separator = options.separator === undefined ? undefined : nonEmptyString(options.separator, where, 'separator')
+  const signedContent = options.signedContent ?? '{body}'
+  if (typeof signedContent !== 'string') throw optionError(where, 'signedContent', 'a string')
+  const template = compileTemplate(signedContent, where)
+  const timestampOption = options.timestamp
+  let timestampHeader: string | undefined
+  let timestampEntry: string | undefined
+  if (timestampOption !== undefined) {
+    if (timestampOption && 'header' in timestampOption) {
+      timestampHeader = headerName(timestampOption.header, where, 'timestamp.header')
+    } else if (timestampOption && 'entry' in timestampOption) {
+      if (separator === undefined) throw new TypeError(`${where}: timestamp.entry needs a separator`)
+      timestampEntry = nonEmptyString(timestampOption.entry, where, 'timestamp.entry')
+    } else throw optionError(where, 'timestamp', '{ header } or { entry }')
+    // An unsigned timestamp is one an attacker rewrites: a replayed delivery would pass the window check.
+    const signed = template.some((part) => 'timestamp' in part || ('header' in part && part.header === timestampHeader))
+    if (!signed) {
+      throw optionError(
+        where,
+        'signedContent',
+        'a template with {timestamp} when timestamp is set: an unsigned timestamp lets replays through',
+      )
+    }
+  }
+  if (timestampOption === undefined && template.some((part) => 'timestamp' in part)) {
+    throw new TypeError(`${where}: signedContent uses {timestamp}, so timestamp must say where it is`)
+  }
+  const tolerance =
+    options.toleranceSeconds === undefined
+      ? undefined
+      : positiveNumber(options.toleranceSeconds, where, 'toleranceSeconds')
+  const maxSignatures = positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures')
+  const keepHeaders = keptHeaderNames(options.keepHeaders ?? [], where, 'keepHeaders', [header])
+
+  const signedHeaders = template.flatMap((part) => ('header' in part ? [part.header] : []))
+  if (timestampHeader !== undefined && template.some((part) => 'timestamp' in part)) signedHeaders.push(timestampHeader)
+
+  return {
+    name,
+    keepHeaders,
+    credentialHeaders: [header],
+    signs: { body: true, headers: signedHeaders },
+    missingCredentialCode: 'missing_signature',
+    ...(options.eventId ? { eventId: options.eventId } : {}),
+    ...(options.eventType ? { eventType: options.eventType } : {}),
+    async verify(ctx: VerifyContext): Promise<VerifyResult> {
+      const value =
+        separator === undefined ? singleHeader(ctx.headers, header) : joinedHeader(ctx.headers, header, separator)
+      if (value === undefined || value.trim() === '')
+        throw new WebhookError('missing_signature', `missing ${header} header`)
+      const entries = separator === undefined ? [value.trim()] : value.split(separator).map((entry) => entry.trim())
+
+      let timestampText: string | undefined
+      if (timestampHeader !== undefined) {
+        timestampText = singleHeader(ctx.headers, timestampHeader)
+        if (timestampText === undefined)
+          throw new WebhookError('invalid_timestamp', `missing ${timestampHeader} header`)
+      } else if (timestampEntry !== undefined) {
+        for (const entry of entries) {
+          if (!entry.startsWith(timestampEntry)) continue
+          if (timestampText !== undefined) {
+            throw new WebhookError('invalid_timestamp', `${header} has more than one ${timestampEntry} entry`)
+          }
+          timestampText = entry.slice(timestampEntry.length)
+        }
+        if (timestampText === undefined)
+          throw new WebhookError('invalid_timestamp', `${header} has no ${timestampEntry} entry`)
+      }
+      const timestamp =
+        timestampText === undefined
+          ? undefined
+          : checkTimestamp(timestampText, ctx.nowMs, tolerance ?? ctx.toleranceSeconds)
+
+      const candidates: string[] = []
+      let inspected = 0
+      for (const entry of entries) {
+        if (entry === '' || (timestampEntry !== undefined && entry.startsWith(timestampEntry))) continue
+        if (++inspected > maxSignatures) break
+        if (entry.startsWith(prefix)) candidates.push(entry.slice(prefix.length))
+      }
+      if (candidates.length === 0) {
+        throw new WebhookError('invalid_signature', `${header} has no ${prefix ? `${prefix} ` : ''}signature entry`)
+      }
+
+      const signed: (string | Uint8Array)[] = []
+      for (const part of template) {
+        if ('literal' in part) signed.push(part.literal)
+        else if ('body' in part) signed.push(ctx.body)
+        else if ('timestamp' in part) signed.push(timestampText as string)
+        else {
+          const signedHeader = singleHeader(ctx.headers, part.header)
+          if (signedHeader === undefined) {
+            throw new WebhookError('invalid_signature', `signed header ${part.header} is missing`)
+          }
+          signed.push(signedHeader)
+        }
+      }
+      for (const key of keys) {
+        const digest = await key.digest(signed, encoding)
+        for (const candidate of candidates) {
+          // With no signed timestamp the same bytes are valid forever: the digest is a second dedupe key.
+          if (safeEqual(candidate, digest))
+            return timestamp === undefined ? { replayKey: { key: digest } } : { timestamp }
+        }
+      }
+      throw new WebhookError(
+        'invalid_signature',
+        `none of ${candidates.length} ${header} signature entries matched ${keys.length} secret(s)`,
+      )
+    },
+  }
+}

@@ -1,0 +1,279 @@
+import { base64Decode, base64Encode, ed25519PublicKey, hmacKey } from '#crypto'
+import { carries } from '../admit/credential-check.js'
+import { WebhookError } from '../errors.js'
+import { concatBytes } from '../lib/bytes.js'
+import { joinedHeader, singleHeader } from '../lib/headers.js'
+import { safeEqual, safeEqualAt } from './constant-time.js'
+import type { Ed25519PublicKey, HmacKey } from './crypto/port.js'
+import { oneOrMore, positiveInteger, positiveNumber, requireOptions } from './option-checks.js'
+import { diagnoseSignature, rateGate } from './signature-diagnosis.js'
+import { checkTimestamp } from './timestamp.js'
+import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
+
+/** Options for {@link standardWebhooks}. */
+export interface StandardWebhooksOptions {
+  /**
+   * The endpoint's signing secret (`whsec_…` or bare base64), or several
+   * during a rotation: a signature made with any of them passes. Checks the
+   * symmetric `v1` signatures. Give `secret`, `publicKey`, or both.
+   */
+  secret?: string | readonly string[]
+  /**
+   * The sender's Ed25519 public key (`whpk_…`: base64 of the 32 raw bytes), or
+   * several during a rotation. Checks the asymmetric `v1a` signatures.
+   */
+  publicKey?: string | readonly string[]
+  /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
+  toleranceSeconds?: number
+  /** Signature entries inspected at most. Default 16. */
+  maxSignatures?: number
+}
+
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const headerSets = [
+  { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
+  { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
+] as const
+const signatureHeaders = headerSets.map((names) => names.signature)
+
+const encoder = new TextEncoder()
+
+/** A `v1a` signature: base64 of 64 bytes, canonical. */
+const ed25519SignaturePattern = /^[A-Za-z0-9+/]{86}==$/
+
+/** Decodes a `whsec_` secret once, at creation. */
+export function decodeWhsecSecret(secret: unknown, option: string): Uint8Array {
+  if (typeof secret !== 'string' || secret.length === 0) throw new TypeError(`${option} must be a non-empty string`)
+  if (secret.startsWith('whpk_')) throw new TypeError(`${option} is a public key (whpk_): pass it as publicKey`)
+  const encoded = secret.startsWith('whsec_') ? secret.slice(6) : secret
+  if (!base64Pattern.test(encoded) || encoded.length === 0) {
+    throw new TypeError(`${option} must be base64, optionally prefixed with whsec_`)
+  }
+  return base64Decode(encoded)
+}
+
+/** Decodes a `whpk_` Ed25519 public key once, at creation. */
+function decodeWhpkKey(publicKey: unknown, option: string): Ed25519PublicKey {
+  if (typeof publicKey !== 'string' || !publicKey.startsWith('whpk_')) {
+    throw new TypeError(`${option} must be a string starting with whpk_`)
+  }
+  const encoded = publicKey.slice(5)
+  if (!base64Pattern.test(encoded) || encoded.length !== 44) {
+    throw new TypeError(`${option} must be whpk_ followed by the base64 of a 32-byte Ed25519 key`)
+  }
+  try {
+    return ed25519PublicKey(base64Decode(encoded))
+  } catch {
+    throw new TypeError(`${option} is not a valid Ed25519 public key`)
+  }
+}
+
+/** The id, timestamp and signature list of a delivery, under `webhook-*` or Svix's `svix-*` names. */
+function readDelivery(ctx: VerifyContext, tolerance: number | undefined) {
+  const names = ctx.headers['webhook-id'] !== undefined ? headerSets[0] : headerSets[1]
+  // No signature under either name: refused first, as the guard's pre-check refuses it before the body is read.
+  if (!signatureHeaders.some((name) => carries(ctx.headers, name))) {
+    const anyHeader = ctx.headers[names.id] !== undefined || ctx.headers[names.timestamp] !== undefined
+    throw new WebhookError(
+      'missing_signature',
+      anyHeader
+        ? `missing ${names.signature} header while other ${names.id.split('-')[0]}-* headers arrived: a proxy may strip it, or the endpoint has no signing secret at the sender`
+        : 'no webhook-* or svix-* headers arrived: a proxy may strip custom headers, or the sender uses another scheme',
+    )
+  }
+  const id = singleHeader(ctx.headers, names.id)
+  const timestampText = singleHeader(ctx.headers, names.timestamp)
+  // Web `Headers` join a repeated header with ", "; no entry contains ", ", so it reads as one list either way.
+  const joined = joinedHeader(ctx.headers, names.signature, ' ')
+  const signatures = joined?.includes(', ') ? joined.replaceAll(', ', ' ') : joined
+  if (id === undefined) {
+    throw new WebhookError(
+      'missing_event_id',
+      'missing webhook-id (or svix-id) header while a signature arrived: a proxy may strip it',
+    )
+  }
+  if (timestampText === undefined) throw new WebhookError('invalid_timestamp', `missing ${names.timestamp} header`)
+  if (!signatures) {
+    throw new WebhookError(
+      'missing_signature',
+      `missing ${names.signature} header while ${names.id} arrived: a proxy may strip it, or the endpoint has no signing secret at the sender`,
+    )
+  }
+  const timestamp = checkTimestamp(timestampText, ctx.nowMs, tolerance ?? ctx.toleranceSeconds)
+  return { id, timestampText, timestamp, signatures }
+}
+
+/**
+ * Verifies the Standard Webhooks scheme, which Svix sends under `svix-*`
+ * header names: a signature of `id.timestamp.body` over the raw bytes, in
+ * `webhook-signature` as a space-separated list of entries. Symmetric `v1`
+ * entries (`v1,<base64 HMAC-SHA256>`) are checked with `secret`; asymmetric
+ * `v1a` entries (`v1a,<base64 Ed25519 signature>`) with `publicKey`.
+ * Provides the event id and timestamp.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
+ *   enqueue: async (event) => queue.add(event),
+ * })
+ * standardWebhooks({ publicKey: 'whpk_…' }) // asymmetric v1a
+ * ```
+ */
+export function standardWebhooks(options: StandardWebhooksOptions): Verifier {
+  return standardWebhooksAs(options, 'standardWebhooks')
+}
+
+/** {@link standardWebhooks}, with option errors naming `where` (`svix` for the Svix preset). */
+export function standardWebhooksAs(options: StandardWebhooksOptions, where: string): Verifier {
+  requireOptions(options, where)
+  if (options.secret === undefined && options.publicKey === undefined) {
+    throw new TypeError(`${where}: give secret (whsec_…), publicKey (whpk_…), or both`)
+  }
+  const secrets = options.secret === undefined ? [] : oneOrMore(options.secret, where, 'secret')
+  const publicKeyList = options.publicKey === undefined ? [] : oneOrMore(options.publicKey, where, 'publicKey')
+  const keys: HmacKey[] = secrets.map((s, i) => hmacKey('sha256', decodeWhsecSecret(s, `${where}: secret[${i}]`)))
+  const publicKeys = publicKeyList.map((k, i) => decodeWhpkKey(k, `${where}: publicKey[${i}]`))
+  const maxSignatures = positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures')
+  const tolerance =
+    options.toleranceSeconds === undefined
+      ? undefined
+      : positiveNumber(options.toleranceSeconds, where, 'toleranceSeconds')
+  const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
+  const diagnosisAllowed = rateGate(1_000)
+  const signs = { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] }
+  const credentials = { credentialHeaders: signatureHeaders, missingCredentialCode: 'missing_signature' } as const
+
+  if (publicKeys.length > 0) {
+    return {
+      name: 'standard-webhooks',
+      keepHeaders,
+      ...credentials,
+      signs,
+      verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
+    }
+  }
+
+  return {
+    name: 'standard-webhooks',
+    keepHeaders,
+    ...credentials,
+    signs,
+    verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
+      const delivery = readDelivery(ctx, tolerance)
+      // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
+      // synchronous digest no promise at all; Web Crypto's digests are awaited.
+      const signed = [`${delivery.id}.${delivery.timestampText}.`, ctx.body]
+      const digests = new Array<string | Promise<string>>(keys.length)
+      let pending = false
+      for (let i = 0; i < keys.length; i++) {
+        const digest = (keys[i] as HmacKey).digest(signed, 'base64')
+        pending ||= typeof digest !== 'string'
+        digests[i] = digest
+      }
+      if (!pending) return matchSignatures(ctx, delivery, digests as string[])
+      return Promise.all(digests).then((expected) => matchSignatures(ctx, delivery, expected))
+    },
+  }
+
+  /** The result when a `v1` entry matches; otherwise a rejection saying the likely cause. */
+  function matchSignatures(
+    ctx: VerifyContext,
+    delivery: ReturnType<typeof readDelivery>,
+    expected: readonly string[],
+  ): VerifyResult | Promise<never> {
+    const { id, timestamp, signatures } = delivery
+    let inspected = 0
+    // The entries are read in place (no split, no slices): this runs on every delivery.
+    for (let start = 0; start < signatures.length; ) {
+      let end = signatures.indexOf(' ', start)
+      if (end === -1) end = signatures.length
+      if (end > start) {
+        if (++inspected > maxSignatures) break
+        if (signatures.startsWith('v1,', start)) {
+          const length = end - start - 3
+          for (const digest of expected) {
+            if (digest.length === length && safeEqualAt(signatures, start + 3, digest)) return { id, timestamp }
+          }
+        }
+      }
+      start = end + 1
+    }
+    const summary = `no v1 signature among ${Math.min(inspected, maxSignatures)} entries matched`
+    if (!diagnosisAllowed()) return Promise.reject(new WebhookError('invalid_signature', summary))
+    const entries = signatures.split(' ').filter(Boolean).slice(0, maxSignatures)
+    const failure = {
+      id,
+      timestampText: delivery.timestampText,
+      timestamp,
+      nowMs: ctx.nowMs,
+      body: ctx.body,
+      entries,
+      secrets,
+    }
+    // The diagnosis only words the log: whatever it meets (a body nested too deep to re-serialize, say), the answer stays 401.
+    return diagnoseSignature(failure).then(
+      (cause) => Promise.reject(new WebhookError('invalid_signature', `${summary}: ${cause}`)),
+      () => Promise.reject(new WebhookError('invalid_signature', `${summary} (no diagnosis)`)),
+    )
+  }
+}
+
+/**
+ * How many Ed25519 checks one request may cost, per configured public key: a
+ * sender rotating keys signs with the old and the new one, so two entries per
+ * key cover every honest delivery, and a forged list of 16 costs no more.
+ */
+const ed25519ChecksPerKey = 2
+
+/**
+ * The path taken when public keys are configured: `v1a` entries are checked
+ * with Ed25519, `v1` entries with the secrets (if any). The symmetric-only
+ * path above stays as it is.
+ */
+async function verifyWithPublicKeys(
+  ctx: VerifyContext,
+  keys: readonly HmacKey[],
+  publicKeys: readonly Ed25519PublicKey[],
+  maxSignatures: number,
+  tolerance: number | undefined,
+): Promise<VerifyResult> {
+  const { id, timestampText, timestamp, signatures } = readDelivery(ctx, tolerance)
+
+  const prefix = `${id}.${timestampText}.`
+  const signed = [prefix, ctx.body]
+  // The Ed25519 message, built once: every check would otherwise copy the whole body again.
+  let message: readonly Uint8Array[] | undefined
+  let checksLeft = ed25519ChecksPerKey * publicKeys.length
+  let expected: string[] | undefined
+  let inspected = 0
+  for (const entry of signatures.split(' ')) {
+    if (entry === '') continue
+    if (++inspected > maxSignatures) break
+    if (entry.startsWith('v1a,')) {
+      const candidate = entry.slice(4)
+      if (checksLeft === 0 || !ed25519SignaturePattern.test(candidate)) continue
+      const signature = base64Decode(candidate)
+      // Only the canonical encoding counts: no lenient decoding of what the sender wrote.
+      if (base64Encode(signature) !== candidate) continue
+      message ??= [concatBytes([encoder.encode(prefix), ctx.body])]
+      for (const key of publicKeys) {
+        if (checksLeft === 0) break
+        checksLeft -= 1
+        if (await key.verify(message, signature)) return { id, timestamp }
+      }
+    } else if (entry.startsWith('v1,') && keys.length > 0) {
+      if (expected === undefined) {
+        expected = []
+        for (const key of keys) expected.push(await key.digest(signed, 'base64'))
+      }
+      const candidate = entry.slice(3)
+      for (const digest of expected) if (safeEqual(candidate, digest)) return { id, timestamp }
+    }
+  }
+  throw new WebhookError(
+    'invalid_signature',
+    `no v1a${keys.length > 0 ? ' or v1' : ''} signature among ${Math.min(inspected, maxSignatures)} entries matched` +
+      (checksLeft === 0 ? ` (stopped after ${ed25519ChecksPerKey * publicKeys.length} Ed25519 checks)` : ''),
+  )
+}

@@ -1,0 +1,86 @@
+import type { EventField } from '../event/event-field.js'
+import type { HeaderBag } from '../lib/headers.js'
+import type { TlsPeer } from '../types.js'
+
+/** What a verifier sees of the request. */
+export interface VerifyContext {
+  method: string
+  headers: HeaderBag
+  body: Uint8Array
+  params: Readonly<Record<string, string>>
+  tls: TlsPeer | undefined
+  /** The guard's clock, in milliseconds. */
+  nowMs: number
+  /** The guard's timestamp tolerance, in seconds, unless the verifier sets its own. */
+  toleranceSeconds: number
+}
+
+/** What a verifier learned when it passed. */
+export interface VerifyResult {
+  id?: string
+  type?: string
+  /** Unix seconds. */
+  timestamp?: number
+  claims?: Record<string, unknown>
+  /**
+   * A second dedupe key for this delivery, taken from what the signature
+   * covers, for a sender whose signature covers no timestamp (nor an id): a
+   * captured delivery re-sent with a fresh, unsigned id is then still a
+   * duplicate. Claimed after the event id, kept for `ttlMs` once done (default:
+   * the guard's `dedupeTtlMs`). `hmacSignature` without a `timestamp` gives
+   * the signature digest that matched; `qstash` the token's `jti` until it
+   * expires.
+   */
+  replayKey?: { key: string; ttlMs?: number }
+}
+
+/** The parts of a request a verifier's signature covers. */
+export interface SignedParts {
+  /** The raw body, and so every field of the payload. */
+  body: boolean
+  /** Header names (lower-case) the signature covers. */
+  headers: readonly string[]
+}
+
+/**
+ * One authentication step. `verify` passes by returning (maybe a promise of) a
+ * result and fails by throwing a `WebhookError` with a stable code.
+ *
+ * @example
+ * ```ts
+ * const onlyPut: Verifier = {
+ *   name: 'only-put',
+ *   verify: (ctx) => {
+ *     if (ctx.method !== 'PUT') throw new WebhookError('missing_credentials')
+ *     return {}
+ *   },
+ * }
+ * ```
+ */
+export interface Verifier {
+  readonly name: string
+  /** Header names worth keeping on the event (ids, types, timestamps; never credentials). */
+  readonly keepHeaders?: readonly string[]
+  /** Where this sender puts the event id, when `verify` does not return one (e.g. `{ payload: 'id' }`). */
+  readonly eventId?: EventField
+  /** Where this sender puts the event type, when `verify` does not return one. */
+  readonly eventType?: EventField
+  /**
+   * What this verifier's signature covers. Absent: none of the request (a
+   * bearer token, a client certificate, a JWT's own claims). The guard warns
+   * at creation when `eventId` or `eventType` is read from a header or path
+   * parameter that no signature covers while some verifier signs the request.
+   */
+  readonly signs?: SignedParts
+  /**
+   * Headers (lower-case) that carry this verifier's credential: a request must
+   * carry at least one of them, non-empty, or the guard refuses it with
+   * {@link Verifier.missingCredentialCode} before reading (or inflating) its
+   * body. `verify` must refuse such a request with the same code. Default: no
+   * pre-check. `createGuard` also refuses to keep these headers on the event.
+   */
+  readonly credentialHeaders?: readonly string[]
+  /** The code for a request with none of `credentialHeaders`. Default `missing_credentials`. */
+  readonly missingCredentialCode?: 'missing_credentials' | 'missing_signature'
+  verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
+}
