@@ -1,26 +1,24 @@
-import { missingAddressHint, refusedSourceDetail, resolveClientIp } from './admit/client-ip.js'
-import { compileCredentialCheck } from './admit/credential-check.js'
-import { ipText } from './admit/ip.js'
-import { contentCoding, decompressBody } from './body/decompress.js'
-import { readBody } from './body/read-body.js'
-import { replayId } from './dedupe/dedupe-key.js'
-import { createHandoff, describeError } from './dedupe/handoff.js'
-import { memoryStore } from './dedupe/memory-store.js'
-import type { DedupeStore } from './dedupe/store.js'
+import { allowClientAddress } from './admit/client-address.js'
+import { checkDeclaredBody } from './admit/declared-body.js'
+import { allowMethod } from './admit/method.js'
+import { readRawBody } from './body/raw-body.js'
+import { claimKeys } from './dedupe/claim.js'
+import { enqueueThenAnswer } from './dedupe/enqueue.js'
+import { Delivery } from './delivery.js'
 import { WebhookError } from './errors.js'
-import { buildEvent, type EventSources, noParams, type Verified } from './event/build-event.js'
-import { compileEventField } from './event/event-field.js'
-import { ReceivedEvent } from './event/received-event.js'
-import { unsignedEventFields } from './event/unsigned-event-fields.js'
-import { singleHeader } from './lib/headers.js'
-import { isThenable, type MaybePromise } from './lib/maybe-promise.js'
-import { createObserver, Trace } from './observe/observer.js'
+import { buildTheEvent } from './event/build-event.js'
+import { describeError } from './lib/describe-error.js'
+import { andThen, recover } from './lib/maybe-promise.js'
+import { runSteps, type Step } from './lib/run-steps.js'
 import { logUnwritten, type Unwritten } from './observe/unwritten.js'
-import { type GuardOptions, resolveOptions } from './options.js'
+import type { GuardOptions } from './options.js'
+import { type GuardCounters, type GuardParts, resolveGuard } from './parts.js'
 import { fromWebRequest, toResponse, type WebRequestInfo } from './ports/web.js'
 import { rejection } from './respond/verdict.js'
 import type { Verdict, WebhookRequest } from './types.js'
-import type { Verifier, VerifyContext, VerifyResult } from './verify/verifier.js'
+import { authenticate } from './verify/authenticate.js'
+
+export type { GuardCounters } from './parts.js'
 
 /** A configured webhook endpoint. */
 export interface Guard {
@@ -63,13 +61,22 @@ export interface Guard {
   readonly counters: Readonly<GuardCounters>
 }
 
-/** What {@link Guard.counters} counts. */
-export interface GuardCounters {
-  /** Dedupe store calls (claim, complete, release) that threw. */
-  storeErrors: number
-  /** Deliveries enqueued without dedupe because the store failed and `storeFailure` is `'open'`. */
-  failOpen: number
-}
+/**
+ * The pipeline of DESIGN.md, one step a line, in the order they run. Each
+ * takes the delivery so far and the guard's parts; a step that waits (the
+ * body arriving, Redis, a key set, your queue) returns a promise, and a step
+ * that answers early (a duplicate) returns the verdict. A refusal is thrown.
+ */
+const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
+  allowMethod, //        1. the method is allowed (405)
+  allowClientAddress, // 2. the client address is in the allowlist (403)
+  checkDeclaredBody, //  3. declared size (413), coding (415), credentials present (401), before any byte is read
+  readRawBody, //        4. the raw body, counted against the limit, the idle timeout and the deadline
+  authenticate, //       5. every verifier passes (401, 403; a key set down is 503)
+  buildTheEvent, //      6. the event: id, type, timestamp, payload
+  claimKeys, //          7. dedupe claim: done → 200 duplicate, in flight → 409
+  enqueueThenAnswer, //  8. enqueue with a timeout → 202; failure or timeout → 503
+]
 
 /**
  * Creates a guard: the request pipeline of DESIGN.md with your verifiers,
@@ -85,234 +92,50 @@ export interface GuardCounters {
  *   enqueue: async (event) => { await queue.add(event.type ?? 'webhook', event) },
  *   allowIps: ['203.0.113.0/24'],
  * })
- * const response = await guard.handle(request)
+ * const response = await guard.handle(request, { remoteAddress })
  * ```
  */
 export function createGuard(options: GuardOptions): Guard {
-  const config = resolveOptions(options)
-  const { allowIps, trustProxy } = config
-  const store: DedupeStore | undefined = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
-  // The user's id and type sources win; a sender's own conventions (a preset's `eventId`) come next.
-  const eventSources: EventSources = {
-    id: options.eventId ? compileEventField(options.eventId, 'eventId') : undefined,
-    type: options.eventType ? compileEventField(options.eventType, 'eventType') : undefined,
-    senderIds: options.verify.flatMap((v) => (v.eventId ? [compileEventField(v.eventId, `${v.name}.eventId`)] : [])),
-    senderTypes: options.verify.flatMap((v) =>
-      v.eventType ? [compileEventField(v.eventType, `${v.name}.eventType`)] : [],
-    ),
-    keptHeaders: config.keptHeaders,
-    parseJson: config.parseJson,
-    idRequired: store !== undefined,
-  }
-  const { verify: verifiers, enqueue, logger } = options
-  const now = options.now ?? Date.now
-  const counters: GuardCounters = { storeErrors: 0, failOpen: 0 }
-  const observer = createObserver(logger, options, options.meterProvider)
-  const ownStore = options.dedupe === undefined
-  const maxBodyDigits = String(Math.floor(config.maxBodyBytes)).length
-  const handOff = createHandoff({ config, store, ownStore, enqueue, observer, counters, logger })
-  for (const unsigned of unsignedEventFields(options)) {
-    logger?.warn({ option: unsigned.option, source: unsigned.source }, unsigned.message)
-  }
-  const requireCredentials = compileCredentialCheck(verifiers)
-  // allowIps refuses every request that comes with no client address: how to pass one is told once, at warn.
-  let toldMissingAddress = false
-
-  // The log record's `verifier` for each count of verifiers run, made once.
-  const verifierLabels = verifiers.map((_, i) =>
-    verifiers
-      .slice(0, i + 1)
-      .map((v) => v.name)
-      .join(','),
-  )
-
-  /** The rejection for whatever was thrown; the detail goes to the trace, for the log only. */
-  function refuse(thrown: unknown, trace: Trace): Verdict {
-    const error = thrown instanceof WebhookError ? thrown : new WebhookError('internal_error', describeError(thrown))
-    trace.detail = error.detail
-    return rejection(error.code, {
-      retryAfterSeconds: config.retryAfterSeconds,
-      allow: config.allow,
-      closeConnection: !trace.bodyRead,
-    })
-  }
-
-  /** Steps 6 and 7: the event, the dedupe claim, the handoff. */
-  function accept(
-    request: WebhookRequest,
-    body: Uint8Array,
-    verified: Verified,
-    trace: Trace,
-    receivedAtMs: number,
-  ): MaybePromise<Verdict> {
-    const event = buildEvent(request, body, trace.sourceIp, receivedAtMs, verified, eventSources)
-    trace.eventId = event.id
-    trace.eventType = event.typeIfKnown() ?? null
-    return handOff(event, verified)
-  }
-
-  /**
-   * Records what a verifier that passed learned; the first verifier to name the id, type or timestamp wins.
-   * Every replay key is kept: each is claimed.
-   */
-  function record(verified: Verified, verifier: Verifier, result: VerifyResult): void {
-    verified.id ??= result.id
-    verified.type ??= result.type
-    verified.timestamp ??= result.timestamp ?? null
-    if (result.replayKey) {
-      verified.replays ??= []
-      verified.replays.push({ id: replayId(verifier.name, result.replayKey.key), ttlMs: result.replayKey.ttlMs })
-    }
-    verified.auth.push(result.claims ? { verifier: verifier.name, claims: result.claims } : { verifier: verifier.name })
-  }
-
-  /** Step 5 from verifier `index` on, each on the raw bytes; then on to the event. */
-  function verifyFrom(
-    index: number,
-    request: WebhookRequest,
-    context: VerifyContext,
-    verified: Verified,
-    trace: Trace,
-  ): MaybePromise<Verdict> {
-    for (let i = index; i < verifiers.length; i++) {
-      const verifier = verifiers[i] as Verifier
-      trace.verifier = verifierLabels[i] as string
-      const result = verifier.verify(context)
-      if (isThenable(result)) {
-        return Promise.resolve(result).then((passed) => {
-          record(verified, verifier, passed)
-          return verifyFrom(i + 1, request, context, verified, trace)
-        })
-      }
-      record(verified, verifier, result)
-    }
-    return accept(request, context.body, verified, trace, context.nowMs)
-  }
-
-  /** Step 5: every verifier in order, on the raw (decompressed) bytes. */
-  function verify(request: WebhookRequest, body: Uint8Array, trace: Trace, receivedAtMs: number) {
-    const context: VerifyContext = {
-      method: request.method,
-      headers: request.headers,
-      body,
-      params: request.params ?? noParams,
-      tls: request.tls,
-      nowMs: receivedAtMs,
-      toleranceSeconds: config.toleranceSeconds,
-    }
-    return verifyFrom(
-      0,
-      request,
-      context,
-      { id: undefined, type: undefined, timestamp: null, auth: [], replays: undefined },
-      trace,
-    )
-  }
-
-  /**
-   * Steps 1 to 4: method, source address, encoding and size, the credential
-   * headers' presence, then the body. Returns the raw body, or a promise of it
-   * when it is still arriving or must be decompressed.
-   */
-  function admit(request: WebhookRequest, trace: Trace): MaybePromise<Uint8Array> {
-    const { headers } = request
-    if (!config.methods.has(request.method.toUpperCase())) {
-      throw new WebhookError('method_not_allowed', `method ${request.method} is not in ${config.allow}`)
-    }
-
-    const client = resolveClientIp(request.remoteAddress, headers, trustProxy, config.forwardedHeader)
-    trace.sourceIp = client ? ipText(client) : null
-    if (allowIps && (!client || !allowIps.matches(client))) {
-      if (request.remoteAddress === undefined && !toldMissingAddress) {
-        toldMissingAddress = true
-        logger?.warn(
-          { code: 'ip_not_allowed', detail: missingAddressHint },
-          'allowIps is set but no client address was passed',
-        )
-      }
-      throw new WebhookError('ip_not_allowed', refusedSourceDetail(request.remoteAddress, trace.sourceIp))
-    }
-
-    // A body parser that left its bytes has undone the coding already.
-    const coding = request.bodyDecoded
-      ? null
-      : contentCoding(singleHeader(headers, 'content-encoding'), config.decompress)
-    const declaredLength = singleHeader(headers, 'content-length')
-    // A length with fewer digits than the limit is within it; the body read counts the bytes either way.
-    if (
-      declaredLength !== undefined &&
-      declaredLength.length >= maxBodyDigits &&
-      /^[0-9]+$/.test(declaredLength) &&
-      Number(declaredLength) > config.maxBodyBytes
-    ) {
-      throw new WebhookError('payload_too_large', `content-length ${declaredLength} exceeds ${config.maxBodyBytes}`)
-    }
-
-    // A request with none of a verifier's credential headers cannot pass: refused before its body is read or inflated.
-    requireCredentials?.(headers)
-
-    if (request.bodyUnavailable !== undefined) throw new WebhookError('raw_body_unavailable', request.bodyUnavailable)
-    const received = readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs, config.bodyDeadlineMs)
-    if (!coding) return received
-    return Promise.resolve(received).then((bytes) => {
-      trace.bodyRead = true
-      return decompressBody(bytes, coding, config.maxBodyBytes, config.bodyTimeoutMs)
-    })
-  }
-
-  /** Records the outcome (log, metrics, hooks) and hands the verdict back. */
-  function finish(verdict: Verdict, trace: Trace, started: number): Verdict {
-    if (!observer.observed) return verdict
-    // A type taken from the payload is logged when something (your enqueue, say) read it;
-    // hookguard never parses the body for the log.
-    if (trace.eventType === null && verdict.event instanceof ReceivedEvent) {
-      trace.eventType = verdict.event.typeIfKnown() ?? null
-    }
-    observer.request(verdict, trace, performance.now() - started)
-    return verdict
-  }
-
-  /** Steps 5 to 7 on the body, then the outcome recorded: a verdict now, or a promise when a step waits. */
-  function conclude(request: WebhookRequest, body: Uint8Array, trace: Trace, receivedAtMs: number, started: number) {
-    let result: MaybePromise<Verdict>
-    try {
-      trace.bodyRead = true
-      result = verify(request, body, trace, receivedAtMs)
-    } catch (thrown) {
-      result = refuse(thrown, trace)
-    }
-    if (!isThenable(result)) return finish(result, trace, started)
-    return result.then(
-      (verdict) => finish(verdict, trace, started),
-      (thrown: unknown) => finish(refuse(thrown, trace), trace, started),
-    )
-  }
+  const parts = resolveGuard(options)
+  const { observer } = parts
 
   function process(request: WebhookRequest): Promise<Verdict> {
     // Timed only for someone who reads the latency (a logger, hooks, or a registered meter provider).
-    const started = observer.observed ? performance.now() : 0
-    const trace = new Trace()
-    const receivedAtMs = now()
-    let body: MaybePromise<Uint8Array>
-    try {
-      body = admit(request, trace)
-    } catch (thrown) {
-      return Promise.resolve(finish(refuse(thrown, trace), trace, started))
-    }
-    // The body read is the one wait on the hot path; what follows adds no promise when every step is synchronous.
-    if (!isThenable(body)) return Promise.resolve(conclude(request, body, trace, receivedAtMs, started))
-    return body.then(
-      (bytes) => conclude(request, bytes, trace, receivedAtMs, started),
-      (thrown: unknown) => finish(refuse(thrown, trace), trace, started),
+    const delivery = new Delivery(request, parts.now(), observer.observed ? performance.now() : 0)
+    const verdict = recover(
+      () => runSteps(steps, delivery, parts),
+      (thrown) => refuse(thrown, delivery, parts),
     )
+    return Promise.resolve(andThen(verdict, (answer) => finish(answer, delivery, parts)))
   }
 
   return {
     process,
-    counters,
-    reportUnwritten: (unwritten) => logUnwritten(logger, unwritten),
+    counters: parts.counters,
+    reportUnwritten: (unwritten) => logUnwritten(parts.logger, unwritten),
     async handle(request: Request, info?: WebRequestInfo): Promise<Response> {
       return toResponse(await process(fromWebRequest(request, info)))
     },
   }
+}
+
+/** The rejection for whatever a step threw; its detail goes to the record, for the log only. */
+function refuse(thrown: unknown, delivery: Delivery, { config }: GuardParts): Verdict {
+  const error = thrown instanceof WebhookError ? thrown : new WebhookError('internal_error', describeError(thrown))
+  delivery.detail = error.detail
+  return rejection(error.code, {
+    retryAfterSeconds: config.retryAfterSeconds,
+    allow: config.allow,
+    closeConnection: !delivery.bodyRead,
+  })
+}
+
+/** Records the outcome (log, metrics, hooks) and hands the verdict back. */
+function finish(verdict: Verdict, delivery: Delivery, { observer }: GuardParts): Verdict {
+  if (!observer.observed) return verdict
+  // A type taken from the payload is logged when something (your enqueue, say) read it;
+  // hookguard never parses the body for the log.
+  if (delivery.eventType === null) delivery.eventType = delivery.event?.typeIfKnown() ?? null
+  observer.request(verdict, delivery, performance.now() - delivery.startedAt)
+  return verdict
 }

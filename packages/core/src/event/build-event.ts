@@ -1,6 +1,8 @@
+import type { Delivery } from '../delivery.js'
 import { WebhookError } from '../errors.js'
 import type { HeaderBag } from '../lib/headers.js'
 import { joinedHeader, singleHeader } from '../lib/headers.js'
+import type { GuardParts } from '../parts.js'
 import type { AuthInfo, WebhookRequest } from '../types.js'
 import { checkEventId, isJsonContentType, looksLikeJson } from './event.js'
 import type { EventFieldContext, EventFieldReader } from './event-field.js'
@@ -14,7 +16,7 @@ export const noParams: Readonly<Record<string, string>> = Object.freeze({})
 export interface EventSources {
   /**
    * The user's `eventId` option: the event's id when it reads one. An id a
-   * verifier vouched for is still claimed beside it (see `createHandoff`).
+   * verifier vouched for is still claimed beside it (see `claimKeys`).
    */
   id?: EventFieldReader
   /** The user's `eventType` option. */
@@ -56,6 +58,16 @@ function readsFields(sources: EventSources, verified: Verified): boolean {
     (verified.id === undefined && sources.senderIds.length > 0) ||
     (verified.type === undefined && sources.senderTypes.length > 0)
   )
+}
+
+/** Step 6: the event handed to `enqueue` (id, type, timestamp, lazily parsed payload), recorded for the log. */
+export function buildTheEvent(delivery: Delivery, parts: GuardParts): undefined {
+  const { request, body, sourceIp, receivedAtMs, verified } = delivery
+  const event = buildEvent(request, body, sourceIp, receivedAtMs, verified, parts.eventSources)
+  delivery.event = event
+  delivery.eventId = event.id
+  delivery.eventType = event.typeIfKnown() ?? null
+  return undefined
 }
 
 /**

@@ -25,17 +25,15 @@ export interface GuardHooks {
   onRejected?: (outcome: RequestOutcome) => void
 }
 
-/** What the guard learns about a request as it goes, for the log record and the hooks. */
-export class Trace {
-  sourceIp: string | null = null
-  eventId: string | null = null
-  eventType: string | null = null
+/** What the log record and the hooks report of a request, gathered as it goes through the pipeline. */
+export interface RequestRecord {
+  readonly sourceIp: string | null
+  readonly eventId: string | null
+  readonly eventType: string | null
   /** The verifiers that ran, comma-separated. */
-  verifier: string | null = null
-  /** Whether the body was read to its end (if not, the connection must close). */
-  bodyRead = false
+  readonly verifier: string | null
   /** Developer-facing detail of a rejection. */
-  detail: string | undefined = undefined
+  readonly detail: string | undefined
 }
 
 /** Logs, metrics and hooks for every request. */
@@ -46,7 +44,7 @@ export interface Observer {
    * guard neither times requests nor calls `request`.
    */
   readonly observed: boolean
-  request(verdict: Verdict, trace: Trace, latencyMs: number): void
+  request(verdict: Verdict, record: RequestRecord, latencyMs: number): void
   storeError(operation: 'claim' | 'complete' | 'release'): void
   /** A delivery enqueued without dedupe because the store failed and `storeFailure` is `'open'`. */
   failOpen(): void
@@ -97,7 +95,7 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
       hooks.onRejected !== undefined ||
       // Without an SDK the API hands out its one no-op meter.
       meter !== createNoopMeter(),
-    request(verdict: Verdict, trace: Trace, latencyMs: number): void {
+    request(verdict: Verdict, record: RequestRecord, latencyMs: number): void {
       const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
       let attributes = attributesByCode.get(verdict.code)
       if (attributes === undefined) {
@@ -114,12 +112,12 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
       const outcome: RequestOutcome = {
         status: verdict.status,
         code: verdict.code,
-        eventId: trace.eventId,
-        eventType: trace.eventType,
-        sourceIp: trace.sourceIp,
-        verifier: trace.verifier,
+        eventId: record.eventId,
+        eventType: record.eventType,
+        sourceIp: record.sourceIp,
+        verifier: record.verifier,
         latencyMs: Math.round(latencyMs * 1000) / 1000,
-        detail: trace.detail,
+        detail: record.detail,
       }
       if (logger) {
         const { detail, ...summary } = outcome

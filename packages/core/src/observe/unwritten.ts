@@ -1,4 +1,4 @@
-import { describeError } from '../dedupe/handoff.js'
+import { describeError } from '../lib/describe-error.js'
 import type { Logger, Verdict } from '../types.js'
 
 /**
