@@ -13,14 +13,8 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http'
-import {
-  createGuard,
-  type DedupeStore,
-  fromNodeRequest,
-  type Guard,
-  standardWebhooks,
-  type WebhookEvent,
-} from '@hookguard/core'
+import { createGuard, type DedupeStore, type Guard, standardWebhooks, type WebhookEvent } from '@hookguard/core'
+import { fromNodeRequest } from '@hookguard/core/adapter'
 import { Webhook as SvixWebhook } from 'svix'
 import { benchSecret } from './shared.js'
 

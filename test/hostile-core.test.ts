@@ -1,5 +1,6 @@
-import { bearerToken, createGuard, type GuardOptions, parseIp, standardWebhooks } from '@hookguard/core'
+import { bearerToken, createGuard, type GuardOptions, standardWebhooks } from '@hookguard/core'
 import { describe, expect, test } from 'vitest'
+import { parseIp } from '../packages/core/src/admit/ip.js'
 import { guardOptions, nowSeconds, secret } from './cases.js'
 import { body, countingStore } from './hostile-support.js'
 import { signV1 } from './sign.js'

@@ -3,7 +3,8 @@
 // questions over IPC and tells the parent its port once it listens.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createGuard, fromNodeRequest, standardWebhooks } from '@hookguard/core'
+import { createGuard, standardWebhooks } from '@hookguard/core'
+import { fromNodeRequest } from '@hookguard/core/adapter'
 import { testSecret } from './sign.js'
 
 /** What the parent asks for: a measurement, after a full collection when `gc` is set. */

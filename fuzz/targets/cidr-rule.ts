@@ -1,5 +1,5 @@
-import { compileIpRules, parseIp } from '@hookguard/core'
 import fc from 'fast-check'
+import { compileIpRules, parseIp } from '../../packages/core/src/admit/ip.js'
 import { adversarialTexts, anyText, mutationsOf } from '../arbitraries.js'
 import { expectDecision, type FuzzTarget, outcome, WrongOutcome } from '../fuzz-target.js'
 import { ipBytes, referenceMatches, referenceRule } from '../reference.js'

@@ -1,6 +1,6 @@
-import { compileIpRules } from '@hookguard/core'
 import fc from 'fast-check'
 import { resolveClientIp } from '../../packages/core/src/admit/client-ip.js'
+import { compileIpRules } from '../../packages/core/src/admit/ip.js'
 import { adversarialTexts, anyText, mutationsOf } from '../arbitraries.js'
 import { type FuzzTarget, outcome, WrongOutcome } from '../fuzz-target.js'
 import { ipBytes, referenceMatches, referenceRule, sameAddress } from '../reference.js'

@@ -25,7 +25,6 @@ export const errorStatus = {
   in_flight: 409,
   payload_too_large: 413,
   unsupported_encoding: 415,
-  rate_limited: 429,
   raw_body_unavailable: 500,
   internal_error: 500,
   enqueue_failed: 503,
@@ -37,6 +36,9 @@ export const errorStatus = {
 
 /** Every code a rejection can carry. */
 export type ErrorCode = keyof typeof errorStatus
+
+/** Every code a verdict can carry: a rejection's, or one of the 2xx outcomes. */
+export type VerdictCode = ErrorCode | 'accepted' | 'duplicate'
 
 /** Short, secret-free titles sent to the sender in the problem+json body. */
 export const errorTitle: Record<ErrorCode, string> = {
@@ -60,7 +62,6 @@ export const errorTitle: Record<ErrorCode, string> = {
   in_flight: 'This event is being processed',
   payload_too_large: 'Payload too large',
   unsupported_encoding: 'Unsupported content encoding',
-  rate_limited: 'Too many requests',
   raw_body_unavailable: 'Raw body unavailable',
   internal_error: 'Internal error',
   enqueue_failed: 'Could not enqueue the event',

@@ -4,6 +4,7 @@ import { allowMethod } from './admit/method.js'
 import { readRawBody } from './body/raw-body.js'
 import { claimKeys } from './dedupe/claim.js'
 import { enqueueThenAnswer } from './dedupe/enqueue.js'
+import type { DedupeStore } from './dedupe/store.js'
 import { Delivery } from './delivery.js'
 import { WebhookError } from './errors.js'
 import { buildTheEvent } from './event/build-event.js'
@@ -81,7 +82,7 @@ const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
 /**
  * Creates a guard: the request pipeline of DESIGN.md with your verifiers,
  * allowlist, dedupe store and queue. Invalid options throw a `TypeError`
- * naming the option.
+ * naming the option. While dedupe is on, `event.id` is typed `string`.
  *
  * @example
  * ```ts
@@ -95,8 +96,12 @@ const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
  * const response = await guard.handle(request, { remoteAddress })
  * ```
  */
-export function createGuard(options: GuardOptions): Guard {
-  const parts = resolveGuard(options)
+export function createGuard(options: GuardOptions<string | null> & { dedupe: false }): Guard
+export function createGuard(options: GuardOptions<string> & { dedupe?: DedupeStore }): Guard
+export function createGuard(options: GuardOptions): Guard
+export function createGuard(options: GuardOptions<never>): Guard {
+  // The overloads promise `event.id: string` while dedupe is on: step 6 refuses a delivery without an id then.
+  const parts = resolveGuard(options as GuardOptions)
   const { observer } = parts
 
   function process(request: WebhookRequest): Promise<Verdict> {

@@ -22,7 +22,7 @@ import type { Verifier } from './verify/verifier.js'
  * Everything `createGuard` accepts. Only `verify` and `enqueue` are required;
  * the defaults are written beside each option.
  */
-export interface GuardOptions extends GuardHooks {
+export interface GuardOptions<Id extends string | null = string | null> extends GuardHooks<Id> {
   /** Every verifier must pass (bearer token, JWT, signature, client certificate). At least one. */
   verify: readonly Verifier[]
   /**
@@ -30,7 +30,7 @@ export interface GuardOptions extends GuardHooks {
    * this resolves; a rejection or timeout answers 503 so the sender retries.
    * Throw `QueueFullError` to answer 503 `queue_full`.
    */
-  enqueue: (event: WebhookEvent) => unknown
+  enqueue: (event: WebhookEvent<Id>) => unknown
   /**
    * Source addresses allowed, as IPv4/IPv6 addresses or CIDR ranges. A range
    * with host bits set (`203.0.113.7/24`) is read as its network and logged
@@ -84,7 +84,7 @@ export interface GuardOptions extends GuardHooks {
   dedupeTtlMs?: number
   /** How long a claim on an id being processed lasts, in ms. Default 30 000. */
   leaseMs?: number
-  /** The `Retry-After` sent with 409, 429 and 503, in whole seconds. Default 5. */
+  /** The `Retry-After` sent with 409 and 503, in whole seconds. Default 5. */
   retryAfterSeconds?: number
   /** Where the event id comes from. Default: the verifier (e.g. `webhook-id`). */
   eventId?: EventField

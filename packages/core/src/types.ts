@@ -1,3 +1,4 @@
+import type { VerdictCode } from './errors.js'
 import type { HeaderBag } from './lib/headers.js'
 
 /** A Node.js readable stream as far as the core needs it (an `IncomingMessage`). */
@@ -59,9 +60,13 @@ export interface AuthInfo {
  * What `enqueue` receives. Plain data: `JSON.parse(JSON.stringify(event))`
  * gives an equal object, so it can go straight onto a queue or into a row.
  */
-export interface WebhookEvent {
-  /** The sender's event id (the dedupe key), or `null` when none is configured and dedupe is off. */
-  id: string | null
+export interface WebhookEvent<Id extends string | null = string | null> {
+  /**
+   * The sender's event id (the dedupe key). Always a string while dedupe is
+   * on (the guard refuses a delivery without one); `null` only with
+   * `dedupe: false` and no id source.
+   */
+  id: Id
   /** The event type, from the verifier, the configured source, or the payload's `type`. */
   type: string | null
   /** The sender's signed timestamp in Unix seconds, when the scheme has one. */
@@ -88,7 +93,7 @@ export interface WebhookEvent {
 export interface Verdict {
   status: number
   /** `accepted`, `duplicate`, or an error code. */
-  code: string
+  code: VerdictCode
   headers: Record<string, string>
   body: string
   /** The event, when accepted. */

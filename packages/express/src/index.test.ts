@@ -4,9 +4,9 @@ import {
   type Guard,
   type GuardOptions,
   standardWebhooks,
-  type Unwritten,
   type WebhookEvent,
 } from '@hookguard/core'
+import type { Unwritten } from '@hookguard/core/adapter'
 import express5, { type NextFunction, type Request, type Response } from 'express'
 import express4 from 'express4'
 import request from 'supertest'

@@ -1,5 +1,5 @@
 import type { Guard } from '@hookguard/core'
-import { fromNodeRequest, unwritableReason, writeVerdict } from '@hookguard/core'
+import { fromNodeRequest, unwritableReason, writeVerdict } from '@hookguard/core/adapter'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 const rawBodyHint =

@@ -1,5 +1,6 @@
-import type { Guard, NodeIncomingLike, NodeResponseState, WebhookEvent } from '@hookguard/core'
-import { fromNodeRequest, fromWebRequest, toResponse, unwritableReason } from '@hookguard/core'
+import type { Guard, WebhookEvent } from '@hookguard/core'
+import type { NodeIncomingLike, NodeResponseState } from '@hookguard/core/adapter'
+import { fromNodeRequest, fromWebRequest, toResponse, unwritableReason } from '@hookguard/core/adapter'
 import type { Context, MiddlewareHandler } from 'hono'
 
 const rawBodyHint =

@@ -1,5 +1,5 @@
 import type { Guard, WebhookEvent } from '@hookguard/core'
-import { fromNodeRequest, unwritableReason } from '@hookguard/core'
+import { fromNodeRequest, unwritableReason } from '@hookguard/core/adapter'
 import type { Middleware, ParameterizedContext } from 'koa'
 
 const rawBodyHint =

@@ -1,10 +1,11 @@
 import { createNoopMeter, type MeterProvider, metrics } from '@opentelemetry/api'
+import type { VerdictCode } from '../errors.js'
 import type { Logger, Verdict, WebhookEvent } from '../types.js'
 
 /** What the guard knows about a finished request. */
 export interface RequestOutcome {
   status: number
-  code: string
+  code: VerdictCode
   eventId: string | null
   eventType: string | null
   sourceIp: string | null
@@ -16,9 +17,9 @@ export interface RequestOutcome {
 }
 
 /** Callbacks for your own bookkeeping; they run after the answer is decided and cannot change it. */
-export interface GuardHooks {
+export interface GuardHooks<Id extends string | null = string | null> {
   /** An event was enqueued and answered 202. */
-  onAccepted?: (event: WebhookEvent, outcome: RequestOutcome) => void
+  onAccepted?: (event: WebhookEvent<Id>, outcome: RequestOutcome) => void
   /** A delivery of an already processed id answered 200. */
   onDuplicate?: (outcome: RequestOutcome) => void
   /** A delivery was refused (any 4xx or 5xx). */

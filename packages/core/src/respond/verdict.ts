@@ -1,9 +1,9 @@
-import { type ErrorCode, errorStatus, errorTitle } from '../errors.js'
+import { type ErrorCode, errorStatus, errorTitle, type VerdictCode } from '../errors.js'
 import type { Verdict, WebhookEvent } from '../types.js'
 
 const problemJson = 'application/problem+json'
 
-function respond(status: number, code: string, contentType: string, body: string): Verdict {
+function respond(status: number, code: VerdictCode, contentType: string, body: string): Verdict {
   return {
     status,
     code,
@@ -24,7 +24,7 @@ export interface RejectionContext {
 export function rejection(code: ErrorCode, ctx: RejectionContext): Verdict {
   const status = errorStatus[code]
   const verdict = respond(status, code, problemJson, JSON.stringify({ status, code, title: errorTitle[code] }))
-  if (status === 503 || status === 409 || status === 429) verdict.headers['retry-after'] = String(ctx.retryAfterSeconds)
+  if (status === 503 || status === 409) verdict.headers['retry-after'] = String(ctx.retryAfterSeconds)
   if (status === 405) verdict.headers.allow = ctx.allow
   if (ctx.closeConnection) verdict.headers.connection = 'close'
   return verdict
