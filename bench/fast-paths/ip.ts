@@ -3,7 +3,8 @@
  * (steps 2 and the log's source IP): parse it, print it, and match it against
  * the allowlist. The current code caches all three (ip.ts: parsed texts in a
  * module Map, printed texts and each matcher's answers in WeakMaps); the
- * plain code is the same minus the caches, copied below.
+ * plain code is the same minus the caches, copied below; two variants in
+ * between keep some of the caches, to tell what each one is worth.
  */
 import ipaddr from 'ipaddr.js'
 import { compileIpRules, type IpAddress, ipText, parseIp } from '../../packages/core/src/ip.js'
@@ -97,6 +98,28 @@ function cachedAdmit(rules: readonly string[]): Admit {
   }
 }
 
+/** Only the parse cached (printing and matching as in the plain code). */
+function parseCachedAdmit(rules: readonly string[]): Admit {
+  const matches = rules.length > 0 ? plainMatcher(rules) : undefined
+  return (text) => {
+    const address = parseIp(text)
+    if (!address) return false
+    sink.value += address.toString().length
+    return matches ? matches(address) : true
+  }
+}
+
+/** The parse and the printed text cached, the matcher's answers not. */
+function noAnswerCacheAdmit(rules: readonly string[]): Admit {
+  const matches = rules.length > 0 ? plainMatcher(rules) : undefined
+  return (text) => {
+    const address = parseIp(text)
+    if (!address) return false
+    sink.value += ipText(address).length
+    return matches ? matches(address) : true
+  }
+}
+
 function plainAdmit(rules: readonly string[]): Admit {
   const matches = rules.length > 0 ? plainMatcher(rules) : undefined
   return (text) => {
@@ -125,6 +148,10 @@ export function ipComparisons(): Comparison[] {
           variants: [
             variant('cached (current)', cachedAdmit(rules), form, addresses),
             variant('uncached (plain)', plainAdmit(rules), form, addresses),
+            variant('parse cache only', parseCachedAdmit(rules), form, addresses),
+            ...(rules.length > 0
+              ? [variant('parse + text caches, no answer cache', noAnswerCacheAdmit(rules), form, addresses)]
+              : []),
           ],
         })
       }

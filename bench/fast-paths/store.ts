@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { memoryStore } from '../../packages/core/src/stores/memory-store.js'
 import type { DedupeStore } from '../../packages/core/src/stores/store.js'
 import { type Comparison, sink, type Variant } from './ab.js'
+import { freshStrings } from './fresh-strings.js'
 import { mapMemoryStore } from './map-store.js'
 
 const leaseMs = 30_000
@@ -75,12 +76,13 @@ function duplicate(kind: StoreKind, retained: number, batch: number): Variant {
     name: kind,
     prepare: () => {
       const { store, ids } = filled(kind, retained, retained, idMaker())
+      // A retry brings its id in a new request: new strings (no hash cached on them, which a Map would use),
+      // picked with a stride through every retained id, so lookups spread over the whole table.
+      const retries = freshStrings(Array.from({ length: opsPerRound(batch) }, (_, i) => ids[(i * 7919) % retained]!))
       let at = 0
       return () => {
         for (let i = 0; i < batch; i++) {
-          // A stride through every retained id, so lookups spread over the whole table.
-          at = (at + 7919) % retained
-          const claim = store.claim(ids[at] as string, leaseMs)
+          const claim = store.claim(retries[at++] as string, leaseMs)
           if (!('status' in claim) || claim.status !== 'done')
             throw new Error('store benchmark: a done id was not done')
           sink.value += 1
