@@ -1,13 +1,13 @@
 /**
  * Candidate 4: what `admit` does with the socket address on every request
  * (steps 2 and the log's source IP): parse it, print it, and match it against
- * the allowlist. The current code caches all three (ip.ts: parsed texts in a
- * module Map, printed texts and each matcher's answers in WeakMaps); the
+ * the allowlist. The current code caches all three (admit/ip.ts: a guard's
+ * AddressCache of parsed and printed addresses, each matcher's answers); the
  * plain code is the same minus the caches, copied below; two variants in
  * between keep some of the caches, to tell what each one is worth.
  */
 import ipaddr from 'ipaddr.js'
-import { compileIpRules, type IpAddress, ipText, parseIp } from '../../packages/core/src/ip.js'
+import { compileIpRules, createAddressCache, type IpAddress, parseIp } from '../../packages/core/src/admit/ip.js'
 import { type Comparison, sink, type Variant } from './ab.js'
 import { freshStrings } from './fresh-strings.js'
 
@@ -90,10 +90,11 @@ function variant(name: string, admit: Admit, form: Form, addresses: 'same' | 'di
 
 function cachedAdmit(rules: readonly string[]): Admit {
   const matcher = rules.length > 0 ? compileIpRules(rules, 'allowIps') : undefined
+  const addresses = createAddressCache()
   return (text) => {
-    const address = parseIp(text)
+    const address = addresses.parse(text)
     if (!address) return false
-    sink.value += ipText(address).length
+    sink.value += addresses.text(address).length
     return matcher ? matcher.matches(address) : true
   }
 }
@@ -101,8 +102,9 @@ function cachedAdmit(rules: readonly string[]): Admit {
 /** Only the parse cached (printing and matching as in the plain code). */
 function parseCachedAdmit(rules: readonly string[]): Admit {
   const matches = rules.length > 0 ? plainMatcher(rules) : undefined
+  const addresses = createAddressCache()
   return (text) => {
-    const address = parseIp(text)
+    const address = addresses.parse(text)
     if (!address) return false
     sink.value += address.toString().length
     return matches ? matches(address) : true
@@ -112,10 +114,11 @@ function parseCachedAdmit(rules: readonly string[]): Admit {
 /** The parse and the printed text cached, the matcher's answers not. */
 function noAnswerCacheAdmit(rules: readonly string[]): Admit {
   const matches = rules.length > 0 ? plainMatcher(rules) : undefined
+  const addresses = createAddressCache()
   return (text) => {
-    const address = parseIp(text)
+    const address = addresses.parse(text)
     if (!address) return false
-    sink.value += ipText(address).length
+    sink.value += addresses.text(address).length
     return matches ? matches(address) : true
   }
 }

@@ -4,7 +4,7 @@
  * from `git show dde05c1^:packages/core/src/stores/memory-store.ts` with only
  * the imports, the export's name and its options type (not exported) changed.
  */
-import type { ClaimResult, DedupeStore } from '../../packages/core/src/stores/store.js'
+import type { ClaimResult, DedupeStore } from '../../packages/core/src/dedupe/store.js'
 
 /** Options for {@link mapMemoryStore}. */
 interface MemoryStoreOptions {

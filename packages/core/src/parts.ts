@@ -1,4 +1,5 @@
 import { compileCredentialCheck } from './admit/credential-check.js'
+import { type AddressCache, createAddressCache } from './admit/ip.js'
 import { dedupeKey } from './dedupe/dedupe-key.js'
 import { memoryStore } from './dedupe/memory-store.js'
 import type { DedupeStore } from './dedupe/store.js'
@@ -22,6 +23,8 @@ export interface GuardCounters {
 /** Everything a guard's steps need, made once when the guard is created. */
 export interface GuardParts {
   config: ResolvedOptions
+  /** The client addresses this guard has parsed. */
+  addresses: AddressCache
   verifiers: readonly Verifier[]
   /** The log record's `verifier` for each count of verifiers run. */
   verifierLabels: readonly string[]
@@ -57,6 +60,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
   }
   return {
     config,
+    addresses: createAddressCache(),
     verifiers,
     verifierLabels: verifiers.map((_, i) =>
       verifiers

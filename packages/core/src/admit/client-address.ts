@@ -2,7 +2,6 @@ import type { Delivery } from '../delivery.js'
 import { WebhookError } from '../errors.js'
 import type { GuardParts } from '../parts.js'
 import { missingAddressHint, refusedSourceDetail, resolveClientIp } from './client-ip.js'
-import { ipText } from './ip.js'
 
 /**
  * Step 2: the client's address (the socket's, or through trusted proxies the
@@ -13,8 +12,8 @@ import { ipText } from './ip.js'
 export function allowClientAddress(delivery: Delivery, parts: GuardParts): undefined {
   const { request } = delivery
   const { allowIps, trustProxy, forwardedHeader } = parts.config
-  const client = resolveClientIp(request.remoteAddress, request.headers, trustProxy, forwardedHeader)
-  delivery.sourceIp = client ? ipText(client) : null
+  const client = resolveClientIp(request.remoteAddress, request.headers, trustProxy, forwardedHeader, parts.addresses)
+  delivery.sourceIp = client ? parts.addresses.text(client) : null
   if (allowIps && (!client || !allowIps.matches(client))) {
     if (request.remoteAddress === undefined && !parts.told.missingAddress) {
       parts.told.missingAddress = true

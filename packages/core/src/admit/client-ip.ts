@@ -1,6 +1,6 @@
 import type { HeaderBag } from '../lib/headers.js'
 import { joinedHeader } from '../lib/headers.js'
-import { type IpAddress, type IpMatcher, parseIp } from './ip.js'
+import { type AddressCache, type IpAddress, type IpMatcher, parseIp } from './ip.js'
 
 /** How to pass the client's address, for the log when `allowIps` is set and none came. */
 export const missingAddressHint =
@@ -30,14 +30,15 @@ export function resolveClientIp(
   headers: HeaderBag,
   trustProxy: IpMatcher | undefined,
   forwardedHeader: string,
+  addresses: Pick<AddressCache, 'parse'> = { parse: parseIp },
 ): IpAddress | null {
-  let address = remoteAddress === undefined ? null : parseIp(remoteAddress)
+  let address = remoteAddress === undefined ? null : addresses.parse(remoteAddress)
   if (!address || !trustProxy?.matches(address)) return address
   const forwarded = joinedHeader(headers, forwardedHeader, ',')
   if (!forwarded) return address
   const hops = forwarded.split(',')
   for (let i = hops.length - 1; i >= 0 && i >= hops.length - maxHops; i--) {
-    address = parseIp((hops[i] as string).trim())
+    address = addresses.parse((hops[i] as string).trim())
     if (!address || !trustProxy.matches(address)) return address
   }
   return address
