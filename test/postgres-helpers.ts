@@ -6,7 +6,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { Guard } from '@hookguard/core'
+import type { Guard, WebhookEvent } from '@hookguard/core'
 import pg from 'pg'
 import { freePort, signedHeaders } from './redis-helpers.js'
 
@@ -52,6 +52,26 @@ export function deliver(guard: Guard, key: Buffer, id: string, body = JSON.strin
   return guard.handle(
     new Request('http://127.0.0.1/hooks', { method: 'POST', body, headers: signedHeaders(key, id, body) }),
   )
+}
+
+/** A plain event as the guard hands it to `enqueue`. */
+export function sampleEvent(id: string, type = 'test.event'): WebhookEvent {
+  const body = JSON.stringify({ type, id })
+  return {
+    id,
+    type,
+    timestamp: null,
+    receivedAt: new Date().toISOString(),
+    method: 'POST',
+    path: '/hooks',
+    params: {},
+    payload: JSON.parse(body),
+    bodyBase64: Buffer.from(body).toString('base64'),
+    contentType: 'application/json',
+    headers: {},
+    sourceIp: '127.0.0.1',
+    auth: [{ verifier: 'standard-webhooks' }],
+  }
 }
 
 const execFileAsync = promisify(execFile)
