@@ -1,10 +1,11 @@
 // Shared by the Postgres tests: is the shared Postgres up, a schema of the test's own, signed deliveries
 // through a guard, and a private Postgres (initdb in a temp dir) that a fault test may stop and restart.
-import { execFile, spawnSync } from 'node:child_process'
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chown, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { Guard, WebhookEvent } from '@hookguard/core'
 import pg from 'pg'
@@ -143,6 +144,70 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     async destroy() {
       await kill().catch(() => {})
       await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A running receiver process (test/postgres-receiver.ts): its URL, what it printed, how to end it. */
+export interface InboxReceiver {
+  url: string
+  output(): string
+  /** SIGTERM (it prints its counters), SIGKILL if it does not exit within 5 s. */
+  stop(): Promise<void>
+  /** SIGKILL at once: a crash, with requests in flight. */
+  kill(): Promise<void>
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+/** Starts test/postgres-receiver.ts and waits until it listens. */
+export async function startInboxReceiver(
+  name: string,
+  settings: { databaseUrl: string; table: string; secret: string },
+): Promise<InboxReceiver> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'test/postgres-receiver.ts'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        RECEIVER_NAME: name,
+        DATABASE_URL: settings.databaseUrl,
+        INBOX_TABLE: settings.table,
+        WEBHOOK_SECRET: settings.secret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    await closed
+  }
+  const deadline = Date.now() + 20_000
+  while (!/listening on (http:\/\/\S+)/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await end('SIGKILL')
+      throw new Error(`receiver ${name} did not start:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return {
+    url: output.match(/listening on (http:\/\/\S+)/)![1]!,
+    output: () => output,
+    kill: () => end('SIGKILL'),
+    async stop() {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await end('SIGTERM')
+      clearTimeout(timer)
     },
   }
 }
