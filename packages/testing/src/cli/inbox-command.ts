@@ -105,7 +105,9 @@ export async function inboxCommand(
     }
     if ((error as { name?: unknown }).name === 'PostgresError' || (error as { severity?: unknown }).severity) {
       // The inbox's own refusals (no such row, still pending) and Postgres's errors (no such table).
-      io.err(`hookguard inbox ${subcommand}: ${(error as Error).message}\n`)
+      const hint =
+        (error as { code?: unknown }).code === '42P01' ? ' (wrong --table, or inbox.migrate() never ran)' : ''
+      io.err(`hookguard inbox ${subcommand}: ${(error as Error).message}${hint}\n`)
       return exitCodes.failed
     }
     throw error

@@ -117,7 +117,7 @@ describe.skipIf(!postgresUp)('hookguard inbox against the real Postgres', { time
     expect(JSON.parse(dead.stdout)).toMatchObject([{ seq: seqs.dead, eventId: 'evt_dead', status: 'dead' }])
   })
 
-  test('show prints the row with its event as JSON; a missing row is exit 1', async () => {
+  test('show prints the row with its event as JSON; a missing row or table is exit 1', async () => {
     const show = await hookguard(['inbox', 'show', seqs.done, '--table', table], sharedDatabaseUrl)
     expect(show.code).toBe(0)
     expect(JSON.parse(show.stdout)).toMatchObject({
@@ -131,6 +131,11 @@ describe.skipIf(!postgresUp)('hookguard inbox against the real Postgres', { time
       stdout: '',
       stderr: `hookguard inbox show: ${table} has no row 99999999\n`,
     })
+    const noTable = await hookguard(['inbox', 'list', '--table', `${schema}.nothing_here`], sharedDatabaseUrl)
+    expect(noTable.code).toBe(1)
+    expect(noTable.stderr).toBe(
+      `hookguard inbox list: relation "${schema}.nothing_here" does not exist (wrong --table, or inbox.migrate() never ran)\n`,
+    )
   })
 
   test('replay enqueues a dead event again as a new row; a pending one is refused with exit 1', async () => {
