@@ -34,9 +34,45 @@ export interface PurgeOptions {
 
 /** Reading, replaying and trimming the inbox. */
 export interface InboxAdmin {
+  /**
+   * Rows without their events, newest first.
+   *
+   * @example
+   * ```ts
+   * const dead = await inbox.list({ status: 'dead', limit: 20 })
+   * ```
+   */
   list(options?: ListOptions): Promise<InboxEntry[]>
+  /**
+   * One row with its event, or `null` when there is none with that seq.
+   *
+   * @example
+   * ```ts
+   * const row = await inbox.show('42')
+   * ```
+   */
   show(seq: string): Promise<InboxRow | null>
+  /**
+   * Enqueues a `done` or `dead` event again, without verifying it again, as a
+   * new pending row whose `replayOf` is `seq`; resolves to the new row's seq.
+   * The original row stays, and keeps deduping re-sends of its id. Throws
+   * `PostgresError` `not_found` or `not_replayable` (the row is still pending).
+   *
+   * @example
+   * ```ts
+   * const replay = await inbox.replay('42')
+   * ```
+   */
   replay(seq: string): Promise<string>
+  /**
+   * Deletes `done` rows older than `olderThanMs`, `batchSize` per statement;
+   * resolves to how many. Dead rows stay until you replay or delete them.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => void inbox.purge({ olderThanMs: 7 * 24 * 3600 * 1000 }).catch(console.error), 3_600_000)
+   * ```
+   */
   purge(options?: PurgeOptions): Promise<number>
 }
 

@@ -27,8 +27,38 @@ export type FailResult = { status: 'retry'; delayMs: number } | { status: 'dead'
 
 /** The worker's side of the inbox. */
 export interface InboxWorker {
+  /**
+   * Leases up to `limit` pending events whose time has come, oldest first;
+   * no other worker gets them until the lease ends. Each claim counts as an attempt.
+   *
+   * @example
+   * ```ts
+   * const claimed = await inbox.claim({ limit: 10, leaseMs: 60_000 })
+   * ```
+   */
   claim(options?: ClaimOptions): Promise<ClaimedEvent[]>
+  /**
+   * Marks a claimed event done; `false` when the lease no longer held it (it
+   * ran out and another worker claimed the event, or it was completed already).
+   *
+   * @example
+   * ```ts
+   * await handle(item.event)
+   * await inbox.complete(item)
+   * ```
+   */
   complete(event: ClaimedEvent): Promise<boolean>
+  /**
+   * Records a failed attempt: the event comes back after the back-off, or
+   * goes dead when it has had `maxAttempts`. `reason` is kept (as
+   * `name: message`, at most 1 000 characters) in `last_error`: keep secrets out of it.
+   *
+   * @example
+   * ```ts
+   * const result = await inbox.fail(item, error)
+   * if (result.status === 'dead') alert(`event ${item.eventId} is dead: hookguard inbox show ${item.seq}`)
+   * ```
+   */
   fail(event: ClaimedEvent, reason: unknown): Promise<FailResult>
 }
 

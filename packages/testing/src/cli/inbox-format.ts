@@ -1,6 +1,13 @@
 import type { InboxEntry } from '@hookguard/postgres'
 
-/** One line per row: seq, status, attempts, event id, type, when written; a replay and the last error when there. */
+/**
+ * One line per row: seq, status, attempts, event id, type, when written; a replay and the last error when there.
+ *
+ * @example
+ * ```ts
+ * io.out(entryLines(await inbox.list({ status: 'dead' })))
+ * ```
+ */
 export function entryLines(entries: readonly InboxEntry[]): string {
   if (entries.length === 0) return '(no rows)\n'
   const rows = entries.map((entry) => [

@@ -7,7 +7,14 @@ export interface InboxModules {
   Pool: typeof pg.Pool
 }
 
-/** @hookguard/postgres or pg is not installed: printed as one line, exit code 2. */
+/**
+ * @hookguard/postgres or pg is not installed: printed as one line, exit code 2.
+ *
+ * @example
+ * ```ts
+ * throw new MissingModuleError('@hookguard/postgres and pg are needed: npm install @hookguard/postgres pg')
+ * ```
+ */
 export class MissingModuleError extends Error {
   override name = 'MissingModuleError'
 }
