@@ -13,13 +13,28 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http'
-import { createGuard, type DedupeStore, type Guard, standardWebhooks, type WebhookEvent } from '@hookguard/core'
+import {
+  createGuard,
+  type DedupeStore,
+  type Guard,
+  type GuardOptions,
+  standardWebhooks,
+  type WebhookEvent,
+} from '@hookguard/core'
 import { fromNodeRequest } from '@hookguard/core/adapter'
 import { Webhook as SvixWebhook } from 'svix'
 import { benchSecret } from './shared.js'
 
 export const frameworks = ['node', 'express', 'koa', 'hono'] as const
-export const variants = ['bare', 'hmac', 'hookguard', 'hookguard-eager', 'hookguard-redis', 'svix'] as const
+export const variants = [
+  'bare',
+  'hmac',
+  'hookguard',
+  'hookguard-eager',
+  'hookguard-redis',
+  'hookguard-postgres',
+  'svix',
+] as const
 export type Framework = (typeof frameworks)[number]
 export type Variant = (typeof variants)[number]
 
@@ -99,8 +114,38 @@ async function redisDedupe(): Promise<{ store: DedupeStore; close: () => Promise
   return { store, close: async () => void (await client.quit()) }
 }
 
-/** The full pipeline: IP allowlist, Standard Webhooks, dedupe, an in-process enqueue. */
-export async function makeGuard(redis: boolean, eager: boolean): Promise<{ guard: Guard; close: () => Promise<void> }> {
+/**
+ * The Postgres inbox on the shared database (`DATABASE_URL`, else 127.0.0.1:5432/test), in a table of this
+ * process's own, dropped on close: its `enqueue` is the INSERT and its claim the dedupe check.
+ */
+async function postgresHandoff(): Promise<{
+  options: Pick<GuardOptions, 'namespace' | 'dedupe' | 'enqueue'>
+  close: () => Promise<void>
+}> {
+  const [{ postgresInbox }, { default: pg }] = await Promise.all([import('@hookguard/postgres'), import('pg')])
+  const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 2_000 })
+  pool.on('error', () => {})
+  const table = `hookguard_bench_${process.pid}`
+  const inbox = postgresInbox({ pool, table, namespace: 'bench' })
+  await inbox.migrate()
+  return {
+    options: inbox.guardOptions,
+    close: async () => {
+      await pool.query(`DROP TABLE IF EXISTS "${table}"`)
+      await pool.end()
+    },
+  }
+}
+
+/** Where accepted events go: an in-process queue (the memory or Redis store dedupes), or the Postgres inbox. */
+export type Handoff = 'memory' | 'redis' | 'postgres'
+
+/** The full pipeline: IP allowlist, Standard Webhooks, dedupe, an in-process enqueue (or the Postgres inbox). */
+export async function makeGuard(
+  handoff: Handoff,
+  eager: boolean,
+): Promise<{ guard: Guard; close: () => Promise<void> }> {
   // An in-process queue with a consumer that keeps up: it takes what arrived on the next turn of the
   // event loop and reads each event's id (a consumer that falls behind is the app's cost, not ours).
   const queue: WebhookEvent[] = []
@@ -108,7 +153,8 @@ export async function makeGuard(redis: boolean, eager: boolean): Promise<{ guard
     for (const event of queue) if (event.id === null) throw new Error('benchmark: an event without its id')
     queue.length = 0
   }
-  const dedupe = redis ? await redisDedupe() : undefined
+  const dedupe = handoff === 'redis' ? await redisDedupe() : undefined
+  const inbox = handoff === 'postgres' ? await postgresHandoff() : undefined
   const guard = createGuard({
     verify: [standardWebhooks({ secret: secret.whsec })],
     allowIps: ['127.0.0.1', '::1'],
@@ -121,8 +167,9 @@ export async function makeGuard(redis: boolean, eager: boolean): Promise<{ guard
     enqueue: (event) => {
       if (queue.push(event) === 1) setImmediate(consume)
     },
+    ...inbox?.options,
   })
-  return { guard, close: dedupe?.close ?? (async () => {}) }
+  return { guard, close: dedupe?.close ?? inbox?.close ?? (async () => {}) }
 }
 
 /**

@@ -82,7 +82,7 @@ export async function runHandlers(
   // A socket that never connected has no address: give it the loopback's, which the allowlist lets in.
   Object.defineProperty(socket, 'remoteAddress', { value: '127.0.0.1' })
   const nextId = eventIdFactory()
-  const pipeline = await makeGuard(false, false)
+  const pipeline = await makeGuard('memory', false)
   const handlers = labels.map(([variant]) => nodeHandler(variant, variant === 'hookguard' ? pipeline.guard : undefined))
   const times: number[][] = labels.map(() => [])
   let failures = 0

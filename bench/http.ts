@@ -49,7 +49,7 @@ export interface HttpRow extends HttpConfig {
   cpuUsPerRequest: number
   /** Medians over rounds of the HMAC app's CPU per request over this app's, the same framework in the same round. */
   cpuRatioToHmac: number
-  /** Redis row only: the ratio to the same framework's memory-store pipeline. */
+  /** Redis and Postgres rows only: the ratio to the same framework's memory-store, in-process-queue pipeline. */
   ratioToMemory?: number
   /** Requests answered with anything but 202, plus errors and timeouts, over all rounds. */
   bad: number
@@ -160,6 +160,20 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Whether something accepts a TCP connection at 127.0.0.1:`port` within half a second (Postgres's port). */
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('connect', () => done(true))
+  })
+}
+
 /** Whether a Redis server answers PING at 127.0.0.1:6379 within half a second. */
 export function redisAnswers(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -208,6 +222,15 @@ export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: str
     notes.push('Redis store: skipped (no Redis answering at 127.0.0.1:6379)')
   } else {
     configs.push({ label: 'Express 5 + hookguard, Redis store', framework: 'express', variant: 'hookguard-redis' })
+  }
+  if (process.env.DATABASE_URL === undefined && !(await portOpen(5432))) {
+    notes.push('Postgres inbox: skipped (no Postgres at 127.0.0.1:5432 and no DATABASE_URL)')
+  } else {
+    configs.push({
+      label: 'Express 5 + hookguard, Postgres inbox',
+      framework: 'express',
+      variant: 'hookguard-postgres',
+    })
   }
   return { configs: variantsOnly ? configs.filter((c) => variantsOnly.includes(c.variant)) : configs, notes }
 }
@@ -420,7 +443,7 @@ function summarize(running: readonly Running[], samples: Map<string, Measurement
       bad: list.reduce((sum, m) => sum + m.bad, 0),
       requests: list.reduce((sum, m) => sum + m.requests, 0),
     }
-    if (config.variant === 'hookguard-redis') {
+    if (config.variant === 'hookguard-redis' || config.variant === 'hookguard-postgres') {
       row.ratioToMemory = ratios(config.label, find(config.framework, 'hookguard'), (m) => m.reqPerSec)
     }
     return row

@@ -5,7 +5,12 @@
  * the app of `bench/apps.ts` until SIGTERM.
  */
 import type { AddressInfo } from 'node:net'
-import { appServer, type Framework, frameworks, makeGuard, type Variant, variants } from './apps.js'
+import { appServer, type Framework, frameworks, type Handoff, makeGuard, type Variant, variants } from './apps.js'
+
+function handoffOf(variant: Variant): Handoff {
+  if (variant === 'hookguard-redis') return 'redis'
+  return variant === 'hookguard-postgres' ? 'postgres' : 'memory'
+}
 
 async function main(): Promise<void> {
   const [framework, variant] = process.argv.slice(2) as [Framework, Variant]
@@ -13,7 +18,7 @@ async function main(): Promise<void> {
     throw new Error(`usage: server.ts <${frameworks.join('|')}> <${variants.join('|')}>`)
   }
   const pipeline = variant.startsWith('hookguard')
-    ? await makeGuard(variant === 'hookguard-redis', variant === 'hookguard-eager')
+    ? await makeGuard(handoffOf(variant), variant === 'hookguard-eager')
     : undefined
   const guard = pipeline?.guard
   const server = await appServer(framework, variant, guard)

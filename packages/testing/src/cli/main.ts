@@ -1,4 +1,5 @@
 import { exitCodes, UsageError } from './errors.js'
+import { inboxCommand } from './inbox-command.js'
 import { type CliIo, processIo } from './io.js'
 import { secretCommand } from './secret-command.js'
 import { sendCommand } from './send-command.js'
@@ -6,7 +7,7 @@ import { signCommand } from './sign-command.js'
 import { usage } from './usage.js'
 import { packageVersion } from './version.js'
 
-const commands = { sign: signCommand, send: sendCommand, secret: secretCommand } as const
+const commands = { sign: signCommand, send: sendCommand, secret: secretCommand, inbox: inboxCommand } as const
 
 /** `parseArgs` reports bad options as TypeErrors with these codes. */
 const parseErrorCodes = new Set([
@@ -17,7 +18,7 @@ const parseErrorCodes = new Set([
 
 /**
  * Runs the `hookguard` CLI and resolves to its exit code: 0 ok, 1 some
- * deliveries failed, 2 usage error, 3 network error.
+ * deliveries failed (inbox: the row was refused), 2 usage error, 3 network error.
  *
  * @example
  * ```ts
@@ -40,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return exitCodes.ok
   }
   if (!Object.hasOwn(commands, name)) {
-    io.err(`hookguard: unknown command "${name}": use sign, send or secret (hookguard --help)\n`)
+    io.err(`hookguard: unknown command "${name}": use sign, send, secret or inbox (hookguard --help)\n`)
     return exitCodes.usage
   }
   const command = name as keyof typeof commands

@@ -21,12 +21,13 @@ Usage:
   hookguard sign   --preset <name> --secret <secret> [--body <json|@file>] [options]
   hookguard send   <url> --preset <name> --secret <secret> [--body <json|@file>] [options]
   hookguard secret --preset <name> [--asymmetric]
+  hookguard inbox  list|show <seq>|replay <seq>|dead [--database-url <url>] [--table <name>]
   hookguard --version    (or -v) the version of @hookguard/testing
 
 Run hookguard <command> --help for a command's options.
 Presets: ${presets}
 
-Exit codes: 0 ok, 1 some deliveries failed, 2 usage error, 3 network error (no answer at all).
+Exit codes: 0 ok, 1 some deliveries failed (inbox: refused), 2 usage error, 3 network error (no answer at all).
 `,
   sign: `hookguard sign: print the headers a sender would send, and a ready curl line.
 
@@ -77,5 +78,28 @@ Options:
 
 Example:
   export WEBHOOK_SECRET=$(hookguard secret --preset svix)
+`,
+  inbox: `hookguard inbox: read and replay a Postgres inbox (@hookguard/postgres).
+
+Usage:
+  hookguard inbox list   [--status pending|done|dead] [--limit <n>] [--json]   newest rows first
+  hookguard inbox show   <seq>                                                 one row with its event, as JSON
+  hookguard inbox replay <seq>      enqueue a done or dead event again, as a new row (not verified again)
+  hookguard inbox dead   [--limit <n>] [--json]                                the dead rows, newest first
+
+Options:
+  --database-url <url>   the database (default: $DATABASE_URL)
+  --table <name>         the inbox table, name or schema.name. Default hookguard_inbox
+  --limit <n>            rows at most (1 to 10000). Default 50
+  --json                 print JSON
+  -h, --help             this help
+
+Needs @hookguard/postgres and pg installed beside @hookguard/testing.
+Exit codes: 0 ok, 1 refused (no such row, still pending, no such table), 2 usage error or the packages
+are missing, 3 the database is unreachable.
+
+Example:
+  DATABASE_URL=postgres://localhost/app hookguard inbox dead
+  hookguard inbox replay 42 --database-url postgres://localhost/app
 `,
 } as const

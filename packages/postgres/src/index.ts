@@ -1,0 +1,7 @@
+export type { ListOptions, PurgeOptions } from './admin.js'
+export { PostgresError, type PostgresErrorCode } from './errors.js'
+export { type PostgresInbox, type PostgresInboxOptions, postgresInbox } from './inbox.js'
+export type { InboxGuardOptions } from './receive.js'
+export type { ClaimedEvent, InboxEntry, InboxRow, InboxStatus } from './rows.js'
+export { type PostgresStore, type PostgresStoreOptions, postgresStore } from './store.js'
+export type { ClaimOptions, FailResult } from './worker.js'
