@@ -2,6 +2,7 @@ import type { Guard, WebhookEvent } from '@hookguard/core'
 import type { NodeIncomingLike, NodeResponseState } from '@hookguard/core/adapter'
 import { fromNodeRequest, fromWebRequest, toResponse, unwritableReason } from '@hookguard/core/adapter'
 import type { Context, MiddlewareHandler } from 'hono'
+import type { ConnInfo, GetConnInfo } from 'hono/conninfo'
 
 const rawBodyHint =
   'the body was read from c.req.raw before hookguard: mount hookguard first, ' +
@@ -13,30 +14,24 @@ export type HookguardVariables = { webhook: WebhookEvent }
 /** Options for {@link hookguard}. */
 export interface HookguardOptions {
   /**
-   * The client's address, for `allowIps` and the event's `sourceIp`. Default:
-   * the socket address on `@hono/node-server`, Bun and Deno; `cf-connecting-ip`
-   * on Cloudflare Workers (only there, where the platform sets it);
-   * otherwise unknown.
+   * Hono's own connection-info helper for your runtime, for `allowIps` and
+   * the event's `sourceIp`: `getConnInfo` from `hono/cloudflare-workers`,
+   * `hono/deno`, `hono/bun` or `@hono/node-server/conninfo`. Default: the
+   * socket address on `@hono/node-server`; elsewhere unknown (so `allowIps`
+   * refuses everything until you pass it).
    */
-  clientAddress?: (c: Context) => string | undefined
+  getConnInfo?: GetConnInfo
 }
 
-/** What the runtimes hand to `fetch` as its second argument (Hono's `c.env`), as far as it tells the client. */
-interface PlatformEnv {
+/** What `@hono/node-server` hands to `fetch` as its second argument (Hono's `c.env`). */
+interface NodeServerEnv {
   incoming?: { socket?: { remoteAddress?: string }; readableEnded?: boolean; on?: unknown }
-  /** `@hono/node-server`'s Node response. */
   outgoing?: NodeResponseState
-  requestIP?: (request: Request) => { address?: string } | null
-  remoteAddr?: { hostname?: string }
 }
 
-function platformClientAddress(c: Context): string | undefined {
-  const env = c.env as PlatformEnv | undefined
-  if (env?.incoming) return env.incoming.socket?.remoteAddress
-  if (typeof env?.requestIP === 'function') return env.requestIP(c.req.raw)?.address
-  if (typeof env?.remoteAddr?.hostname === 'string') return env.remoteAddr.hostname
-  if ((c.req.raw as Request & { cf?: unknown }).cf !== undefined) return c.req.header('cf-connecting-ip')
-  return undefined
+/** The default: the socket's address on `@hono/node-server`, nothing elsewhere. */
+function nodeServerConnInfo(c: Context): ConnInfo {
+  return { remote: { address: (c.env as NodeServerEnv | undefined)?.incoming?.socket?.remoteAddress } }
 }
 
 /**
@@ -67,18 +62,18 @@ export function hookguard(
   guard: Guard,
   options: HookguardOptions = {},
 ): MiddlewareHandler<{ Variables: HookguardVariables }> {
-  const clientAddress = options.clientAddress ?? platformClientAddress
-  if (typeof clientAddress !== 'function') throw new TypeError('clientAddress must be a function')
+  const getConnInfo = options.getConnInfo ?? nodeServerConnInfo
+  if (typeof getConnInfo !== 'function') throw new TypeError('hookguard: getConnInfo must be a function')
 
-  return async function hookguardHandler(c, next) {
-    const env = c.env as PlatformEnv | undefined
+  return async function hookguardMiddleware(c, next) {
+    const env = c.env as NodeServerEnv | undefined
     // On @hono/node-server the Node request is at hand: reading it directly skips building a Web Request.
     const incoming = env?.incoming
     const request =
       typeof incoming?.on === 'function' && !c.req.raw.bodyUsed && !incoming.readableEnded
         ? fromNodeRequest(incoming as NodeIncomingLike, { params: c.req.param(), path: c.req.path, rawBodyHint })
         : fromWebRequest(c.req.raw, { params: c.req.param() })
-    request.remoteAddress = clientAddress(c)
+    request.remoteAddress = getConnInfo(c).remote.address
     if (c.req.raw.bodyUsed) {
       // Hono caches the promise of what an earlier `c.req.arrayBuffer()` or `c.req.text()` read.
       const cache = c.req.bodyCache
