@@ -52,7 +52,8 @@ export class IdleWatch {
     this.watched.push(entry)
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.check(), this.stepMs)
-      this.timer.unref?.()
+      // On Node the watch must not keep the process alive; Web runtimes' timers are plain numbers.
+      ;(this.timer as { unref?: () => void }).unref?.()
     }
   }
 
