@@ -63,10 +63,11 @@ export interface Guard {
 }
 
 /**
- * The pipeline of DESIGN.md, one step a line, in the order they run. Each
- * takes the delivery so far and the guard's parts; a step that waits (the
- * body arriving, Redis, a key set, your queue) returns a promise, and a step
- * that answers early (a duplicate) returns the verdict. A refusal is thrown.
+ * The request pipeline, one step a line, in the order they run (the README's
+ * "How the core is organised"). Each takes the delivery so far and the
+ * guard's parts; a step that waits (the body arriving, Redis, a key set, your
+ * queue) returns a promise, and a step that answers early (a duplicate)
+ * returns the verdict. A refusal is thrown.
  */
 const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
   allowMethod, //        1. the method is allowed (405)
@@ -80,7 +81,7 @@ const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
 ]
 
 /**
- * Creates a guard: the request pipeline of DESIGN.md with your verifiers,
+ * Creates a guard: the request pipeline, with your verifiers,
  * allowlist, dedupe store and queue. Invalid options throw a `TypeError`
  * naming the option. While dedupe is on, `event.id` is typed `string`.
  *

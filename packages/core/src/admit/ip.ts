@@ -32,7 +32,7 @@ export function parseIp(text: string): IpAddress | null {
  * their canonical text. Senders call from a handful of addresses, and parsing
  * is dear: a dual-stack server's `::ffff:a.b.c.d` costs 16–63 µs to parse with
  * ipaddr.js (it throws and catches inside), a hit about 30 ns; the text is
- * 3–4× cheaper remembered (bench/fast-paths/ip.ts). One per guard, bounded,
+ * 3–4× cheaper remembered (the repository's fast-path benchmark). One per guard, bounded,
  * cleared when full.
  */
 export interface AddressCache {
