@@ -116,7 +116,12 @@ export function startPersistentRedis(dir: string): Promise<PrivateServer> {
 
 /** A nats-server with JetStream storing in `dir` (file storage survives a SIGKILL of the process). */
 export function startPrivateNats(dir: string): Promise<PrivateServer> {
-  // nats-server logs to stderr: `-l /dev/stdout` puts its log where the ready line is read.
-  const args = (port: number) => ['-js', '-a', redisHost, '-p', String(port), '-sd', dir, '-l', '/dev/stdout']
-  return privateServer('nats-server', args, /Server is ready/)
+  // nats-server logs to stderr: `sh` execs it with stderr on stdout, where the ready line is read (same pid).
+  const args = (port: number) => [
+    '-c',
+    'exec "$0" "$@" 2>&1',
+    'nats-server',
+    ...['-js', '-a', redisHost, '-p', String(port), '-sd', dir],
+  ]
+  return privateServer('sh', args, /Server is ready/)
 }
