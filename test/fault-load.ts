@@ -105,7 +105,11 @@ export async function runLoad(settings: LoadSettings): Promise<LoadResult> {
 }
 
 /** What the broker holds against what was acknowledged: `copies` counts the broker's messages per event id. */
-export function tally(ids: readonly string[], ackedAt: ReadonlyMap<string, number>, copies: ReadonlyMap<string, number>) {
+export function tally(
+  ids: readonly string[],
+  ackedAt: ReadonlyMap<string, number>,
+  copies: ReadonlyMap<string, number>,
+) {
   const known = new Set(ids)
   return {
     lost: ids.filter((id) => !copies.has(id)),

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { natsMsgId } from '@hookguard/nats'
 import type { WebhookEvent } from '@hookguard/core'
+import { natsMsgId } from '@hookguard/nats'
 import { connect, nanos, StorageType } from 'nats'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {

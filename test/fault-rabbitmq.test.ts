@@ -3,8 +3,9 @@
 // connections to the shared RabbitMQ (never restarted: others use it) pass through a local TCP proxy, which cuts
 // every connection and refuses new ones for 500 ms, twice; one receiver is SIGKILLed once. At the end every
 // message is read from the run's own queue (deleted after): 0 lost, 0 acks without a confirm, every event acked.
-import { amqpMessageId } from '@hookguard/rabbitmq'
+
 import type { WebhookEvent } from '@hookguard/core'
+import { amqpMessageId } from '@hookguard/rabbitmq'
 import { type Channel, type ChannelModel, connect } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { reachable, runName } from './broker-helpers.js'

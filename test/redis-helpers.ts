@@ -86,7 +86,12 @@ export async function stopChild(child: ChildProcess, done: Promise<void>, signal
 }
 
 /** Waits until `child` prints a line matching `pattern`, or fails after `timeoutMs` or on exit. */
-export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpMatchArray> {
+export function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = ''
     const timer = setTimeout(() => finish(new Error(`${what}: not ready within ${timeoutMs} ms\n${seen}`)), timeoutMs)

@@ -1,5 +1,4 @@
-import { createGuard, type WebhookEvent } from '@hookguard/core'
-import { standardWebhooks } from '@hookguard/core'
+import { createGuard, standardWebhooks, type WebhookEvent } from '@hookguard/core'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -115,7 +114,9 @@ describe.skipIf(!redisUp)('bullmqHandoff on the shared Redis', () => {
     const jobId = bullmqJobId(event.id!)
     // Another producer (or a key function gone wrong) used the same job id for something else.
     await queue.add('other', sampleEvent({ id: 'someone-else' }), { jobId })
-    await expect(bullmqHandoff(queue)(event)).rejects.toThrow(`bullmqHandoff: job ${jobId} exists and holds another event`)
+    await expect(bullmqHandoff(queue)(event)).rejects.toThrow(
+      `bullmqHandoff: job ${jobId} exists and holds another event`,
+    )
   })
 
   test('different namespaces never share a job', async () => {

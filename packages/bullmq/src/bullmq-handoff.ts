@@ -89,7 +89,8 @@ function jobNameOf(name: BullmqHandoffOptions['name']): (event: WebhookEvent) =>
   if (typeof name === 'function') {
     return (event) => {
       const value = name(event)
-      if (typeof value !== 'string' || value === '') throw new Error('bullmqHandoff: name() must return a non-empty string')
+      if (typeof value !== 'string' || value === '')
+        throw new Error('bullmqHandoff: name() must return a non-empty string')
       return value
     }
   }

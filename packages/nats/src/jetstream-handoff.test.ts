@@ -76,7 +76,9 @@ describe.skipIf(!natsUp)('jetstreamHandoff on the shared NATS', () => {
     const ack = await enqueue(sampleEvent({ type: 'invoice.paid' }))
     expect((await stored(ack.seq)).subject).toBe(`${stream}.invoice.paid`)
     const bad = jetstreamHandoff(nc.jetstream(), { subject: () => `${stream}.*` })
-    await expect(bad(sampleEvent())).rejects.toThrow('jetstreamHandoff: subject() must return a subject without wildcards')
+    await expect(bad(sampleEvent())).rejects.toThrow(
+      'jetstreamHandoff: subject() must return a subject without wildcards',
+    )
   })
 
   test('a subject no stream captures fails (a plain publish would vanish); through a guard: 503 enqueue_failed', async () => {

@@ -18,9 +18,18 @@ describe('rabbitmqHandoff options', () => {
     [{ connect: connectFn }, 'rabbitmqHandoff: routingKey must be a string or a function'],
     [{ connect: connectFn, routingKey: 'q', exchange: 1 }, 'rabbitmqHandoff: exchange must be a string'],
     [{ connect: connectFn, routingKey: 'q', setup: 'x' }, 'rabbitmqHandoff: setup must be a function'],
-    [{ connect: connectFn, routingKey: 'q', namespace: 'a b' }, 'rabbitmqHandoff: namespace must be 1–256 printable ASCII characters'],
-    [{ connect: connectFn, routingKey: 'q', confirmTimeoutMs: 0 }, 'rabbitmqHandoff: confirmTimeoutMs must be a positive number'],
-    [{ connect: connectFn, routingKey: 'q', confirmTimeoutMs: Number.NaN }, 'rabbitmqHandoff: confirmTimeoutMs must be a positive number'],
+    [
+      { connect: connectFn, routingKey: 'q', namespace: 'a b' },
+      'rabbitmqHandoff: namespace must be 1–256 printable ASCII characters',
+    ],
+    [
+      { connect: connectFn, routingKey: 'q', confirmTimeoutMs: 0 },
+      'rabbitmqHandoff: confirmTimeoutMs must be a positive number',
+    ],
+    [
+      { connect: connectFn, routingKey: 'q', confirmTimeoutMs: Number.NaN },
+      'rabbitmqHandoff: confirmTimeoutMs must be a positive number',
+    ],
     [{ connect: connectFn, routingKey: 'q', publishOptions: 1 }, 'rabbitmqHandoff: publishOptions must be an object'],
   ])('%#: %j is a TypeError naming the option', (options, message) => {
     expect(() => rabbitmqHandoff(options as never)).toThrow(new TypeError(message))
@@ -69,7 +78,11 @@ describe.skipIf(!rabbitUp)('rabbitmqHandoff on the shared RabbitMQ', () => {
   /** Takes every message now in the queue. */
   async function drain(name = queue) {
     const messages = []
-    for (let message = await channel.get(name, { noAck: true }); message; message = await channel.get(name, { noAck: true })) {
+    for (
+      let message = await channel.get(name, { noAck: true });
+      message;
+      message = await channel.get(name, { noAck: true })
+    ) {
       messages.push(message)
     }
     return messages
@@ -81,7 +94,11 @@ describe.skipIf(!rabbitUp)('rabbitmqHandoff on the shared RabbitMQ', () => {
     await enqueue(event)
     const [message, ...rest] = await drain()
     expect(rest).toEqual([])
-    expect(message?.properties).toMatchObject({ messageId: `4:shop:${event.id}`, deliveryMode: 2, contentType: 'application/json' })
+    expect(message?.properties).toMatchObject({
+      messageId: `4:shop:${event.id}`,
+      deliveryMode: 2,
+      contentType: 'application/json',
+    })
     expect(JSON.parse(message!.content.toString()) as WebhookEvent).toEqual(event)
     expect(amqpMessageId(event.id!, 'shop')).toBe(`4:shop:${event.id}`)
   })

@@ -73,7 +73,8 @@ export function rabbitmqHandoff(options: RabbitmqHandoffOptions): RabbitmqHandof
   if (!options || typeof options !== 'object') throw new TypeError('rabbitmqHandoff: options must be an object')
   const { connect, setup, publishOptions } = options
   if (typeof connect !== 'function') throw new TypeError('rabbitmqHandoff: connect must be a function')
-  if (setup !== undefined && typeof setup !== 'function') throw new TypeError('rabbitmqHandoff: setup must be a function')
+  if (setup !== undefined && typeof setup !== 'function')
+    throw new TypeError('rabbitmqHandoff: setup must be a function')
   const exchange = options.exchange ?? ''
   if (typeof exchange !== 'string') throw new TypeError('rabbitmqHandoff: exchange must be a string')
   const routingKey = routingKeyOf(options.routingKey)
@@ -159,7 +160,8 @@ export function rabbitmqHandoff(options: RabbitmqHandoffOptions): RabbitmqHandof
       made.unconfirmed.delete(messageId)
       settle()
     }
-    if (pending.returned) throw new Unroutable(`no queue took the message (exchange '${exchange}', routing key '${key}')`)
+    if (pending.returned)
+      throw new Unroutable(`no queue took the message (exchange '${exchange}', routing key '${key}')`)
   }
 
   async function rabbitmqEnqueue(event: WebhookEvent): Promise<void> {
