@@ -22,10 +22,21 @@ import {
   type WebhookEvent,
 } from '@hookguard/core'
 import { Webhook as SvixWebhook } from 'svix'
+import type { BenchHandoff } from './handoffs.js'
 import { benchSecret } from './shared.js'
 
 export const frameworks = ['node', 'express', 'koa', 'hono'] as const
-export const variants = ['bare', 'hmac', 'hookguard', 'hookguard-eager', 'hookguard-redis', 'svix'] as const
+export const variants = [
+  'bare',
+  'hmac',
+  'hookguard',
+  'hookguard-eager',
+  'hookguard-redis',
+  'hookguard-bullmq',
+  'hookguard-nats',
+  'hookguard-rabbitmq',
+  'svix',
+] as const
 export type Framework = (typeof frameworks)[number]
 export type Variant = (typeof variants)[number]
 
@@ -105,8 +116,15 @@ async function redisDedupe(): Promise<{ store: DedupeStore; close: () => Promise
   return { store, close: async () => void (await client.quit()) }
 }
 
-/** The full pipeline: IP allowlist, Standard Webhooks, dedupe, an in-process enqueue. */
-export async function makeGuard(redis: boolean, eager: boolean): Promise<{ guard: Guard; close: () => Promise<void> }> {
+/**
+ * The full pipeline: IP allowlist, Standard Webhooks, dedupe, an in-process
+ * enqueue, or `handoff` (a broker's) in its place.
+ */
+export async function makeGuard(
+  redis: boolean,
+  eager: boolean,
+  handoff?: BenchHandoff,
+): Promise<{ guard: Guard; close: () => Promise<void> }> {
   // An in-process queue with a consumer that keeps up: it takes what arrived on the next turn of the
   // event loop and reads each event's id (a consumer that falls behind is the app's cost, not ours).
   const queue: WebhookEvent[] = []
@@ -124,11 +142,13 @@ export async function makeGuard(redis: boolean, eager: boolean): Promise<{ guard
     namespace: 'bench',
     // The default is 'lazy': with the id in a header, nothing parses the body on the hot path.
     ...(eager ? { parseJson: 'eager' as const } : {}),
-    enqueue: (event) => {
-      if (queue.push(event) === 1) setImmediate(consume)
-    },
+    enqueue:
+      handoff?.enqueue ??
+      ((event) => {
+        if (queue.push(event) === 1) setImmediate(consume)
+      }),
   })
-  return { guard, close: dedupe?.close ?? (async () => {}) }
+  return { guard, close: handoff?.close ?? dedupe?.close ?? (async () => {}) }
 }
 
 /**

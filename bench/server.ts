@@ -6,14 +6,22 @@
  */
 import type { AddressInfo } from 'node:net'
 import { appServer, type Framework, frameworks, makeGuard, type Variant, variants } from './apps.js'
+import { brokerHandoff } from './handoffs.js'
+
+const brokers = ['bullmq', 'nats', 'rabbitmq'] as const
 
 async function main(): Promise<void> {
   const [framework, variant] = process.argv.slice(2) as [Framework, Variant]
   if (!frameworks.includes(framework) || !variants.includes(variant)) {
     throw new Error(`usage: server.ts <${frameworks.join('|')}> <${variants.join('|')}>`)
   }
+  const broker = brokers.find((name) => variant === `hookguard-${name}`)
   const pipeline = variant.startsWith('hookguard')
-    ? await makeGuard(variant === 'hookguard-redis', variant === 'hookguard-eager')
+    ? await makeGuard(
+        variant === 'hookguard-redis',
+        variant === 'hookguard-eager',
+        broker ? await brokerHandoff(broker) : undefined,
+      )
     : undefined
   const guard = pipeline?.guard
   const server = await appServer(framework, variant, guard)
