@@ -73,7 +73,7 @@ async function handoff(): Promise<{ enqueue: (event: WebhookEvent) => Promise<st
     const publish = rabbitmqHandoff({
       connect: () => amqpConnect(`amqp://guest:guest@127.0.0.1:${setting('AMQP_PORT')}`),
       routingKey: setting('QUEUE_NAME'),
-      confirmTimeoutMs: 2_000,
+      timeoutMs: 2_000,
     })
     return {
       enqueue: async (event) => {

@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { createGuard, QueueFullError, standardWebhooks, type WebhookEvent } from '@hookguard/core'
 import { type Channel, type ChannelModel, connect } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -22,13 +24,10 @@ describe('rabbitmqHandoff options', () => {
       { connect: connectFn, routingKey: 'q', namespace: 'a b' },
       'rabbitmqHandoff: namespace must be 1–256 printable ASCII characters',
     ],
+    [{ connect: connectFn, routingKey: 'q', timeoutMs: 0 }, 'rabbitmqHandoff: timeoutMs must be a positive number'],
     [
-      { connect: connectFn, routingKey: 'q', confirmTimeoutMs: 0 },
-      'rabbitmqHandoff: confirmTimeoutMs must be a positive number',
-    ],
-    [
-      { connect: connectFn, routingKey: 'q', confirmTimeoutMs: Number.NaN },
-      'rabbitmqHandoff: confirmTimeoutMs must be a positive number',
+      { connect: connectFn, routingKey: 'q', timeoutMs: Number.NaN },
+      'rabbitmqHandoff: timeoutMs must be a positive number',
     ],
     [{ connect: connectFn, routingKey: 'q', publishOptions: 1 }, 'rabbitmqHandoff: publishOptions must be an object'],
   ])('%#: %j is a TypeError naming the option', (options, message) => {
@@ -150,8 +149,8 @@ describe.skipIf(!rabbitUp)('rabbitmqHandoff on the shared RabbitMQ', () => {
     expect((await drain()).length).toBeGreaterThanOrEqual(2)
   })
 
-  test('no confirm within confirmTimeoutMs (a half-open connection) fails, and the next enqueue reconnects', async () => {
-    const enqueue = handoff({ confirmTimeoutMs: 300 })
+  test('no confirm within timeoutMs (a half-open connection) fails, and the next enqueue reconnects', async () => {
+    const enqueue = handoff({ timeoutMs: 300 })
     await enqueue(sampleEvent())
     proxy.stall()
     await expect(enqueue(sampleEvent())).rejects.toThrow('no confirm within 300 ms')
@@ -159,6 +158,23 @@ describe.skipIf(!rabbitUp)('rabbitmqHandoff on the shared RabbitMQ', () => {
     expect(enqueue.counts.connects).toBe(2)
     proxy.drop()
     await drain()
+  })
+
+  test('a connection that does not open within timeoutMs is given up; the next enqueue tries a fresh one', async () => {
+    // First a server that accepts TCP connections and never speaks AMQP, then the real broker.
+    const held: Socket[] = []
+    const silent = createServer((socket) => void held.push(socket))
+    silent.listen(0, '127.0.0.1')
+    await once(silent, 'listening')
+    const ports = [(silent.address() as AddressInfo).port, amqpPort]
+    const enqueue = rabbitmqHandoff({ connect: () => connect(url(ports.shift()!)), routingKey: queue, timeoutMs: 300 })
+    handoffs.push(enqueue)
+    await expect(enqueue(sampleEvent())).rejects.toThrow('no connection within 300 ms')
+    await enqueue(sampleEvent())
+    expect(ports).toEqual([])
+    for (const socket of held) socket.destroy()
+    silent.close()
+    expect(await drain()).toHaveLength(1)
   })
 
   test('broker unreachable: the enqueue fails (503 enqueue_failed), and works again once it is back', async () => {

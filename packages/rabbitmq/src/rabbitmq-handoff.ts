@@ -19,11 +19,13 @@ export interface RabbitmqHandoffOptions {
   /** Runs on every new channel before its first publish: declare your exchange, queues and bindings here. */
   setup?: (channel: ConfirmChannel) => Promise<unknown>
   /**
-   * How long to wait for the broker's confirm, in ms. Then the publish fails
-   * and the connection is replaced on the next enqueue (it may be half open).
-   * Default 5 000 (the guard's own enqueue timeout, 3 s by default, answers first).
+   * How long to wait for a connection (with its channel and `setup`), and then
+   * for each confirm, in ms. A connection that takes longer is given up; a
+   * publish that takes longer fails and the connection is replaced on the next
+   * enqueue (it may be half open). Default 5 000 (the guard's own enqueue
+   * timeout, 3 s by default, answers the sender first).
    */
-  confirmTimeoutMs?: number
+  timeoutMs?: number
   /** More publish options (`headers`, `priority`, `expiration`, …); the handoff sets `messageId`, `persistent`, `mandatory`, `contentType`. */
   publishOptions?: Omit<Options.Publish, 'messageId' | 'persistent' | 'mandatory' | 'deliveryMode' | 'contentType'>
 }
@@ -73,15 +75,16 @@ export function rabbitmqHandoff(options: RabbitmqHandoffOptions): RabbitmqHandof
   if (!options || typeof options !== 'object') throw new TypeError('rabbitmqHandoff: options must be an object')
   const { connect, setup, publishOptions } = options
   if (typeof connect !== 'function') throw new TypeError('rabbitmqHandoff: connect must be a function')
-  if (setup !== undefined && typeof setup !== 'function')
+  if (setup !== undefined && typeof setup !== 'function') {
     throw new TypeError('rabbitmqHandoff: setup must be a function')
+  }
   const exchange = options.exchange ?? ''
   if (typeof exchange !== 'string') throw new TypeError('rabbitmqHandoff: exchange must be a string')
   const routingKey = routingKeyOf(options.routingKey)
   const namespace = checkNamespace('rabbitmqHandoff', options.namespace ?? 'hookguard')
-  const confirmTimeoutMs = options.confirmTimeoutMs ?? 5_000
-  if (!Number.isFinite(confirmTimeoutMs) || confirmTimeoutMs <= 0) {
-    throw new TypeError('rabbitmqHandoff: confirmTimeoutMs must be a positive number')
+  const timeoutMs = options.timeoutMs ?? 5_000
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('rabbitmqHandoff: timeoutMs must be a positive number')
   }
   if (publishOptions !== undefined && (typeof publishOptions !== 'object' || publishOptions === null)) {
     throw new TypeError('rabbitmqHandoff: publishOptions must be an object')
@@ -90,21 +93,22 @@ export function rabbitmqHandoff(options: RabbitmqHandoffOptions): RabbitmqHandof
   let current: Promise<Link> | undefined
   let generation = 0
 
-  /** The open link, or a new one; a failed attempt is forgotten, so the next call tries again. */
+  /** The open link, or a new one; a failed or slow attempt is forgotten, so the next call tries again. */
   function link(): Promise<Link> {
     if (current) return current
     const mine = ++generation
-    const opening = open(mine)
+    const opening = within(open(mine), `no connection within ${timeoutMs} ms`)
     current = opening
     opening.catch(() => forget(mine))
     return opening
   }
 
-  /** Forgets link `which` (if it is still the current one) and closes its connection. */
+  /** Forgets link `which` (if it is still the current one) and closes its connection, now or once it opens. */
   function forget(which: number): void {
     if (which !== generation || !current) return
     const closing = current
     current = undefined
+    generation += 1
     closing.then((old) => old.model.close()).catch(() => {})
   }
 
@@ -114,6 +118,8 @@ export function rabbitmqHandoff(options: RabbitmqHandoffOptions): RabbitmqHandof
     model.on('error', () => {})
     model.on('close', onFailure)
     try {
+      // Given up while connecting (too slow, or closed): this connection is nobody's.
+      if (mine !== generation) throw new Error('the connection was given up while it opened')
       const channel = await model.createConfirmChannel()
       const made: Link = { generation: mine, model, channel, unconfirmed: new Map() }
       channel.on('error', () => {})
@@ -123,6 +129,7 @@ export function rabbitmqHandoff(options: RabbitmqHandoffOptions): RabbitmqHandof
         if (pending) pending.returned = true
       })
       await setup?.(channel)
+      if (mine !== generation) throw new Error('the connection was given up while it opened')
       return made
     } catch (error) {
       await model.close().catch(() => {})
@@ -138,30 +145,45 @@ export function rabbitmqHandoff(options: RabbitmqHandoffOptions): RabbitmqHandof
     let settle = () => {}
     const pending = { returned: false, settled: new Promise<void>((resolve) => (settle = resolve)) }
     made.unconfirmed.set(messageId, pending)
-    let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`no confirm within ${confirmTimeoutMs} ms`)), confirmTimeoutMs)
-        made.channel.publish(
-          exchange,
-          key,
-          body,
-          { ...publishOptions, messageId, persistent: true, mandatory: true, contentType: 'application/json' },
-          (error: unknown) => (error ? reject(error) : resolve()),
-        )
-      })
+      await within(
+        new Promise<void>((resolve, reject) => {
+          made.channel.publish(
+            exchange,
+            key,
+            body,
+            { ...publishOptions, messageId, persistent: true, mandatory: true, contentType: 'application/json' },
+            (error: unknown) => (error ? reject(error) : resolve()),
+          )
+        }),
+        `no confirm within ${timeoutMs} ms`,
+      )
     } catch (error) {
       if (error instanceof Error && error.message === 'message nacked') {
         throw new QueueFullError('the broker refused the message (nack): a queue is full or the broker failed')
       }
       throw error
     } finally {
-      clearTimeout(timer)
       made.unconfirmed.delete(messageId)
       settle()
     }
-    if (pending.returned)
+    // RabbitMQ sends a mandatory message's basic.return before its basic.ack: by now, `returned` is known.
+    if (pending.returned) {
       throw new Unroutable(`no queue took the message (exchange '${exchange}', routing key '${key}')`)
+    }
+  }
+
+  /** `promise`, or a rejection with `message` after `timeoutMs`. */
+  async function within<T>(promise: Promise<T>, message: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), timeoutMs)
+    })
+    try {
+      return await Promise.race([promise, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   async function rabbitmqEnqueue(event: WebhookEvent): Promise<void> {
