@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 // `source` points workspace packages at their TypeScript sources, so tests need no build.
 const conditions = ['source', 'node', 'development|production']
-const packages = ['core', 'express', 'koa', 'hono', 'redis', 'postgres', 'testing']
+const packages = ['core', 'express', 'koa', 'hono', 'redis', 'postgres', 'testing', 'bullmq', 'nats', 'rabbitmq']
 
 export default defineConfig({
   resolve: { conditions },

@@ -23,6 +23,7 @@ import {
 } from '@hookguard/core'
 import { fromNodeRequest } from '@hookguard/core/adapter'
 import { Webhook as SvixWebhook } from 'svix'
+import type { BenchHandoff } from './handoffs.js'
 import { benchSecret } from './shared.js'
 
 export const frameworks = ['node', 'express', 'koa', 'hono'] as const
@@ -33,6 +34,9 @@ export const variants = [
   'hookguard-eager',
   'hookguard-redis',
   'hookguard-postgres',
+  'hookguard-bullmq',
+  'hookguard-nats',
+  'hookguard-rabbitmq',
   'svix',
 ] as const
 export type Framework = (typeof frameworks)[number]
@@ -141,10 +145,14 @@ async function postgresHandoff(): Promise<{
 /** Where accepted events go: an in-process queue (the memory or Redis store dedupes), or the Postgres inbox. */
 export type Handoff = 'memory' | 'redis' | 'postgres'
 
-/** The full pipeline: IP allowlist, Standard Webhooks, dedupe, an in-process enqueue (or the Postgres inbox). */
+/**
+ * The full pipeline: IP allowlist, Standard Webhooks, dedupe, an in-process
+ * enqueue, or in its place the Postgres inbox or `broker` (a broker's handoff).
+ */
 export async function makeGuard(
   handoff: Handoff,
   eager: boolean,
+  broker?: BenchHandoff,
 ): Promise<{ guard: Guard; close: () => Promise<void> }> {
   // An in-process queue with a consumer that keeps up: it takes what arrived on the next turn of the
   // event loop and reads each event's id (a consumer that falls behind is the app's cost, not ours).
@@ -164,12 +172,14 @@ export async function makeGuard(
     namespace: 'bench',
     // The default is 'lazy': with the id in a header, nothing parses the body on the hot path.
     ...(eager ? { parseJson: 'eager' as const } : {}),
-    enqueue: (event) => {
-      if (queue.push(event) === 1) setImmediate(consume)
-    },
+    enqueue:
+      broker?.enqueue ??
+      ((event) => {
+        if (queue.push(event) === 1) setImmediate(consume)
+      }),
     ...inbox?.options,
   })
-  return { guard, close: dedupe?.close ?? inbox?.close ?? (async () => {}) }
+  return { guard, close: broker?.close ?? dedupe?.close ?? inbox?.close ?? (async () => {}) }
 }
 
 /**

@@ -49,7 +49,7 @@ export interface HttpRow extends HttpConfig {
   cpuUsPerRequest: number
   /** Medians over rounds of the HMAC app's CPU per request over this app's, the same framework in the same round. */
   cpuRatioToHmac: number
-  /** Redis and Postgres rows only: the ratio to the same framework's memory-store, in-process-queue pipeline. */
+  /** Redis, Postgres and broker handoff rows: the ratio to the same framework's memory-store, in-process-queue pipeline. */
   ratioToMemory?: number
   /** Requests answered with anything but 202, plus errors and timeouts, over all rounds. */
   bad: number
@@ -174,6 +174,15 @@ function portOpen(port: number): Promise<boolean> {
   })
 }
 
+/** The rows compared with the plain hookguard app (memory store, in-process queue). */
+const inProcessPeers: readonly Variant[] = [
+  'hookguard-redis',
+  'hookguard-postgres',
+  'hookguard-bullmq',
+  'hookguard-nats',
+  'hookguard-rabbitmq',
+]
+
 /** Whether a Redis server answers PING at 127.0.0.1:6379 within half a second. */
 export function redisAnswers(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -186,6 +195,20 @@ export function redisAnswers(): Promise<boolean> {
     socket.once('error', () => done(false))
     socket.once('connect', () => socket.write('PING\r\n'))
     socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
+  })
+}
+
+/** Whether something accepts a TCP connection at 127.0.0.1:`port` within half a second. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('connect', () => done(true))
   })
 }
 
@@ -220,8 +243,18 @@ export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: str
   }
   if (!(await redisAnswers())) {
     notes.push('Redis store: skipped (no Redis answering at 127.0.0.1:6379)')
+    notes.push('BullMQ handoff: skipped (no Redis answering at 127.0.0.1:6379)')
   } else {
     configs.push({ label: 'Express 5 + hookguard, Redis store', framework: 'express', variant: 'hookguard-redis' })
+    configs.push({ label: 'Express 5 + hookguard, BullMQ handoff', framework: 'express', variant: 'hookguard-bullmq' })
+  }
+  // The durable handoffs (memory dedupe store), against the in-process queue of the plain hookguard app.
+  for (const [variant, label, port] of [
+    ['hookguard-nats', 'JetStream handoff', 4222],
+    ['hookguard-rabbitmq', 'RabbitMQ handoff', 5672],
+  ] as const) {
+    if (await listening(port)) configs.push({ label: `Express 5 + hookguard, ${label}`, framework: 'express', variant })
+    else notes.push(`${label}: skipped (nothing listening at 127.0.0.1:${port})`)
   }
   if (process.env.DATABASE_URL === undefined && !(await portOpen(5432))) {
     notes.push('Postgres inbox: skipped (no Postgres at 127.0.0.1:5432 and no DATABASE_URL)')
@@ -443,7 +476,7 @@ function summarize(running: readonly Running[], samples: Map<string, Measurement
       bad: list.reduce((sum, m) => sum + m.bad, 0),
       requests: list.reduce((sum, m) => sum + m.requests, 0),
     }
-    if (config.variant === 'hookguard-redis' || config.variant === 'hookguard-postgres') {
+    if (inProcessPeers.includes(config.variant)) {
       row.ratioToMemory = ratios(config.label, find(config.framework, 'hookguard'), (m) => m.reqPerSec)
     }
     return row

@@ -12,13 +12,22 @@ function handoffOf(variant: Variant): Handoff {
   return variant === 'hookguard-postgres' ? 'postgres' : 'memory'
 }
 
+import { brokerHandoff } from './handoffs.js'
+
+const brokers = ['bullmq', 'nats', 'rabbitmq'] as const
+
 async function main(): Promise<void> {
   const [framework, variant] = process.argv.slice(2) as [Framework, Variant]
   if (!frameworks.includes(framework) || !variants.includes(variant)) {
     throw new Error(`usage: server.ts <${frameworks.join('|')}> <${variants.join('|')}>`)
   }
+  const broker = brokers.find((name) => variant === `hookguard-${name}`)
   const pipeline = variant.startsWith('hookguard')
-    ? await makeGuard(handoffOf(variant), variant === 'hookguard-eager')
+    ? await makeGuard(
+        handoffOf(variant),
+        variant === 'hookguard-eager',
+        broker ? await brokerHandoff(broker) : undefined,
+      )
     : undefined
   const guard = pipeline?.guard
   const server = await appServer(framework, variant, guard)

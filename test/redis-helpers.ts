@@ -76,17 +76,22 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once `child` exited and its output was read to the end. */
-function closed(child: ChildProcess): Promise<void> {
+export function closed(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('close', () => resolve()))
 }
 
-async function stopChild(child: ChildProcess, done: Promise<void>, signal: NodeJS.Signals): Promise<void> {
+export async function stopChild(child: ChildProcess, done: Promise<void>, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill(signal)
   await done
 }
 
 /** Waits until `child` prints a line matching `pattern`, or fails after `timeoutMs` or on exit. */
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpMatchArray> {
+export function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = ''
     const timer = setTimeout(() => finish(new Error(`${what}: not ready within ${timeoutMs} ms\n${seen}`)), timeoutMs)

@@ -1,0 +1,2 @@
+export { type JetstreamHandoffOptions, jetstreamHandoff } from './jetstream-handoff.js'
+export { natsMsgId } from './key.js'
