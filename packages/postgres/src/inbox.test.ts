@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { createGuard, eventText, type Guard, standardWebhooks } from '@hookguard/core'
+import { createGuard, dedupeKey, eventText, type Guard, standardWebhooks } from '@hookguard/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createPool, createSchema, deliver, dropSchema, postgresAvailable } from '../../../test/postgres-helpers.js'
 import { freePort, makeSecret } from '../../../test/redis-helpers.js'
 import { PostgresError } from './errors.js'
 import { type PostgresInbox, postgresInbox } from './inbox.js'
-import { dedupeKey } from './receive.js'
 
 const postgresUp = await postgresAvailable('the Postgres inbox tests')
 
@@ -30,9 +29,11 @@ describe('postgresInbox options', () => {
     expect(postgresInbox({ pool, table: 'app_1.hookguard_inbox' }).table).toBe('app_1.hookguard_inbox')
   })
 
-  test('the row key encodes the namespace length, so no two (namespace, id) pairs meet', () => {
-    expect(dedupeKey('a:b', 'c')).not.toBe(dedupeKey('a', 'b:c'))
-    expect(dedupeKey('hookguard', 'msg_1')).toBe('9:hookguard:msg_1')
+  test('the row key is the key the guard claims for the event id, so no two (namespace, id) pairs meet', async () => {
+    const { dedupe } = postgresInbox({ pool, namespace: 'a:b' }).guardOptions
+    // The guard's key of (`a`, `b:c`) is not this inbox's: refused before any query (the pool reaches nothing).
+    await expect(dedupe.claim(dedupeKey('a', '', 'b:c'), 1_000)).rejects.toMatchObject({ code: 'namespace_mismatch' })
+    expect(dedupeKey('hookguard', '', 'msg_1')).toBe('9:hookguard:0::msg_1')
   })
 
   test('an unreachable database answers 503 store_unavailable, so the sender retries', async () => {
@@ -100,7 +101,7 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
     const again = await deliver(guard, key, id, body)
     expect(again.status).toBe(200)
     expect(await again.json()).toMatchObject({ code: 'duplicate' })
-    expect(await rowsOf(id)).toEqual([{ dedupe_key: dedupeKey('hookguard', id) }])
+    expect(await rowsOf(id)).toEqual([{ dedupe_key: dedupeKey('hookguard', '', id) }])
 
     const [entry] = await inbox.list({ limit: 1 })
     expect(entry).toMatchObject({ eventId: id, type: 'invoice.paid', status: 'pending', attempts: 0, replayOf: null })
@@ -124,13 +125,15 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
 
   test('a crash after the row was written and before the answer: the retry is a duplicate, not a second row', async () => {
     const id = `msg_${randomUUID()}`
-    // The receiver that crashed: the event reached enqueue (the INSERT committed) but no answer was sent.
+    // The receiver that crashed (another process: an inbox of its own): the event reached enqueue (the INSERT
+    // committed) but no answer was sent.
     let crashed = false
+    const crashedInbox = postgresInbox({ pool: peerPool, table: `${schema}.inbox` })
     const crashing = createGuard({
       verify: [standardWebhooks({ secret: whsec })],
-      ...inbox.guardOptions,
+      ...crashedInbox.guardOptions,
       enqueue: async (event) => {
-        await inbox.guardOptions.enqueue(event)
+        await crashedInbox.guardOptions.enqueue(event)
         crashed = true
         throw new Error('process died here')
       },
@@ -152,7 +155,7 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
     expect((await deliver(other, key, id)).status).toBe(202)
     expect((await deliver(other, key, id)).status).toBe(200)
     expect((await rowsOf(id)).map((r) => r.dedupe_key).sort()).toEqual(
-      [dedupeKey('hookguard', id), dedupeKey('tenant-b', id)].sort(),
+      [dedupeKey('hookguard', '', id), dedupeKey('tenant-b', '', id)].sort(),
     )
   })
 

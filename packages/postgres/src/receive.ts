@@ -1,19 +1,14 @@
-import type { ClaimResult, DedupeStore, WebhookEvent } from '@hookguard/core'
+import { type ClaimResult, type DedupeStore, dedupeKey, type WebhookEvent } from '@hookguard/core'
 import type { Pool } from 'pg'
 import { PostgresError, withTimeout } from './errors.js'
 import type { TableName } from './options.js'
 
 /** What the guard needs from the inbox: its namespace, a dedupe store, and `enqueue`. */
 export interface InboxGuardOptions {
-  /** The guard's `namespace`: the inbox reads the event id back out of the guard's dedupe key with it. */
+  /** The guard's `namespace`: a row's `dedupe_key` is the key the guard claims for its event id, `dedupeKey(namespace, '', id)`. */
   namespace: string
   dedupe: DedupeStore
   enqueue: (event: WebhookEvent) => Promise<void>
-}
-
-/** The row's dedupe key: the namespace's length first, so no two (namespace, id) pairs meet. */
-export function dedupeKey(namespace: string, id: string): string {
-  return `${namespace.length}:${namespace}:${id}`
 }
 
 const claimed: ClaimResult = Object.freeze({ status: 'claimed', token: 'inbox' })
@@ -37,7 +32,8 @@ export function inboxGuardOptions(
   const exists = `SELECT 1 FROM ${table.sql} WHERE dedupe_key = $1`
   const insert = `INSERT INTO ${table.sql} (dedupe_key, event_id, type, event) VALUES ($1, $2, $3, $4)
 ON CONFLICT (dedupe_key) DO NOTHING`
-  const prefix = `${namespace}:`
+  // Every key the guard claims starts with this (see dedupeKey in @hookguard/core); another one is another guard's.
+  const prefix = dedupeKey(namespace, '', '')
 
   return {
     namespace,
@@ -49,15 +45,14 @@ ON CONFLICT (dedupe_key) DO NOTHING`
             `postgresInbox: the guard's namespace is not the inbox's "${namespace}": spread inbox.guardOptions into createGuard`,
           )
         }
-        const id = key.slice(prefix.length)
-        const result = await withTimeout(pool.query(exists, [dedupeKey(namespace, id)]), timeoutMs, 'the dedupe check')
+        const result = await withTimeout(pool.query(exists, [key]), timeoutMs, 'the dedupe check')
         return result.rowCount ? done : claimed
       },
       complete() {},
       release() {},
     },
     async enqueue(event: WebhookEvent): Promise<void> {
-      const key = event.id === null ? null : dedupeKey(namespace, event.id)
+      const key = event.id === null ? null : dedupeKey(namespace, '', event.id)
       await pool.query(insert, [key, event.id, event.type, JSON.stringify(event)])
     },
   }
