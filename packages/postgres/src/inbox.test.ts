@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
-import { createGuard, dedupeKey, eventText, type Guard, standardWebhooks } from '@hookguard/core'
+import { createHmac, randomUUID } from 'node:crypto'
+import { createGuard, dedupeKey, eventText, type Guard, github, standardWebhooks } from '@hookguard/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createPool, createSchema, deliver, dropSchema, postgresAvailable } from '../../../test/postgres-helpers.js'
@@ -143,6 +143,70 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
     const retry = await deliver(guard, key, id)
     expect(retry.status).toBe(200)
     expect(await rowsOf(id)).toHaveLength(1)
+  })
+
+  test('GitHub signs no delivery id: a captured delivery re-sent under a fresh X-GitHub-Delivery is 200 duplicate, no second row', async () => {
+    const secret = `gh-${randomUUID()}`
+    const githubInbox = postgresInbox({ pool, table: `${schema}.inbox`, namespace: 'github' })
+    const receiver = createGuard({ verify: [github({ secret })], ...githubInbox.guardOptions })
+    const body = JSON.stringify({ action: 'opened', number: 7, nonce: randomUUID() })
+    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+    const send = (delivery: string) =>
+      receiver.handle(
+        new Request('http://127.0.0.1/hooks', {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'issues',
+            'x-github-delivery': delivery,
+            'x-hub-signature-256': signature,
+          },
+        }),
+      )
+    const first = randomUUID()
+    expect((await send(first)).status).toBe(202)
+    // The same bytes and signature under a delivery id GitHub never sent: the signature's replay key stops it.
+    const replayed = await send(randomUUID())
+    expect(replayed.status).toBe(200)
+    expect(await replayed.json()).toMatchObject({ code: 'duplicate' })
+    // GitHub's own redelivery keeps the id: the row stops it.
+    expect((await send(first)).status).toBe(200)
+    const rows = await pool.query(`SELECT event_id FROM ${schema}.inbox WHERE dedupe_key LIKE $1`, [
+      `${dedupeKey('github', '', '')}%`,
+    ])
+    expect(rows.rows).toEqual([{ event_id: first }])
+    // The event's own key lives in its row; only the replay key went to the keys table.
+    const keys = await pool.query(`SELECT key FROM ${schema}.inbox_keys WHERE key LIKE $1`, [
+      `${dedupeKey('github', '', '')}%`,
+    ])
+    expect(keys.rows).toHaveLength(1)
+    expect(keys.rows[0].key).not.toBe(dedupeKey('github', '', first))
+  })
+
+  test("a delivery's other keys are kept for their own TTL, then are new again, and purge deletes them", async () => {
+    const keyed = postgresInbox({ pool, table: `${schema}.keyed` })
+    await keyed.migrate()
+    const { dedupe } = keyed.guardOptions
+    const short = dedupeKey('hookguard', '', 'a replay key with a TTL of its own')
+    const long = dedupeKey('hookguard', '', 'a replay key with the dedupe TTL')
+    expect(await dedupe.claim(short, 1_000)).toMatchObject({ status: 'claimed' })
+    await dedupe.complete(short, 'inbox', 60_000)
+    await dedupe.complete(long, 'inbox', 3_600_000)
+    expect(await dedupe.claim(short, 1_000)).toEqual({ status: 'done' })
+    const ttls = await pool.query(
+      `SELECT key, expires_at <= now() + interval '61 seconds' AS within_a_minute FROM ${schema}.keyed_keys ORDER BY expires_at`,
+    )
+    expect(ttls.rows).toEqual([
+      { key: short, within_a_minute: true },
+      { key: long, within_a_minute: false },
+    ])
+    // The short TTL runs out (as an hour passing would do it).
+    await pool.query(`UPDATE ${schema}.keyed_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [short])
+    expect(await dedupe.claim(short, 1_000)).toMatchObject({ status: 'claimed' })
+    expect(await dedupe.claim(long, 1_000)).toEqual({ status: 'done' })
+    expect(await keyed.purge()).toBe(1)
+    expect((await pool.query(`SELECT key FROM ${schema}.keyed_keys`)).rows).toEqual([{ key: long }])
   })
 
   test('guards with different namespaces share a table without deduping each other', async () => {
