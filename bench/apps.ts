@@ -136,7 +136,7 @@ async function postgresHandoff(): Promise<{
   return {
     options: inbox.guardOptions,
     close: async () => {
-      await pool.query(`DROP TABLE IF EXISTS "${table}"`)
+      await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_keys"`)
       await pool.end()
     },
   }

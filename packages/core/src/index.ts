@@ -1,4 +1,5 @@
 // What an application imports. The adapter kit is '@hookguard/core/adapter'.
+export { dedupeKey } from './dedupe/dedupe-key.js'
 export { type MemoryStoreOptions, memoryStore } from './dedupe/memory-store.js'
 export type { ClaimResult, DedupeStore } from './dedupe/store.js'
 export { type ErrorCode, errorStatus, errorTitle, QueueFullError, type VerdictCode, WebhookError } from './errors.js'

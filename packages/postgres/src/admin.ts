@@ -28,7 +28,7 @@ export interface PurgeOptions {
    * own default dedupe TTL is 96 h, the default here too).
    */
   olderThanMs?: number
-  /** Rows deleted per statement, so a large purge never holds many locks at once. Default 1 000. */
+  /** Rows (and expired keys) deleted per statement, so a large purge never holds many locks at once. Default 1 000. */
   batchSize?: number
 }
 
@@ -65,8 +65,9 @@ export interface InboxAdmin {
    */
   replay(seq: string): Promise<string>
   /**
-   * Deletes `done` rows older than `olderThanMs`, `batchSize` per statement;
-   * resolves to how many. Dead rows stay until you replay or delete them.
+   * Deletes `done` rows older than `olderThanMs`, and the expired keys of the
+   * keys table, `batchSize` of each per statement; resolves to how many rows
+   * it deleted, both together. Dead rows stay until you replay or delete them.
    *
    * @example
    * ```ts
@@ -86,7 +87,7 @@ function checkSeq(what: string, seq: unknown): string {
   return text
 }
 
-export function inboxAdmin(pool: Pool, table: TableName): InboxAdmin {
+export function inboxAdmin(pool: Pool, table: TableName, keys: TableName): InboxAdmin {
   const listSql = `SELECT ${entryColumns} FROM ${table.sql}
 WHERE $1::text IS NULL OR status = $1 ORDER BY seq DESC LIMIT $2`
   const showSql = `SELECT ${rowColumns} FROM ${table.sql} WHERE seq = $1`
@@ -94,13 +95,20 @@ WHERE $1::text IS NULL OR status = $1 ORDER BY seq DESC LIMIT $2`
   const replaySql = `INSERT INTO ${table.sql} (event_id, type, event, replay_of)
 SELECT event_id, type, event, seq FROM ${table.sql} WHERE seq = $1 AND status IN ('done', 'dead')
 RETURNING seq`
+  // One statement per batch for both tables: old done rows, and keys whose TTL ran out.
   const purgeSql = `WITH doomed AS (
   SELECT seq FROM ${table.sql}
   WHERE status = 'done' AND completed_at < now() - $1 * interval '1 millisecond'
   ORDER BY completed_at LIMIT $2
   FOR UPDATE SKIP LOCKED
+), events AS (
+  DELETE FROM ${table.sql} AS t USING doomed WHERE t.seq = doomed.seq RETURNING 1
+), expired AS (
+  SELECT key FROM ${keys.sql} WHERE expires_at <= now() LIMIT $2 FOR UPDATE SKIP LOCKED
+), keys AS (
+  DELETE FROM ${keys.sql} AS k USING expired WHERE k.key = expired.key RETURNING 1
 )
-DELETE FROM ${table.sql} AS t USING doomed WHERE t.seq = doomed.seq`
+SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM keys)::int AS keys`
 
   return {
     async list(options: ListOptions = {}): Promise<InboxEntry[]> {
@@ -131,9 +139,10 @@ DELETE FROM ${table.sql} AS t USING doomed WHERE t.seq = doomed.seq`
       const batchSize = positiveInteger('purge', 'batchSize', options.batchSize, 1_000)
       let deleted = 0
       for (;;) {
-        const result = await pool.query(purgeSql, [olderThanMs, batchSize])
-        deleted += result.rowCount ?? 0
-        if ((result.rowCount ?? 0) < batchSize) return deleted
+        const result = await pool.query<{ events: number; keys: number }>(purgeSql, [olderThanMs, batchSize])
+        const { events = 0, keys = 0 } = result.rows[0] ?? {}
+        deleted += events + keys
+        if (events < batchSize && keys < batchSize) return deleted
       }
     },
   }

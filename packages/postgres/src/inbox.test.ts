@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto'
-import { createGuard, eventText, type Guard, standardWebhooks } from '@hookguard/core'
+import { createHmac, randomUUID } from 'node:crypto'
+import { createGuard, dedupeKey, eventText, type Guard, github, standardWebhooks } from '@hookguard/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createPool, createSchema, deliver, dropSchema, postgresAvailable } from '../../../test/postgres-helpers.js'
 import { freePort, makeSecret } from '../../../test/redis-helpers.js'
 import { PostgresError } from './errors.js'
 import { type PostgresInbox, postgresInbox } from './inbox.js'
-import { dedupeKey } from './receive.js'
 
 const postgresUp = await postgresAvailable('the Postgres inbox tests')
 
@@ -30,9 +29,11 @@ describe('postgresInbox options', () => {
     expect(postgresInbox({ pool, table: 'app_1.hookguard_inbox' }).table).toBe('app_1.hookguard_inbox')
   })
 
-  test('the row key encodes the namespace length, so no two (namespace, id) pairs meet', () => {
-    expect(dedupeKey('a:b', 'c')).not.toBe(dedupeKey('a', 'b:c'))
-    expect(dedupeKey('hookguard', 'msg_1')).toBe('9:hookguard:msg_1')
+  test('the row key is the key the guard claims for the event id, so no two (namespace, id) pairs meet', async () => {
+    const { dedupe } = postgresInbox({ pool, namespace: 'a:b' }).guardOptions
+    // The guard's key of (`a`, `b:c`) is not this inbox's: refused before any query (the pool reaches nothing).
+    await expect(dedupe.claim(dedupeKey('a', '', 'b:c'), 1_000)).rejects.toMatchObject({ code: 'namespace_mismatch' })
+    expect(dedupeKey('hookguard', '', 'msg_1')).toBe('9:hookguard:0::msg_1')
   })
 
   test('an unreachable database answers 503 store_unavailable, so the sender retries', async () => {
@@ -100,7 +101,7 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
     const again = await deliver(guard, key, id, body)
     expect(again.status).toBe(200)
     expect(await again.json()).toMatchObject({ code: 'duplicate' })
-    expect(await rowsOf(id)).toEqual([{ dedupe_key: dedupeKey('hookguard', id) }])
+    expect(await rowsOf(id)).toEqual([{ dedupe_key: dedupeKey('hookguard', '', id) }])
 
     const [entry] = await inbox.list({ limit: 1 })
     expect(entry).toMatchObject({ eventId: id, type: 'invoice.paid', status: 'pending', attempts: 0, replayOf: null })
@@ -124,13 +125,15 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
 
   test('a crash after the row was written and before the answer: the retry is a duplicate, not a second row', async () => {
     const id = `msg_${randomUUID()}`
-    // The receiver that crashed: the event reached enqueue (the INSERT committed) but no answer was sent.
+    // The receiver that crashed (another process: an inbox of its own): the event reached enqueue (the INSERT
+    // committed) but no answer was sent.
     let crashed = false
+    const crashedInbox = postgresInbox({ pool: peerPool, table: `${schema}.inbox` })
     const crashing = createGuard({
       verify: [standardWebhooks({ secret: whsec })],
-      ...inbox.guardOptions,
+      ...crashedInbox.guardOptions,
       enqueue: async (event) => {
-        await inbox.guardOptions.enqueue(event)
+        await crashedInbox.guardOptions.enqueue(event)
         crashed = true
         throw new Error('process died here')
       },
@@ -140,6 +143,70 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
     const retry = await deliver(guard, key, id)
     expect(retry.status).toBe(200)
     expect(await rowsOf(id)).toHaveLength(1)
+  })
+
+  test('GitHub signs no delivery id: a captured delivery re-sent under a fresh X-GitHub-Delivery is 200 duplicate, no second row', async () => {
+    const secret = `gh-${randomUUID()}`
+    const githubInbox = postgresInbox({ pool, table: `${schema}.inbox`, namespace: 'github' })
+    const receiver = createGuard({ verify: [github({ secret })], ...githubInbox.guardOptions })
+    const body = JSON.stringify({ action: 'opened', number: 7, nonce: randomUUID() })
+    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+    const send = (delivery: string) =>
+      receiver.handle(
+        new Request('http://127.0.0.1/hooks', {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'issues',
+            'x-github-delivery': delivery,
+            'x-hub-signature-256': signature,
+          },
+        }),
+      )
+    const first = randomUUID()
+    expect((await send(first)).status).toBe(202)
+    // The same bytes and signature under a delivery id GitHub never sent: the signature's replay key stops it.
+    const replayed = await send(randomUUID())
+    expect(replayed.status).toBe(200)
+    expect(await replayed.json()).toMatchObject({ code: 'duplicate' })
+    // GitHub's own redelivery keeps the id: the row stops it.
+    expect((await send(first)).status).toBe(200)
+    const rows = await pool.query(`SELECT event_id FROM ${schema}.inbox WHERE dedupe_key LIKE $1`, [
+      `${dedupeKey('github', '', '')}%`,
+    ])
+    expect(rows.rows).toEqual([{ event_id: first }])
+    // The event's own key lives in its row; only the replay key went to the keys table.
+    const keys = await pool.query(`SELECT key FROM ${schema}.inbox_keys WHERE key LIKE $1`, [
+      `${dedupeKey('github', '', '')}%`,
+    ])
+    expect(keys.rows).toHaveLength(1)
+    expect(keys.rows[0].key).not.toBe(dedupeKey('github', '', first))
+  })
+
+  test("a delivery's other keys are kept for their own TTL, then are new again, and purge deletes them", async () => {
+    const keyed = postgresInbox({ pool, table: `${schema}.keyed` })
+    await keyed.migrate()
+    const { dedupe } = keyed.guardOptions
+    const short = dedupeKey('hookguard', '', 'a replay key with a TTL of its own')
+    const long = dedupeKey('hookguard', '', 'a replay key with the dedupe TTL')
+    expect(await dedupe.claim(short, 1_000)).toMatchObject({ status: 'claimed' })
+    await dedupe.complete(short, 'inbox', 60_000)
+    await dedupe.complete(long, 'inbox', 3_600_000)
+    expect(await dedupe.claim(short, 1_000)).toEqual({ status: 'done' })
+    const ttls = await pool.query(
+      `SELECT key, expires_at <= now() + interval '61 seconds' AS within_a_minute FROM ${schema}.keyed_keys ORDER BY expires_at`,
+    )
+    expect(ttls.rows).toEqual([
+      { key: short, within_a_minute: true },
+      { key: long, within_a_minute: false },
+    ])
+    // The short TTL runs out (as an hour passing would do it).
+    await pool.query(`UPDATE ${schema}.keyed_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [short])
+    expect(await dedupe.claim(short, 1_000)).toMatchObject({ status: 'claimed' })
+    expect(await dedupe.claim(long, 1_000)).toEqual({ status: 'done' })
+    expect(await keyed.purge()).toBe(1)
+    expect((await pool.query(`SELECT key FROM ${schema}.keyed_keys`)).rows).toEqual([{ key: long }])
   })
 
   test('guards with different namespaces share a table without deduping each other', async () => {
@@ -152,7 +219,7 @@ describe.skipIf(!postgresUp)('postgres inbox: the receiving side', () => {
     expect((await deliver(other, key, id)).status).toBe(202)
     expect((await deliver(other, key, id)).status).toBe(200)
     expect((await rowsOf(id)).map((r) => r.dedupe_key).sort()).toEqual(
-      [dedupeKey('hookguard', id), dedupeKey('tenant-b', id)].sort(),
+      [dedupeKey('hookguard', '', id), dedupeKey('tenant-b', '', id)].sort(),
     )
   })
 

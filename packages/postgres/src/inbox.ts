@@ -1,6 +1,6 @@
 import type { Pool } from 'pg'
 import { type InboxAdmin, inboxAdmin } from './admin.js'
-import { checkPool, checkTable, optionsObject, positiveInteger } from './options.js'
+import { checkPool, checkTable, optionsObject, positiveInteger, siblingTable } from './options.js'
 import { type InboxGuardOptions, inboxGuardOptions } from './receive.js'
 import { applySchema, inboxSchema } from './schema.js'
 import { type InboxWorker, inboxWorker } from './worker.js'
@@ -9,11 +9,15 @@ import { type InboxWorker, inboxWorker } from './worker.js'
 export interface PostgresInboxOptions {
   /** Your `pg` Pool. Give it an `error` listener: an idle client's lost connection is emitted there. */
   pool: Pool
-  /** The table, `name` or `schema.name` (the schema must exist). Default `hookguard_inbox`. */
+  /**
+   * The table, `name` or `schema.name` (the schema must exist). Default
+   * `hookguard_inbox`; the keys table beside it is `<table>_keys`.
+   */
   table?: string
   /**
    * The guard's namespace, which `guardOptions` sets: rows are keyed by
-   * (namespace, event id), so several guards can share one table. Default `hookguard`.
+   * (namespace, event id), so several guards can share one table, each with
+   * an inbox (and namespace) of its own. Default `hookguard`.
    */
   namespace?: string
   /** The longest the dedupe check of a delivery may take, in ms; then the guard answers 503. Default 1 000. */
@@ -35,7 +39,11 @@ export interface PostgresInbox extends InboxWorker, InboxAdmin {
   readonly guardOptions: InboxGuardOptions
   /** The table's name, as given. */
   readonly table: string
-  /** Creates the table and its indexes if they are missing. Idempotent; safe to call from every process at start. */
+  /**
+   * Creates the table, its keys table (`<table>_keys`: a delivery's dedupe
+   * keys other than its event id's) and their indexes if they are missing.
+   * Idempotent; safe to call from every process at start.
+   */
   migrate(): Promise<void>
 }
 
@@ -45,6 +53,9 @@ export interface PostgresInbox extends InboxWorker, InboxAdmin {
  * `INSERT … ON CONFLICT DO NOTHING` in one statement, so there is no moment
  * where an event is deduped but not queued, a crash between the two cannot
  * leave a duplicate, and concurrent first deliveries of one id leave one row.
+ * A delivery's other dedupe keys (the replay key of a sender that signs no
+ * timestamp, as GitHub and Shopify: a captured delivery re-sent under a fresh
+ * id) are kept, each for its TTL, in a small keys table beside it.
  * Workers claim rows with `FOR UPDATE SKIP LOCKED` under a lease, then
  * `complete` or `fail` them; failed rows come back after a growing back-off
  * and go dead after `maxAttempts`. `replay` re-enqueues a done or dead event
@@ -82,6 +93,7 @@ export function postgresInbox(options: PostgresInboxOptions): PostgresInbox {
   optionsObject(name, options)
   const pool = checkPool(name, options.pool)
   const table = checkTable(name, options.table, 'hookguard_inbox')
+  const keys = siblingTable(table, 'keys')
   const namespace = options.namespace ?? 'hookguard'
   if (typeof namespace !== 'string' || namespace === '')
     throw new TypeError(`${name}: namespace must be a non-empty string`)
@@ -94,10 +106,10 @@ export function postgresInbox(options: PostgresInboxOptions): PostgresInbox {
   if (policy.retryMaxMs < policy.retryBaseMs) throw new TypeError(`${name}: retryMaxMs must be at least retryBaseMs`)
 
   return {
-    guardOptions: inboxGuardOptions(pool, table, namespace, timeoutMs),
+    guardOptions: inboxGuardOptions(pool, table, keys, namespace, timeoutMs),
     table: table.label,
-    migrate: () => applySchema(pool, table, inboxSchema(table)),
+    migrate: () => applySchema(pool, table, inboxSchema(table, keys)),
     ...inboxWorker(pool, table, policy),
-    ...inboxAdmin(pool, table),
+    ...inboxAdmin(pool, table, keys),
   }
 }

@@ -11,7 +11,7 @@ export interface TableName {
 }
 
 // Lowercase only: a quoted mixed-case name would have to be quoted in every query a user writes by hand.
-// 48 characters leave room for the index suffixes within Postgres's 63.
+// 48 characters leave room for the suffixes of the index and keys table names within Postgres's 63.
 const namePart = /^[a-z_][a-z0-9_]{0,47}$/
 
 /** The `options` object, or a TypeError naming the factory. */
@@ -39,6 +39,20 @@ export function checkTable(factory: string, table: unknown, fallback: string): T
     )
   }
   return { label: label as string, sql: parts.map((part) => `"${part}"`).join('.'), base: parts.at(-1) as string }
+}
+
+/** A table beside `table`, in its schema, named `<table>_<suffix>`: `app.inbox` → `app.inbox_keys`. */
+export function siblingTable(table: TableName, suffix: string): TableName {
+  const base = `${table.base}_${suffix}`
+  const label = `${table.label}_${suffix}`
+  return {
+    label,
+    sql: label
+      .split('.')
+      .map((part) => `"${part}"`)
+      .join('.'),
+    base,
+  }
 }
 
 /** A positive whole number of milliseconds (or a count), or a TypeError naming the option. */

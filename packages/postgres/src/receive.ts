@@ -1,19 +1,14 @@
-import type { ClaimResult, DedupeStore, WebhookEvent } from '@hookguard/core'
+import { type ClaimResult, type DedupeStore, dedupeKey, type WebhookEvent } from '@hookguard/core'
 import type { Pool } from 'pg'
 import { PostgresError, withTimeout } from './errors.js'
 import type { TableName } from './options.js'
 
 /** What the guard needs from the inbox: its namespace, a dedupe store, and `enqueue`. */
 export interface InboxGuardOptions {
-  /** The guard's `namespace`: the inbox reads the event id back out of the guard's dedupe key with it. */
+  /** The guard's `namespace`: a row's `dedupe_key` is the key the guard claims for its event id, `dedupeKey(namespace, '', id)`. */
   namespace: string
   dedupe: DedupeStore
   enqueue: (event: WebhookEvent) => Promise<void>
-}
-
-/** The row's dedupe key: the namespace's length first, so no two (namespace, id) pairs meet. */
-export function dedupeKey(namespace: string, id: string): string {
-  return `${namespace.length}:${namespace}:${id}`
 }
 
 const claimed: ClaimResult = Object.freeze({ status: 'claimed', token: 'inbox' })
@@ -22,22 +17,34 @@ const done: ClaimResult = Object.freeze({ status: 'done' })
 /**
  * The guard's side of the inbox. `enqueue` writes the event row with
  * `INSERT … ON CONFLICT (dedupe_key) DO NOTHING`: one statement, so the row is
- * at once the dedupe record and the queued event, and two first deliveries
- * that race both reach the INSERT and leave one row. The store's `claim`
- * answers `done` when the row exists (a re-send: 200 duplicate, not enqueued
- * again) and `claimed` otherwise, writing nothing; `complete` and `release`
- * have nothing to do.
+ * at once the dedupe record of the event id and the queued event, and two
+ * first deliveries that race both reach the INSERT and leave one row.
+ *
+ * A delivery may claim other keys beside its event id's (a replay key from a
+ * signature with no timestamp, as GitHub's; a vouched-for id that is not the
+ * event's). The store's `claim` answers `done` when the key is an event row's
+ * or is in the keys table and not expired, and `claimed` otherwise, writing
+ * nothing. Once the row is written, `complete` puts every key that is not an
+ * event row's into the keys table for its TTL; the event's own key needs
+ * nothing more. `release` has nothing to undo.
  */
 export function inboxGuardOptions(
   pool: Pool,
   table: TableName,
+  keys: TableName,
   namespace: string,
   timeoutMs: number,
 ): InboxGuardOptions {
-  const exists = `SELECT 1 FROM ${table.sql} WHERE dedupe_key = $1`
+  const seen = `SELECT EXISTS (SELECT 1 FROM ${table.sql} WHERE dedupe_key = $1)
+  OR EXISTS (SELECT 1 FROM ${keys.sql} WHERE key = $1 AND expires_at > now()) AS done`
+  const remember = `INSERT INTO ${keys.sql} (key, expires_at)
+SELECT $1::text, now() + $2 * interval '1 millisecond'
+WHERE NOT EXISTS (SELECT 1 FROM ${table.sql} WHERE dedupe_key = $1::text)
+ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at`
   const insert = `INSERT INTO ${table.sql} (dedupe_key, event_id, type, event) VALUES ($1, $2, $3, $4)
 ON CONFLICT (dedupe_key) DO NOTHING`
-  const prefix = `${namespace}:`
+  // Every key the guard claims starts with this (see dedupeKey in @hookguard/core); another one is another guard's.
+  const prefix = dedupeKey(namespace, '', '')
 
   return {
     namespace,
@@ -49,15 +56,16 @@ ON CONFLICT (dedupe_key) DO NOTHING`
             `postgresInbox: the guard's namespace is not the inbox's "${namespace}": spread inbox.guardOptions into createGuard`,
           )
         }
-        const id = key.slice(prefix.length)
-        const result = await withTimeout(pool.query(exists, [dedupeKey(namespace, id)]), timeoutMs, 'the dedupe check')
-        return result.rowCount ? done : claimed
+        const result = await withTimeout(pool.query<{ done: boolean }>(seen, [key]), timeoutMs, 'the dedupe check')
+        return result.rows[0]?.done ? done : claimed
       },
-      complete() {},
+      async complete(key: string, _token: string, ttlMs: number): Promise<void> {
+        await withTimeout(pool.query(remember, [key, Math.ceil(ttlMs)]), timeoutMs, 'remembering a dedupe key')
+      },
       release() {},
     },
     async enqueue(event: WebhookEvent): Promise<void> {
-      const key = event.id === null ? null : dedupeKey(namespace, event.id)
+      const key = event.id === null ? null : dedupeKey(namespace, '', event.id)
       await pool.query(insert, [key, event.id, event.type, JSON.stringify(event)])
     },
   }

@@ -5,8 +5,11 @@ import type { TableName } from './options.js'
  * The inbox table: one row per accepted event, both its dedupe record
  * (`dedupe_key`, unique) and its place in the queue (`status`, `run_at`).
  * Replays are rows of their own with `dedupe_key` null and `replay_of` set.
+ * Beside it, the keys table: the delivery's other dedupe keys (a replay key
+ * from the signature, a vouched-for id that is not the event's), each until
+ * its `expires_at`.
  */
-export function inboxSchema(table: TableName): string {
+export function inboxSchema(table: TableName, keys: TableName): string {
   return `CREATE TABLE IF NOT EXISTS ${table.sql} (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   dedupe_key text UNIQUE,
@@ -24,7 +27,12 @@ export function inboxSchema(table: TableName): string {
 );
 CREATE INDEX IF NOT EXISTS "${table.base}_pending" ON ${table.sql} (run_at, seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS "${table.base}_done" ON ${table.sql} (completed_at) WHERE status = 'done';
-CREATE INDEX IF NOT EXISTS "${table.base}_dead" ON ${table.sql} (seq) WHERE status = 'dead';`
+CREATE INDEX IF NOT EXISTS "${table.base}_dead" ON ${table.sql} (seq) WHERE status = 'dead';
+CREATE TABLE IF NOT EXISTS ${keys.sql} (
+  key text PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "${keys.base}_expires" ON ${keys.sql} (expires_at);`
 }
 
 /** The plain dedupe store's table: one row per key, a lease (`token`) or done, until `expires_at`. */

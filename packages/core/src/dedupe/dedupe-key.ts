@@ -7,9 +7,21 @@
  * tenant is empty until guards look keys up per tenant; an empty tenant keeps
  * its place, so keys written now stay apart from those with a tenant.
  *
+ * For store authors: a guard given a store (`dedupe`) claims
+ * `dedupeKey(namespace, '', event.id)` for the event's id, and may claim
+ * other keys for the same delivery (the id a verifier vouched for, when the
+ * event's id is another; a replay key from the signature), each of which
+ * starts with `dedupeKey(namespace, '', '')` too. A store that keeps the event
+ * itself as its dedupe record (an inbox) finds the event's key with this.
+ * (The guard's own default memory store holds the ids as they are.)
+ *
  * @example
  * ```ts
+ * import { dedupeKey, type WebhookEvent } from '@hookguard/core'
+ *
  * dedupeKey('billing', '', 'msg_1') // '7:billing:0::msg_1'
+ * // In an inbox's enqueue: the row's key is the one the guard claims for the event's id.
+ * const rowKey = (event: WebhookEvent) => dedupeKey('billing', '', event.id as string)
  * ```
  */
 export function dedupeKey(namespace: string, tenant: string, id: string): string {
