@@ -160,3 +160,45 @@ describe('hmacSignature describes a sender', () => {
     expect(() => hmacSignature({ ...base, keepHeaders: ['x-sig'] })).toThrow(/keepHeaders/)
   })
 })
+
+describe('hmacSignature().verify, part by part', () => {
+  const enc = new TextEncoder()
+  const ctx = (headers: Record<string, string>) => ({
+    method: 'POST',
+    headers,
+    body: enc.encode(body),
+    params: {},
+    tls: undefined,
+    nowMs: 1_700_000_000_000,
+    toleranceSeconds: 300,
+  })
+  const stamped = hmacSignature({
+    secret,
+    header: 'x-sig',
+    algorithm: 'sha256',
+    encoding: 'hex',
+    separator: ' ',
+    prefix: 'v1=',
+    timestamp: { header: 'x-ts' },
+    signedContent: 'v0:{header:x-ts}:{body}',
+  })
+
+  test('a timestamp from its own header is signed through {header:…} and returned', async () => {
+    const sig = hmac(`v0:1700000000:${body}`)
+    const headers = { 'x-ts': '1700000000', 'x-sig': `v0=00 v1=${'0'.repeat(64)} v1=${sig}` }
+    expect(await stamped.verify(ctx(headers))).toEqual({ timestamp: 1_700_000_000 })
+    await expect(stamped.verify(ctx({ 'x-sig': `v1=${sig}` }))).rejects.toMatchObject({ code: 'invalid_timestamp' })
+    const stale = { 'x-ts': '1699999000', 'x-sig': `v1=${hmac(`v0:1699999000:${body}`)}` }
+    await expect(stamped.verify(ctx(stale))).rejects.toMatchObject({ code: 'timestamp_too_old' })
+  })
+
+  test('with no signed timestamp, the digest that matched is the replay key', async () => {
+    const plain = hmacSignature({ secret: ['old', secret], header: 'x-sig', algorithm: 'sha256', encoding: 'hex' })
+    const sig = hmac(body)
+    expect(await plain.verify(ctx({ 'x-sig': ` ${sig} ` }))).toEqual({ replayKey: { key: sig } })
+    await expect(plain.verify(ctx({ 'x-sig': hmac(`${body} `) }))).rejects.toMatchObject({
+      code: 'invalid_signature',
+      detail: 'none of 1 x-sig signature entries matched 2 secret(s)',
+    })
+  })
+})

@@ -83,6 +83,21 @@ export interface HmacSignatureOptions {
 
 type Part = { literal: string } | { body: true } | { timestamp: true } | { header: string }
 
+/** What the factory resolved from the options, once: everything a check needs. */
+interface HmacScheme {
+  keys: readonly HmacKey[]
+  encoding: DigestEncoding
+  /** The signature header. */
+  header: string
+  prefix: string
+  separator: string | undefined
+  template: readonly Part[]
+  timestampHeader: string | undefined
+  timestampEntry: string | undefined
+  tolerance: number | undefined
+  maxSignatures: number
+}
+
 const placeholder = /\{([^{}]*)\}/g
 const encoder = new TextEncoder()
 
@@ -109,6 +124,39 @@ function compileTemplate(template: string, where: string): Part[] {
   if (last < template.length) parts.push({ literal: template.slice(last) })
   if (!hasBody) throw optionError(where, 'signedContent', 'a template with {body}')
   return parts
+}
+
+/** Where the timestamp is (its header, or its entry), refused unless the template signs it. */
+function timestampPlace(
+  timestampOption: HmacSignatureOptions['timestamp'],
+  separator: string | undefined,
+  template: readonly Part[],
+  where: string,
+): { timestampHeader?: string; timestampEntry?: string } {
+  if (timestampOption === undefined) {
+    if (template.some((part) => 'timestamp' in part)) {
+      throw new TypeError(`${where}: signedContent uses {timestamp}, so timestamp must say where it is`)
+    }
+    return {}
+  }
+  let timestampHeader: string | undefined
+  let timestampEntry: string | undefined
+  if (timestampOption && 'header' in timestampOption) {
+    timestampHeader = headerName(timestampOption.header, where, 'timestamp.header')
+  } else if (timestampOption && 'entry' in timestampOption) {
+    if (separator === undefined) throw new TypeError(`${where}: timestamp.entry needs a separator`)
+    timestampEntry = nonEmptyString(timestampOption.entry, where, 'timestamp.entry')
+  } else throw optionError(where, 'timestamp', '{ header } or { entry }')
+  // An unsigned timestamp is one an attacker rewrites: a replayed delivery would pass the window check.
+  const signed = template.some((part) => 'timestamp' in part || ('header' in part && part.header === timestampHeader))
+  if (!signed) {
+    throw optionError(
+      where,
+      'signedContent',
+      'a template with {timestamp} when timestamp is set: an unsigned timestamp lets replays through',
+    )
+  }
+  return { timestampHeader, timestampEntry }
 }
 
 function toKeyBytes(secret: unknown, where: string, option: string): Uint8Array {
@@ -157,29 +205,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   const signedContent = options.signedContent ?? '{body}'
   if (typeof signedContent !== 'string') throw optionError(where, 'signedContent', 'a string')
   const template = compileTemplate(signedContent, where)
-  const timestampOption = options.timestamp
-  let timestampHeader: string | undefined
-  let timestampEntry: string | undefined
-  if (timestampOption !== undefined) {
-    if (timestampOption && 'header' in timestampOption) {
-      timestampHeader = headerName(timestampOption.header, where, 'timestamp.header')
-    } else if (timestampOption && 'entry' in timestampOption) {
-      if (separator === undefined) throw new TypeError(`${where}: timestamp.entry needs a separator`)
-      timestampEntry = nonEmptyString(timestampOption.entry, where, 'timestamp.entry')
-    } else throw optionError(where, 'timestamp', '{ header } or { entry }')
-    // An unsigned timestamp is one an attacker rewrites: a replayed delivery would pass the window check.
-    const signed = template.some((part) => 'timestamp' in part || ('header' in part && part.header === timestampHeader))
-    if (!signed) {
-      throw optionError(
-        where,
-        'signedContent',
-        'a template with {timestamp} when timestamp is set: an unsigned timestamp lets replays through',
-      )
-    }
-  }
-  if (timestampOption === undefined && template.some((part) => 'timestamp' in part)) {
-    throw new TypeError(`${where}: signedContent uses {timestamp}, so timestamp must say where it is`)
-  }
+  const { timestampHeader, timestampEntry } = timestampPlace(options.timestamp, separator, template, where)
   const tolerance =
     options.toleranceSeconds === undefined
       ? undefined
@@ -189,6 +215,18 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
 
   const signedHeaders = template.flatMap((part) => ('header' in part ? [part.header] : []))
   if (timestampHeader !== undefined && template.some((part) => 'timestamp' in part)) signedHeaders.push(timestampHeader)
+  const scheme: HmacScheme = {
+    keys,
+    encoding,
+    header,
+    prefix,
+    separator,
+    template,
+    timestampHeader,
+    timestampEntry,
+    tolerance,
+    maxSignatures,
+  }
 
   return {
     name,
@@ -198,70 +236,107 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     missingCredentialCode: 'missing_signature',
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
-    async verify(ctx: VerifyContext): Promise<VerifyResult> {
-      const value =
-        separator === undefined ? singleHeader(ctx.headers, header) : joinedHeader(ctx.headers, header, separator)
-      if (value === undefined || value.trim() === '')
-        throw new WebhookError('missing_signature', `missing ${header} header`)
-      const entries = separator === undefined ? [value.trim()] : value.split(separator).map((entry) => entry.trim())
-
-      let timestampText: string | undefined
-      if (timestampHeader !== undefined) {
-        timestampText = singleHeader(ctx.headers, timestampHeader)
-        if (timestampText === undefined)
-          throw new WebhookError('invalid_timestamp', `missing ${timestampHeader} header`)
-      } else if (timestampEntry !== undefined) {
-        for (const entry of entries) {
-          if (!entry.startsWith(timestampEntry)) continue
-          if (timestampText !== undefined) {
-            throw new WebhookError('invalid_timestamp', `${header} has more than one ${timestampEntry} entry`)
-          }
-          timestampText = entry.slice(timestampEntry.length)
-        }
-        if (timestampText === undefined)
-          throw new WebhookError('invalid_timestamp', `${header} has no ${timestampEntry} entry`)
-      }
-      const timestamp =
-        timestampText === undefined
-          ? undefined
-          : checkTimestamp(timestampText, ctx.nowMs, tolerance ?? ctx.toleranceSeconds)
-
-      const candidates: string[] = []
-      let inspected = 0
-      for (const entry of entries) {
-        if (entry === '' || (timestampEntry !== undefined && entry.startsWith(timestampEntry))) continue
-        if (++inspected > maxSignatures) break
-        if (entry.startsWith(prefix)) candidates.push(entry.slice(prefix.length))
-      }
-      if (candidates.length === 0) {
-        throw new WebhookError('invalid_signature', `${header} has no ${prefix ? `${prefix} ` : ''}signature entry`)
-      }
-
-      const signed: (string | Uint8Array)[] = []
-      for (const part of template) {
-        if ('literal' in part) signed.push(part.literal)
-        else if ('body' in part) signed.push(ctx.body)
-        else if ('timestamp' in part) signed.push(timestampText as string)
-        else {
-          const signedHeader = singleHeader(ctx.headers, part.header)
-          if (signedHeader === undefined) {
-            throw new WebhookError('invalid_signature', `signed header ${part.header} is missing`)
-          }
-          signed.push(signedHeader)
-        }
-      }
-      for (const key of keys) {
-        const digest = await key.digest(signed, encoding)
-        for (const candidate of candidates) {
-          // With no signed timestamp the same bytes are valid forever: the digest is a second dedupe key.
-          if (safeEqual(candidate, digest))
-            return timestamp === undefined ? { replayKey: { key: digest } } : { timestamp }
-        }
-      }
-      throw new WebhookError(
-        'invalid_signature',
-        `none of ${candidates.length} ${header} signature entries matched ${keys.length} secret(s)`,
-      )
-    },
+    verify: (ctx) => verifyHmac(ctx, scheme),
   }
+}
+
+/** The check, in the order it runs: the entries, the timestamp, the candidates, the signed content, the comparison. */
+async function verifyHmac(ctx: VerifyContext, scheme: HmacScheme): Promise<VerifyResult> {
+  const entries = signatureEntries(ctx, scheme)
+  const timestampText = timestampTextOf(ctx, entries, scheme)
+  const timestamp =
+    timestampText === undefined
+      ? undefined
+      : checkTimestamp(timestampText, ctx.nowMs, scheme.tolerance ?? ctx.toleranceSeconds)
+  const candidates = candidatesOf(entries, scheme)
+  const signed = signedContentOf(ctx, scheme.template, timestampText)
+  return compare(signed, candidates, timestamp, scheme)
+}
+
+/** The signature header's entries, trimmed: the whole header, or its parts between separators (repeats joined). */
+function signatureEntries(ctx: VerifyContext, { header, separator }: HmacScheme): string[] {
+  const value =
+    separator === undefined ? singleHeader(ctx.headers, header) : joinedHeader(ctx.headers, header, separator)
+  if (value === undefined || value.trim() === '')
+    throw new WebhookError('missing_signature', `missing ${header} header`)
+  return separator === undefined ? [value.trim()] : value.split(separator).map((entry) => entry.trim())
+}
+
+/** The timestamp exactly as sent, from its header or its one entry; undefined when the scheme has none. */
+function timestampTextOf(ctx: VerifyContext, entries: readonly string[], scheme: HmacScheme): string | undefined {
+  const { timestampHeader, timestampEntry } = scheme
+  if (timestampHeader !== undefined) {
+    const text = singleHeader(ctx.headers, timestampHeader)
+    if (text === undefined) throw new WebhookError('invalid_timestamp', `missing ${timestampHeader} header`)
+    return text
+  }
+  if (timestampEntry === undefined) return undefined
+  let text: string | undefined
+  for (const entry of entries) {
+    if (!entry.startsWith(timestampEntry)) continue
+    if (text !== undefined) {
+      throw new WebhookError('invalid_timestamp', `${scheme.header} has more than one ${timestampEntry} entry`)
+    }
+    text = entry.slice(timestampEntry.length)
+  }
+  if (text === undefined) throw new WebhookError('invalid_timestamp', `${scheme.header} has no ${timestampEntry} entry`)
+  return text
+}
+
+/** The digests the entries offer: the first `maxSignatures` non-empty entries (not the timestamp's) that carry the prefix. */
+function candidatesOf(entries: readonly string[], scheme: HmacScheme): string[] {
+  const { prefix, timestampEntry, maxSignatures } = scheme
+  const candidates: string[] = []
+  let inspected = 0
+  for (const entry of entries) {
+    if (entry === '' || (timestampEntry !== undefined && entry.startsWith(timestampEntry))) continue
+    if (++inspected > maxSignatures) break
+    if (entry.startsWith(prefix)) candidates.push(entry.slice(prefix.length))
+  }
+  if (candidates.length === 0) {
+    throw new WebhookError('invalid_signature', `${scheme.header} has no ${prefix ? `${prefix} ` : ''}signature entry`)
+  }
+  return candidates
+}
+
+/** The template filled in from the request: literal text, the raw body, the timestamp as sent, signed headers. */
+function signedContentOf(
+  ctx: VerifyContext,
+  template: readonly Part[],
+  timestampText: string | undefined,
+): (string | Uint8Array)[] {
+  const signed: (string | Uint8Array)[] = []
+  for (const part of template) {
+    if ('literal' in part) signed.push(part.literal)
+    else if ('body' in part) signed.push(ctx.body)
+    else if ('timestamp' in part) signed.push(timestampText as string)
+    else {
+      const signedHeader = singleHeader(ctx.headers, part.header)
+      if (signedHeader === undefined) {
+        throw new WebhookError('invalid_signature', `signed header ${part.header} is missing`)
+      }
+      signed.push(signedHeader)
+    }
+  }
+  return signed
+}
+
+/** Each secret's digest against every candidate, as text in constant time; the first match passes. */
+async function compare(
+  signed: readonly (string | Uint8Array)[],
+  candidates: readonly string[],
+  timestamp: number | undefined,
+  { keys, encoding, header }: HmacScheme,
+): Promise<VerifyResult> {
+  for (const key of keys) {
+    const digest = await key.digest(signed, encoding)
+    for (const candidate of candidates) {
+      // With no signed timestamp the same bytes are valid forever: the digest is a second dedupe key.
+      if (safeEqual(candidate, digest)) return timestamp === undefined ? { replayKey: { key: digest } } : { timestamp }
+    }
+  }
+  throw new WebhookError(
+    'invalid_signature',
+    `none of ${candidates.length} ${header} signature entries matched ${keys.length} secret(s)`,
+  )
 }

@@ -1,17 +1,7 @@
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  errors,
-  importJWK,
-  importSPKI,
-  type JWK,
-  type JWSHeaderParameters,
-  type JWTPayload,
-  type JWTVerifyOptions,
-  jwtVerify,
-} from 'jose'
+import { errors, type JWK, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
+import { describe, type KeySource, publicKeySource, remoteKeySource, secretSource } from './jwt-keys.js'
 import {
   booleanOption,
   headerName,
@@ -20,7 +10,6 @@ import {
   optionError,
   positiveNumber,
   requireOptions,
-  timerMs,
 } from './option-checks.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
@@ -80,7 +69,11 @@ export interface JwtOptions {
   name?: string
 }
 
-type KeySource = (header: JWSHeaderParameters) => Promise<Uint8Array | CryptoKey>
+/** What `verify` checks beyond jose: exact claim values, then the user's own check. */
+interface ClaimChecks {
+  exact: readonly (readonly [string, JwtClaimValue])[]
+  verifyClaims: JwtOptions['verifyClaims']
+}
 
 const hmacAlgorithms = new Set(['HS256', 'HS384', 'HS512'])
 const asymmetricAlgorithms = new Set([
@@ -99,148 +92,6 @@ const asymmetricAlgorithms = new Set([
 const bearerPattern = /^bearer +([^ ]+)$/i
 const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 const maxTokenLength = 16 * 1024
-const encoder = new TextEncoder()
-
-function list<T>(value: T | readonly T[] | undefined): readonly T[] {
-  if (value === undefined) return []
-  return Array.isArray(value) ? (value as readonly T[]) : [value as T]
-}
-
-function stringOrList(value: unknown, where: string, option: string): string | string[] | undefined {
-  if (value === null) return undefined
-  const values = list(value as string | readonly string[])
-  if (value === undefined || values.length === 0 || values.some((v) => typeof v !== 'string' || v.length === 0)) {
-    throw optionError(where, option, 'a non-empty string, a list of them, or null')
-  }
-  return values.length === 1 ? (values[0] as string) : [...values]
-}
-
-function describe(error: unknown): string {
-  if (error instanceof errors.JOSEError) return `${error.code}: ${error.message}`
-  return error instanceof Error ? error.name : 'non-error thrown'
-}
-
-/** A key-set resolver whose fetch failures are ours (503), and whose missing keys are the token's (401). */
-function remoteKeySource(url: URL, options: JwtOptions, where: string): KeySource {
-  const remote = createRemoteJWKSet(url, {
-    timeoutDuration: Math.ceil(timerMs(options.jwksTimeoutMs ?? 2_000, where, 'jwksTimeoutMs')),
-    cooldownDuration: nonNegativeNumber(options.jwksCooldownMs ?? 30_000, where, 'jwksCooldownMs'),
-    cacheMaxAge: positiveNumber(options.jwksCacheMaxAgeMs ?? 600_000, where, 'jwksCacheMaxAgeMs'),
-  })
-  const location = `${url.origin}${url.pathname}`
-  // jose waits between fetches only after a success; while the key set is down, a flood of
-  // requests must not become a flood of fetches, so a failure holds further fetches back a while.
-  const backoffMs = nonNegativeNumber(options.jwksFailureBackoffMs ?? 1_000, where, 'jwksFailureBackoffMs')
-  let failedUntil = 0
-  // The key set as it was when a fetch failed: during the back-off, only it is consulted.
-  let cached: KeySource | undefined
-  return async (header) => {
-    if (Date.now() < failedUntil) return fromCache(header)
-    try {
-      return await remote(header)
-    } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error
-      failedUntil = Date.now() + backoffMs
-      const jwks = remote.jwks()
-      cached = jwks === undefined ? undefined : createLocalJWKSet(jwks)
-      throw new WebhookError('keys_unavailable', `key set ${location} unavailable: ${describe(error)}`)
-    }
-  }
-
-  /** A key the (still fresh) cached set holds verifies; a token that needs a fetch waits for the back-off to end. */
-  async function fromCache(header: JWSHeaderParameters): Promise<Uint8Array | CryptoKey> {
-    const waiting = `key set ${location} failed moments ago; next fetch after back-off`
-    if (cached === undefined || !remote.fresh) throw new WebhookError('keys_unavailable', waiting)
-    try {
-      return await cached(header)
-    } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey && !remote.coolingDown) {
-        throw new WebhookError('keys_unavailable', `${waiting} (kid not in the cached set)`)
-      }
-      throw error
-    }
-  }
-}
-
-/** A public key imported once per allowed algorithm, at creation. */
-function publicKeySource(key: unknown, algorithms: readonly string[], option: string): KeySource {
-  let imports: Promise<CryptoKey>[]
-  if (typeof key === 'string') {
-    if (!/^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\s*$/.test(key.trim())) {
-      throw new TypeError(`${option} must be a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK`)
-    }
-    imports = algorithms.map((alg) => importSPKI(key, alg))
-  } else if (key && typeof key === 'object' && typeof (key as JWK).kty === 'string') {
-    const jwk = key as JWK
-    if (jwk.d !== undefined || jwk.kty === 'oct')
-      throw new TypeError(`${option} must be a public JWK, not a private or secret one`)
-    // A JWK that names its algorithm is used for that one only.
-    imports = algorithms.map((alg) =>
-      jwk.alg !== undefined && jwk.alg !== alg
-        ? Promise.reject(new TypeError('JWK alg differs'))
-        : (importJWK({ ...jwk, alg }, alg) as Promise<CryptoKey>),
-    )
-  } else {
-    throw new TypeError(`${option} must be a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK`)
-  }
-  const settled = Promise.allSettled(imports)
-  return async (header) => {
-    const results = await settled
-    if (results.every((r) => r.status === 'rejected')) {
-      throw new WebhookError('keys_unavailable', `${option} could not be imported for any of the algorithms`)
-    }
-    const result = results[algorithms.indexOf(header.alg as string)]
-    if (result?.status !== 'fulfilled') throw new errors.JWKSNoMatchingKey(`${option} does not fit ${header.alg}`)
-    return result.value
-  }
-}
-
-function secretSource(secret: unknown, option: string): KeySource {
-  let bytes: Uint8Array
-  if (typeof secret === 'string' && secret.length > 0) bytes = encoder.encode(secret)
-  else if (secret instanceof Uint8Array && secret.byteLength > 0) bytes = secret.slice()
-  else throw new TypeError(`${option} must be a non-empty string or Uint8Array`)
-  return async () => bytes
-}
-
-function tokenFrom(ctx: VerifyContext, header: string): string {
-  const value = singleHeader(ctx.headers, header)
-  if (value === undefined || value === '') throw new WebhookError('missing_credentials', `missing ${header} header`)
-  let token = value.trim()
-  if (header === 'authorization') {
-    const match = bearerPattern.exec(token)
-    if (!match) throw new WebhookError('missing_credentials', 'Authorization header is not a Bearer token')
-    token = match[1] as string
-  }
-  if (token.length > maxTokenLength || !compactJws.test(token)) {
-    throw new WebhookError('invalid_token', `${header} does not hold a signed compact JWT`)
-  }
-  return token
-}
-
-/** Maps a jose failure to a stable code; the detail names the check, never the token. */
-function rejectionFor(error: unknown): WebhookError {
-  if (error instanceof WebhookError) return error
-  if (error instanceof errors.JWTExpired) {
-    return badTimeClaim(error.payload) ?? new WebhookError('token_expired', describe(error))
-  }
-  return new WebhookError('invalid_token', describe(error))
-}
-
-/**
- * jose checks only that `exp`, `nbf` and `iat` are numbers, and the JSON text
- * `"exp":1e400` parses to `Infinity`: a token that never expires. Here a time
- * claim is whole seconds (a safe integer) or the token is `invalid_token`.
- */
-function badTimeClaim(claims: JWTPayload): WebhookError | undefined {
-  for (const claim of ['exp', 'nbf', 'iat'] as const) {
-    const value = claims[claim]
-    if (value !== undefined && !Number.isSafeInteger(value)) {
-      return new WebhookError('invalid_token', `claim ${claim} is not a whole number of seconds`)
-    }
-  }
-  return undefined
-}
 
 /**
  * Verifies a JSON Web Token (via `jose`) sent as a bearer token or in a named
@@ -271,6 +122,27 @@ export function jwt(options: JwtOptions): Verifier {
   requireOptions(options, 'jwt')
   const name = options.name === undefined ? 'jwt' : nonEmptyString(options.name, 'jwt', 'name')
   const where = name
+  const algorithms = acceptedAlgorithms(options, where)
+  const sources = keySources(options, algorithms, where)
+  const header = headerName(options.header ?? 'authorization', where, 'header')
+  const baseOptions = joseOptions(options, algorithms, where)
+  const checks = claimChecks(options, where)
+  return {
+    name,
+    credentialHeaders: [header],
+    async verify(ctx: VerifyContext): Promise<VerifyResult> {
+      const token = tokenFrom(ctx, header)
+      const claims = await verifyToken(token, sources, { ...baseOptions, currentDate: new Date(ctx.nowMs) })
+      await checkClaims(claims, ctx, checks)
+      const result: VerifyResult = { claims: { ...claims } }
+      if (claims.iat !== undefined) result.timestamp = claims.iat
+      return result
+    },
+  }
+}
+
+/** The pinned algorithms, which must fit the one kind of key given (a secret for `HS*`, a public key otherwise). */
+function acceptedAlgorithms(options: JwtOptions, where: string): readonly string[] {
   const algorithms = options.algorithms
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     throw optionError(where, 'algorithms', "a list of the accepted algorithms, e.g. ['RS256']")
@@ -291,31 +163,40 @@ export function jwt(options: JwtOptions): Verifier {
       throw new TypeError(`${where}: algorithms: ${alg} needs a secret, not a public key`)
     }
   }
+  return algorithms
+}
 
-  let sources: KeySource[]
+/** The key sources of whichever of `secret`, `publicKey` or `jwksUrl` is given, tried in order. */
+function keySources(options: JwtOptions, algorithms: readonly string[], where: string): KeySource[] {
   if (options.secret !== undefined) {
     const secrets = list(options.secret)
     if (secrets.length === 0) throw new TypeError(`${where}: secret must not be an empty array`)
-    sources = secrets.map((s, i) => secretSource(s, `${where}: secret[${i}]`))
-  } else if (options.publicKey !== undefined) {
+    return secrets.map((s, i) => secretSource(s, `${where}: secret[${i}]`))
+  }
+  if (options.publicKey !== undefined) {
     const keys = list(options.publicKey as string | JWK | readonly (string | JWK)[])
     if (keys.length === 0) throw new TypeError(`${where}: publicKey must not be an empty array`)
-    sources = keys.map((k, i) => publicKeySource(k, algorithms, `${where}: publicKey[${i}]`))
-  } else {
-    let url: URL
-    try {
-      url = new URL(options.jwksUrl as string | URL)
-    } catch {
-      throw new TypeError(`${where}: jwksUrl must be a URL`)
-    }
-    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-      throw new TypeError(`${where}: jwksUrl must be https: (http: only for localhost)`)
-    }
-    sources = [remoteKeySource(url, options, where)]
+    return keys.map((k, i) => publicKeySource(k, algorithms, `${where}: publicKey[${i}]`))
   }
+  return [remoteKeySource(jwksUrl(options.jwksUrl, where), options, where)]
+}
 
-  const header = headerName(options.header ?? 'authorization', where, 'header')
+function jwksUrl(value: unknown, where: string): URL {
+  let url: URL
+  try {
+    url = new URL(value as string | URL)
+  } catch {
+    throw new TypeError(`${where}: jwksUrl must be a URL`)
+  }
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw new TypeError(`${where}: jwksUrl must be https: (http: only for localhost)`)
+  }
+  return url
+}
+
+/** What jose checks: algorithms, issuer, audience, required claims (`exp` by default), clock tolerance, token age. */
+function joseOptions(options: JwtOptions, algorithms: readonly string[], where: string): JWTVerifyOptions {
   const issuer = stringOrList(options.issuer, where, 'issuer')
   const audience = stringOrList(options.audience, where, 'audience')
   const requiredClaims = options.requiredClaims ?? []
@@ -330,6 +211,17 @@ export function jwt(options: JwtOptions): Verifier {
     options.maxTokenAgeSeconds === undefined
       ? undefined
       : positiveNumber(options.maxTokenAgeSeconds, where, 'maxTokenAgeSeconds')
+  return {
+    algorithms: [...algorithms],
+    clockTolerance,
+    requiredClaims: required,
+    ...(issuer === undefined ? {} : { issuer }),
+    ...(audience === undefined ? {} : { audience }),
+    ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
+  }
+}
+
+function claimChecks(options: JwtOptions, where: string): ClaimChecks {
   const claimValues = options.claims ?? {}
   if (typeof claimValues !== 'object' || Array.isArray(claimValues)) {
     throw optionError(where, 'claims', 'an object of claim names and values')
@@ -344,55 +236,96 @@ export function jwt(options: JwtOptions): Verifier {
   if (verifyClaims !== undefined && typeof verifyClaims !== 'function') {
     throw optionError(where, 'verifyClaims', 'a function')
   }
-  const baseOptions: JWTVerifyOptions = {
-    algorithms: [...algorithms],
-    clockTolerance,
-    requiredClaims: required,
-    ...(issuer === undefined ? {} : { issuer }),
-    ...(audience === undefined ? {} : { audience }),
-    ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
-  }
+  return { exact, verifyClaims }
+}
 
-  /** Tries each key in turn; only a signature that fits none of them falls through to the next. */
-  async function verifyToken(token: string, nowMs: number): Promise<JWTPayload> {
-    const verifyOptions = { ...baseOptions, currentDate: new Date(nowMs) }
-    for (let i = 0; i < sources.length; i++) {
-      try {
-        const { payload } = await jwtVerify(token, sources[i] as KeySource, verifyOptions)
-        return payload
-      } catch (error) {
-        const wrongKey =
-          error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey
-        if (!wrongKey || i === sources.length - 1) throw rejectionFor(error)
-      }
+function tokenFrom(ctx: VerifyContext, header: string): string {
+  const value = singleHeader(ctx.headers, header)
+  if (value === undefined || value === '') throw new WebhookError('missing_credentials', `missing ${header} header`)
+  let token = value.trim()
+  if (header === 'authorization') {
+    const match = bearerPattern.exec(token)
+    if (!match) throw new WebhookError('missing_credentials', 'Authorization header is not a Bearer token')
+    token = match[1] as string
+  }
+  if (token.length > maxTokenLength || !compactJws.test(token)) {
+    throw new WebhookError('invalid_token', `${header} does not hold a signed compact JWT`)
+  }
+  return token
+}
+
+/** Tries each key in turn; only a signature that fits none of them falls through to the next. */
+async function verifyToken(
+  token: string,
+  sources: readonly KeySource[],
+  verifyOptions: JWTVerifyOptions,
+): Promise<JWTPayload> {
+  for (let i = 0; i < sources.length; i++) {
+    try {
+      const { payload } = await jwtVerify(token, sources[i] as KeySource, verifyOptions)
+      return payload
+    } catch (error) {
+      const wrongKey =
+        error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey
+      if (!wrongKey || i === sources.length - 1) throw rejectionFor(error)
     }
-    throw new WebhookError('invalid_token', 'no key configured')
   }
+  throw new WebhookError('invalid_token', 'no key configured')
+}
 
-  return {
-    name,
-    credentialHeaders: [header],
-    async verify(ctx: VerifyContext): Promise<VerifyResult> {
-      const token = tokenFrom(ctx, header)
-      const claims = await verifyToken(token, ctx.nowMs)
-      const badTime = badTimeClaim(claims)
-      if (badTime) throw badTime
-      for (const [claim, value] of exact) {
-        if (claims[claim] !== value)
-          throw new WebhookError('invalid_token', `claim ${claim} does not have the expected value`)
-      }
-      if (verifyClaims) {
-        let passed: boolean
-        try {
-          passed = await verifyClaims(claims, ctx)
-        } catch (error) {
-          throw rejectionFor(error)
-        }
-        if (passed !== true) throw new WebhookError('invalid_token', 'verifyClaims rejected the token')
-      }
-      const result: VerifyResult = { claims: { ...claims } }
-      if (claims.iat !== undefined) result.timestamp = claims.iat
-      return result
-    },
+/** Maps a jose failure to a stable code; the detail names the check, never the token. */
+function rejectionFor(error: unknown): WebhookError {
+  if (error instanceof WebhookError) return error
+  if (error instanceof errors.JWTExpired) {
+    return badTimeClaim(error.payload) ?? new WebhookError('token_expired', describe(error))
   }
+  return new WebhookError('invalid_token', describe(error))
+}
+
+/** The checks after jose's: whole-second time claims, exact claim values, then `verifyClaims`. */
+async function checkClaims(claims: JWTPayload, ctx: VerifyContext, checks: ClaimChecks): Promise<void> {
+  const badTime = badTimeClaim(claims)
+  if (badTime) throw badTime
+  for (const [claim, value] of checks.exact) {
+    if (claims[claim] !== value)
+      throw new WebhookError('invalid_token', `claim ${claim} does not have the expected value`)
+  }
+  if (checks.verifyClaims) {
+    let passed: boolean
+    try {
+      passed = await checks.verifyClaims(claims, ctx)
+    } catch (error) {
+      throw rejectionFor(error)
+    }
+    if (passed !== true) throw new WebhookError('invalid_token', 'verifyClaims rejected the token')
+  }
+}
+
+/**
+ * jose checks only that `exp`, `nbf` and `iat` are numbers, and the JSON text
+ * `"exp":1e400` parses to `Infinity`: a token that never expires. Here a time
+ * claim is whole seconds (a safe integer) or the token is `invalid_token`.
+ */
+function badTimeClaim(claims: JWTPayload): WebhookError | undefined {
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const value = claims[claim]
+    if (value !== undefined && !Number.isSafeInteger(value)) {
+      return new WebhookError('invalid_token', `claim ${claim} is not a whole number of seconds`)
+    }
+  }
+  return undefined
+}
+
+function list<T>(value: T | readonly T[] | undefined): readonly T[] {
+  if (value === undefined) return []
+  return Array.isArray(value) ? (value as readonly T[]) : [value as T]
+}
+
+function stringOrList(value: unknown, where: string, option: string): string | string[] | undefined {
+  if (value === null) return undefined
+  const values = list(value as string | readonly string[])
+  if (value === undefined || values.length === 0 || values.some((v) => typeof v !== 'string' || v.length === 0)) {
+    throw optionError(where, option, 'a non-empty string, a list of them, or null')
+  }
+  return values.length === 1 ? (values[0] as string) : [...values]
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
 import { describe, expect, test } from 'vitest'
@@ -21,6 +22,12 @@ function context(headers: HeaderBag, overrides: Partial<VerifyContext> = {}): Ve
     toleranceSeconds: 300,
     ...overrides,
   }
+}
+
+/** A `whpk_` public key made with node:crypto. */
+function ed25519PublicKey(): { whpk: string } {
+  const raw = Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string, 'base64url')
+  return { whpk: `whpk_${raw.toString('base64')}` }
 }
 
 function headersFor(key: Buffer, id = 'msg_1', timestamp: number | string = now, signed: Uint8Array = body) {
@@ -165,6 +172,32 @@ describe('standardWebhooks', () => {
     await expect(
       call(verifier, context({ ...h, 'webhook-signature': `${fifteen} ${h['webhook-signature']}` })),
     ).resolves.toBeTruthy()
+  })
+
+  test('with node:crypto a valid v1 delivery is verified synchronously: no promise on the hot path', () => {
+    const result = verifier.verify(context(headersFor(secret.key)))
+    expect(result).not.toBeInstanceOf(Promise)
+    expect(result).toEqual({ id: 'msg_1', timestamp: now })
+  })
+
+  test('maxSignatures caps the entries read, with or without public keys; empty entries do not count', async () => {
+    const h = headersFor(secret.key)
+    const { whpk } = ed25519PublicKey()
+    for (const capped of [
+      standardWebhooks({ secret: secret.whsec, maxSignatures: 2 }),
+      standardWebhooks({ secret: secret.whsec, publicKey: whpk, maxSignatures: 2 }),
+    ]) {
+      const within = `   v2,x    ${h['webhook-signature']}  `
+      await expect(call(capped, context({ ...h, 'webhook-signature': within }))).resolves.toEqual({
+        id: 'msg_1',
+        timestamp: now,
+      })
+      const past = `v2,x  v1,junk ${h['webhook-signature']}`
+      await expect(call(capped, context({ ...h, 'webhook-signature': past }))).rejects.toMatchObject({
+        code: 'invalid_signature',
+        detail: expect.stringMatching(/^no v1a? (or v1 )?signature among 2 entries matched/),
+      })
+    }
   })
 
   test.each([

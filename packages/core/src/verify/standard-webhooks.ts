@@ -3,10 +3,10 @@ import { carries } from '../admit/credential-check.js'
 import { WebhookError } from '../errors.js'
 import { concatBytes } from '../lib/bytes.js'
 import { joinedHeader, singleHeader } from '../lib/headers.js'
-import { safeEqual, safeEqualAt } from './constant-time.js'
 import type { Ed25519PublicKey, HmacKey } from './crypto/port.js'
 import { oneOrMore, positiveInteger, positiveNumber, requireOptions } from './option-checks.js'
 import { diagnoseSignature, rateGate } from './signature-diagnosis.js'
+import { SignatureList, signatureEntries } from './signature-list.js'
 import { checkTimestamp } from './timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
@@ -37,6 +37,25 @@ const headerSets = [
 const signatureHeaders = headerSets.map((names) => names.signature)
 
 const encoder = new TextEncoder()
+
+/** What the factory decoded once: everything a check needs. */
+interface Scheme {
+  /** The secrets as the user wrote them, for the diagnosis of a failure. */
+  secrets: readonly string[]
+  keys: readonly HmacKey[]
+  publicKeys: readonly Ed25519PublicKey[]
+  maxSignatures: number
+  tolerance: number | undefined
+  diagnosisAllowed: () => boolean
+}
+
+/** What {@link readDelivery} found: the signed id and timestamp (as sent, and checked), and the signature list. */
+interface SignedDelivery {
+  id: string
+  timestampText: string
+  timestamp: number
+  signatures: string
+}
 
 /** A `v1a` signature: base64 of 64 bytes, canonical. */
 const ed25519SignaturePattern = /^[A-Za-z0-9+/]{86}==$/
@@ -69,7 +88,7 @@ function decodeWhpkKey(publicKey: unknown, option: string): Ed25519PublicKey {
 }
 
 /** The id, timestamp and signature list of a delivery, under `webhook-*` or Svix's `svix-*` names. */
-function readDelivery(ctx: VerifyContext, tolerance: number | undefined) {
+function readDelivery(ctx: VerifyContext, tolerance: number | undefined): SignedDelivery {
   const names = ctx.headers['webhook-id'] !== undefined ? headerSets[0] : headerSets[1]
   // No signature under either name: refused first, as the guard's pre-check refuses it before the body is read.
   if (!signatureHeaders.some((name) => carries(ctx.headers, name))) {
@@ -132,91 +151,87 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
   }
   const secrets = options.secret === undefined ? [] : oneOrMore(options.secret, where, 'secret')
   const publicKeyList = options.publicKey === undefined ? [] : oneOrMore(options.publicKey, where, 'publicKey')
-  const keys: HmacKey[] = secrets.map((s, i) => hmacKey('sha256', decodeWhsecSecret(s, `${where}: secret[${i}]`)))
-  const publicKeys = publicKeyList.map((k, i) => decodeWhpkKey(k, `${where}: publicKey[${i}]`))
-  const maxSignatures = positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures')
-  const tolerance =
-    options.toleranceSeconds === undefined
-      ? undefined
-      : positiveNumber(options.toleranceSeconds, where, 'toleranceSeconds')
-  const keepHeaders = ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp']
-  const diagnosisAllowed = rateGate(1_000)
-  const signs = { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] }
-  const credentials = { credentialHeaders: signatureHeaders, missingCredentialCode: 'missing_signature' } as const
-
-  if (publicKeys.length > 0) {
-    return {
-      name: 'standard-webhooks',
-      keepHeaders,
-      ...credentials,
-      signs,
-      verify: (ctx) => verifyWithPublicKeys(ctx, keys, publicKeys, maxSignatures, tolerance),
-    }
+  const scheme: Scheme = {
+    secrets,
+    keys: secrets.map((s, i) => hmacKey('sha256', decodeWhsecSecret(s, `${where}: secret[${i}]`))),
+    publicKeys: publicKeyList.map((k, i) => decodeWhpkKey(k, `${where}: publicKey[${i}]`)),
+    maxSignatures: positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures'),
+    tolerance:
+      options.toleranceSeconds === undefined
+        ? undefined
+        : positiveNumber(options.toleranceSeconds, where, 'toleranceSeconds'),
+    diagnosisAllowed: rateGate(1_000),
   }
-
   return {
     name: 'standard-webhooks',
-    keepHeaders,
-    ...credentials,
-    signs,
-    verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
-      const delivery = readDelivery(ctx, tolerance)
-      // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
-      // synchronous digest no promise at all; Web Crypto's digests are awaited.
-      const signed = [`${delivery.id}.${delivery.timestampText}.`, ctx.body]
-      const digests = new Array<string | Promise<string>>(keys.length)
-      let pending = false
-      for (let i = 0; i < keys.length; i++) {
-        const digest = (keys[i] as HmacKey).digest(signed, 'base64')
-        pending ||= typeof digest !== 'string'
-        digests[i] = digest
-      }
-      if (!pending) return matchSignatures(ctx, delivery, digests as string[])
-      return Promise.all(digests).then((expected) => matchSignatures(ctx, delivery, expected))
-    },
+    keepHeaders: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'],
+    credentialHeaders: signatureHeaders,
+    missingCredentialCode: 'missing_signature',
+    signs: { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] },
+    verify:
+      scheme.publicKeys.length > 0
+        ? (ctx) => verifyWithPublicKeys(ctx, scheme)
+        : (ctx) => verifyWithSecrets(ctx, scheme),
   }
+}
 
-  /** The result when a `v1` entry matches; otherwise a rejection saying the likely cause. */
-  function matchSignatures(
-    ctx: VerifyContext,
-    delivery: ReturnType<typeof readDelivery>,
-    expected: readonly string[],
-  ): VerifyResult | Promise<never> {
-    const { id, timestamp, signatures } = delivery
-    let inspected = 0
-    // The entries are read in place (no split, no slices): this runs on every delivery.
-    for (let start = 0; start < signatures.length; ) {
-      let end = signatures.indexOf(' ', start)
-      if (end === -1) end = signatures.length
-      if (end > start) {
-        if (++inspected > maxSignatures) break
-        if (signatures.startsWith('v1,', start)) {
-          const length = end - start - 3
-          for (const digest of expected) {
-            if (digest.length === length && safeEqualAt(signatures, start + 3, digest)) return { id, timestamp }
-          }
-        }
-      }
-      start = end + 1
-    }
-    const summary = `no v1 signature among ${Math.min(inspected, maxSignatures)} entries matched`
-    if (!diagnosisAllowed()) return Promise.reject(new WebhookError('invalid_signature', summary))
-    const entries = signatures.split(' ').filter(Boolean).slice(0, maxSignatures)
-    const failure = {
-      id,
-      timestampText: delivery.timestampText,
-      timestamp,
-      nowMs: ctx.nowMs,
-      body: ctx.body,
-      entries,
-      secrets,
-    }
-    // The diagnosis only words the log: whatever it meets (a body nested too deep to re-serialize, say), the answer stays 401.
-    return diagnoseSignature(failure).then(
-      (cause) => Promise.reject(new WebhookError('invalid_signature', `${summary}: ${cause}`)),
-      () => Promise.reject(new WebhookError('invalid_signature', `${summary} (no diagnosis)`)),
-    )
+/** The symmetric-only path, taken when no public key is configured: the `v1` entries against each secret's digest. */
+function verifyWithSecrets(ctx: VerifyContext, scheme: Scheme): VerifyResult | Promise<VerifyResult> {
+  const delivery = readDelivery(ctx, scheme.tolerance)
+  const { keys } = scheme
+  // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
+  // synchronous digest no promise at all; Web Crypto's digests are awaited.
+  const signed = [`${delivery.id}.${delivery.timestampText}.`, ctx.body]
+  const digests = new Array<string | Promise<string>>(keys.length)
+  let pending = false
+  for (let i = 0; i < keys.length; i++) {
+    const digest = (keys[i] as HmacKey).digest(signed, 'base64')
+    pending ||= typeof digest !== 'string'
+    digests[i] = digest
   }
+  if (!pending) return matchSignatures(ctx, delivery, digests as string[], scheme)
+  return Promise.all(digests).then((expected) => matchSignatures(ctx, delivery, expected, scheme))
+}
+
+/** The result when a `v1` entry matches; otherwise a rejection saying the likely cause. */
+function matchSignatures(
+  ctx: VerifyContext,
+  delivery: SignedDelivery,
+  expected: readonly string[],
+  scheme: Scheme,
+): VerifyResult | Promise<never> {
+  const entries = new SignatureList(delivery.signatures, scheme.maxSignatures)
+  while (entries.next()) {
+    if (entries.version !== 'v1') continue
+    for (const digest of expected)
+      if (entries.valueIs(digest)) return { id: delivery.id, timestamp: delivery.timestamp }
+  }
+  return rejectSignatures(ctx, delivery, entries.count, scheme)
+}
+
+/** 401 `invalid_signature`; at most once a second, the log also says the likely cause. */
+function rejectSignatures(
+  ctx: VerifyContext,
+  delivery: SignedDelivery,
+  inspected: number,
+  scheme: Scheme,
+): Promise<never> {
+  const summary = `no v1 signature among ${inspected} entries matched`
+  if (!scheme.diagnosisAllowed()) return Promise.reject(new WebhookError('invalid_signature', summary))
+  const failure = {
+    id: delivery.id,
+    timestampText: delivery.timestampText,
+    timestamp: delivery.timestamp,
+    nowMs: ctx.nowMs,
+    body: ctx.body,
+    entries: signatureEntries(delivery.signatures, scheme.maxSignatures),
+    secrets: scheme.secrets,
+  }
+  // The diagnosis only words the log: whatever it meets (a body nested too deep to re-serialize, say), the answer stays 401.
+  return diagnoseSignature(failure).then(
+    (cause) => Promise.reject(new WebhookError('invalid_signature', `${summary}: ${cause}`)),
+    () => Promise.reject(new WebhookError('invalid_signature', `${summary} (no diagnosis)`)),
+  )
 }
 
 /**
@@ -231,49 +246,48 @@ const ed25519ChecksPerKey = 2
  * with Ed25519, `v1` entries with the secrets (if any). The symmetric-only
  * path above stays as it is.
  */
-async function verifyWithPublicKeys(
-  ctx: VerifyContext,
-  keys: readonly HmacKey[],
-  publicKeys: readonly Ed25519PublicKey[],
-  maxSignatures: number,
-  tolerance: number | undefined,
-): Promise<VerifyResult> {
-  const { id, timestampText, timestamp, signatures } = readDelivery(ctx, tolerance)
-
+async function verifyWithPublicKeys(ctx: VerifyContext, scheme: Scheme): Promise<VerifyResult> {
+  const { keys, publicKeys } = scheme
+  const { id, timestampText, timestamp, signatures } = readDelivery(ctx, scheme.tolerance)
   const prefix = `${id}.${timestampText}.`
-  const signed = [prefix, ctx.body]
   // The Ed25519 message, built once: every check would otherwise copy the whole body again.
   let message: readonly Uint8Array[] | undefined
   let checksLeft = ed25519ChecksPerKey * publicKeys.length
   let expected: string[] | undefined
-  let inspected = 0
-  for (const entry of signatures.split(' ')) {
-    if (entry === '') continue
-    if (++inspected > maxSignatures) break
-    if (entry.startsWith('v1a,')) {
-      const candidate = entry.slice(4)
-      if (checksLeft === 0 || !ed25519SignaturePattern.test(candidate)) continue
-      const signature = base64Decode(candidate)
-      // Only the canonical encoding counts: no lenient decoding of what the sender wrote.
-      if (base64Encode(signature) !== candidate) continue
+  const entries = new SignatureList(signatures, scheme.maxSignatures)
+  while (entries.next()) {
+    if (entries.version === 'v1a') {
+      if (checksLeft === 0) continue
+      const signature = ed25519Signature(entries.value())
+      if (signature === undefined) continue
       message ??= [concatBytes([encoder.encode(prefix), ctx.body])]
       for (const key of publicKeys) {
         if (checksLeft === 0) break
         checksLeft -= 1
         if (await key.verify(message, signature)) return { id, timestamp }
       }
-    } else if (entry.startsWith('v1,') && keys.length > 0) {
-      if (expected === undefined) {
-        expected = []
-        for (const key of keys) expected.push(await key.digest(signed, 'base64'))
-      }
-      const candidate = entry.slice(3)
-      for (const digest of expected) if (safeEqual(candidate, digest)) return { id, timestamp }
+    } else if (entries.version === 'v1' && keys.length > 0) {
+      expected ??= await digestsOf(keys, [prefix, ctx.body])
+      for (const digest of expected) if (entries.valueIs(digest)) return { id, timestamp }
     }
   }
   throw new WebhookError(
     'invalid_signature',
-    `no v1a${keys.length > 0 ? ' or v1' : ''} signature among ${Math.min(inspected, maxSignatures)} entries matched` +
+    `no v1a${keys.length > 0 ? ' or v1' : ''} signature among ${entries.count} entries matched` +
       (checksLeft === 0 ? ` (stopped after ${ed25519ChecksPerKey * publicKeys.length} Ed25519 checks)` : ''),
   )
+}
+
+/** The 64 bytes of a `v1a` value, or undefined unless it is their canonical base64: no lenient decoding. */
+function ed25519Signature(value: string): Uint8Array | undefined {
+  if (!ed25519SignaturePattern.test(value)) return undefined
+  const signature = base64Decode(value)
+  return base64Encode(signature) === value ? signature : undefined
+}
+
+/** Each secret's `v1` digest, one after the other. */
+async function digestsOf(keys: readonly HmacKey[], signed: readonly (string | Uint8Array)[]): Promise<string[]> {
+  const digests: string[] = []
+  for (const key of keys) digests.push(await key.digest(signed, 'base64'))
+  return digests
 }

@@ -1,0 +1,116 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  importJWK,
+  importSPKI,
+  type JWK,
+  type JWSHeaderParameters,
+} from 'jose'
+import { WebhookError } from '../errors.js'
+import type { JwtOptions } from './jwt.js'
+import { nonNegativeNumber, positiveNumber, timerMs } from './option-checks.js'
+
+/** Where a token's key comes from: given the token's protected header, the key to verify it with. */
+export type KeySource = (header: JWSHeaderParameters) => Promise<Uint8Array | CryptoKey>
+
+/** The key-set timings of {@link JwtOptions}. */
+type RemoteKeySetOptions = Pick<
+  JwtOptions,
+  'jwksTimeoutMs' | 'jwksCooldownMs' | 'jwksFailureBackoffMs' | 'jwksCacheMaxAgeMs'
+>
+
+const encoder = new TextEncoder()
+
+/** A jose failure as `code: message`, which never holds the token; anything else by its name only. */
+export function describe(error: unknown): string {
+  if (error instanceof errors.JOSEError) return `${error.code}: ${error.message}`
+  return error instanceof Error ? error.name : 'non-error thrown'
+}
+
+/** A key-set resolver whose fetch failures are ours (503), and whose missing keys are the token's (401). */
+export function remoteKeySource(url: URL, options: RemoteKeySetOptions, where: string): KeySource {
+  const remote = createRemoteJWKSet(url, {
+    timeoutDuration: Math.ceil(timerMs(options.jwksTimeoutMs ?? 2_000, where, 'jwksTimeoutMs')),
+    cooldownDuration: nonNegativeNumber(options.jwksCooldownMs ?? 30_000, where, 'jwksCooldownMs'),
+    cacheMaxAge: positiveNumber(options.jwksCacheMaxAgeMs ?? 600_000, where, 'jwksCacheMaxAgeMs'),
+  })
+  const location = `${url.origin}${url.pathname}`
+  // jose waits between fetches only after a success; while the key set is down, a flood of
+  // requests must not become a flood of fetches, so a failure holds further fetches back a while.
+  const backoffMs = nonNegativeNumber(options.jwksFailureBackoffMs ?? 1_000, where, 'jwksFailureBackoffMs')
+  let failedUntil = 0
+  // The key set as it was when a fetch failed: during the back-off, only it is consulted.
+  let cached: KeySource | undefined
+  return async (header) => {
+    if (Date.now() < failedUntil) return fromCache(header)
+    try {
+      return await remote(header)
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error
+      failedUntil = Date.now() + backoffMs
+      const jwks = remote.jwks()
+      cached = jwks === undefined ? undefined : createLocalJWKSet(jwks)
+      throw new WebhookError('keys_unavailable', `key set ${location} unavailable: ${describe(error)}`)
+    }
+  }
+
+  /** A key the (still fresh) cached set holds verifies; a token that needs a fetch waits for the back-off to end. */
+  async function fromCache(header: JWSHeaderParameters): Promise<Uint8Array | CryptoKey> {
+    const waiting = `key set ${location} failed moments ago; next fetch after back-off`
+    if (cached === undefined || !remote.fresh) throw new WebhookError('keys_unavailable', waiting)
+    try {
+      return await cached(header)
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey && !remote.coolingDown) {
+        throw new WebhookError('keys_unavailable', `${waiting} (kid not in the cached set)`)
+      }
+      throw error
+    }
+  }
+}
+
+/** A public key imported once per allowed algorithm, at creation. */
+export function publicKeySource(key: unknown, algorithms: readonly string[], option: string): KeySource {
+  const settled = Promise.allSettled(publicKeyImports(key, algorithms, option))
+  return async (header) => {
+    const results = await settled
+    if (results.every((r) => r.status === 'rejected')) {
+      throw new WebhookError('keys_unavailable', `${option} could not be imported for any of the algorithms`)
+    }
+    const result = results[algorithms.indexOf(header.alg as string)]
+    if (result?.status !== 'fulfilled') throw new errors.JWKSNoMatchingKey(`${option} does not fit ${header.alg}`)
+    return result.value
+  }
+}
+
+/** The imports of a PEM (SPKI) or public JWK, one per algorithm, in the order of `algorithms`. */
+function publicKeyImports(key: unknown, algorithms: readonly string[], option: string): Promise<CryptoKey>[] {
+  if (typeof key === 'string') {
+    if (!/^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\s*$/.test(key.trim())) {
+      throw new TypeError(`${option} must be a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK`)
+    }
+    return algorithms.map((alg) => importSPKI(key, alg))
+  }
+  if (key && typeof key === 'object' && typeof (key as JWK).kty === 'string') {
+    const jwk = key as JWK
+    if (jwk.d !== undefined || jwk.kty === 'oct')
+      throw new TypeError(`${option} must be a public JWK, not a private or secret one`)
+    // A JWK that names its algorithm is used for that one only.
+    return algorithms.map((alg) =>
+      jwk.alg !== undefined && jwk.alg !== alg
+        ? Promise.reject(new TypeError('JWK alg differs'))
+        : (importJWK({ ...jwk, alg }, alg) as Promise<CryptoKey>),
+    )
+  }
+  throw new TypeError(`${option} must be a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK`)
+}
+
+/** An HMAC secret, copied once at creation; a string is its UTF-8 bytes. */
+export function secretSource(secret: unknown, option: string): KeySource {
+  let bytes: Uint8Array
+  if (typeof secret === 'string' && secret.length > 0) bytes = encoder.encode(secret)
+  else if (secret instanceof Uint8Array && secret.byteLength > 0) bytes = secret.slice()
+  else throw new TypeError(`${option} must be a non-empty string or Uint8Array`)
+  return async () => bytes
+}
