@@ -97,16 +97,7 @@ export function buildEvent(
     ? new FieldContext(headers, params, body, json, strict, parsed)
     : undefined
 
-  // The user's source names the event's id; the id a verifier vouched for stands when it names none.
-  const id =
-    (sources.id && fields
-      ? (sources.id(fields) ?? verified.id)
-      : (verified.id ?? firstField(sources.senderIds, fields))) ?? null
-  if (id !== null) checkEventId(id)
-  else if (sources.idRequired)
-    throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
-  // A vouched-for id that is not the event's is claimed too, so it must be an id as well.
-  if (verified.id !== undefined && verified.id !== id) checkEventId(verified.id)
+  const id = eventIdOf(sources, verified, fields)
   const namedType =
     (sources.type && fields ? sources.type(fields) : (verified.type ?? firstField(sources.senderTypes, fields))) ?? null
   // A source may have parsed the payload already: the event keeps it rather than parsing again.
@@ -115,12 +106,6 @@ export function buildEvent(
   // a body that is not JSON has none.
   const type = namedType ?? (payload ? payloadType(payload.value) : json ? undefined : null)
 
-  // No prototype: a header name can never reach an inherited property (the names are checked at creation too).
-  const keptHeaders: Record<string, string> = Object.create(null)
-  for (const name of sources.keptHeaders) {
-    const value = joinedHeader(headers, name, ', ')
-    if (value !== undefined) keptHeaders[name] = value
-  }
   return new ReceivedEvent(
     {
       id,
@@ -131,7 +116,7 @@ export function buildEvent(
       path: request.path ?? null,
       params: { ...params },
       contentType: contentType ?? null,
-      headers: keptHeaders,
+      headers: keptHeadersOf(headers, sources.keptHeaders),
       sourceIp,
       auth: verified.auth,
     },
@@ -140,6 +125,34 @@ export function buildEvent(
     strict,
     payload,
   )
+}
+
+/**
+ * The event's id: the user's source names it; the id a verifier vouched for
+ * stands when it names none; then a sender's own convention. Checked to be an
+ * id; required while dedupe is on. A vouched-for id that is not the event's is
+ * claimed too, so it must be an id as well.
+ */
+function eventIdOf(sources: EventSources, verified: Verified, fields: FieldContext | undefined): string | null {
+  const id =
+    (sources.id && fields
+      ? (sources.id(fields) ?? verified.id)
+      : (verified.id ?? firstField(sources.senderIds, fields))) ?? null
+  if (id !== null) checkEventId(id)
+  else if (sources.idRequired)
+    throw new WebhookError('missing_event_id', 'no event id: configure eventId or turn dedupe off')
+  if (verified.id !== undefined && verified.id !== id) checkEventId(verified.id)
+  return id
+}
+
+/** The headers kept on the event. No prototype: a header name can never reach an inherited property. */
+function keptHeadersOf(headers: HeaderBag, names: readonly string[]): Record<string, string> {
+  const kept: Record<string, string> = Object.create(null)
+  for (const name of names) {
+    const value = joinedHeader(headers, name, ', ')
+    if (value !== undefined) kept[name] = value
+  }
+  return kept
 }
 
 /** What an id or type source reads: the headers, the path params, and the payload, parsed on first read. */

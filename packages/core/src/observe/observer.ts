@@ -1,4 +1,4 @@
-import { createNoopMeter, type MeterProvider, metrics } from '@opentelemetry/api'
+import { createNoopMeter, type Meter, type MeterProvider, metrics } from '@opentelemetry/api'
 import type { VerdictCode } from '../errors.js'
 import type { Logger, Verdict, WebhookEvent } from '../types.js'
 
@@ -58,6 +58,53 @@ export interface Observer {
  */
 export function createObserver(logger: Logger | undefined, hooks: GuardHooks, meterProvider?: MeterProvider): Observer {
   const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter('@hookguard/core')
+  const instruments = createInstruments(meter)
+  // Whether anyone reads a request's outcome record: a logger or a hook.
+  const reads =
+    logger !== undefined ||
+    hooks.onAccepted !== undefined ||
+    hooks.onDuplicate !== undefined ||
+    hooks.onRejected !== undefined
+  // One attribute set per code, made once: codes are a small fixed set.
+  const attributesByCode = new Map<string, Readonly<Record<string, string>>>()
+
+  return {
+    // Without an SDK the API hands out its one no-op meter.
+    observed: reads || meter !== createNoopMeter(),
+    request(verdict: Verdict, record: RequestRecord, latencyMs: number): void {
+      const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
+      let attributes = attributesByCode.get(verdict.code)
+      if (attributes === undefined) {
+        attributes = Object.freeze({ 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code })
+        attributesByCode.set(verdict.code, attributes)
+      }
+      instruments.count(verdict, latencyMs, attributes)
+      // The record is built only for someone who reads it.
+      if (!reads) return
+      const outcome: RequestOutcome = {
+        status: verdict.status,
+        code: verdict.code,
+        eventId: record.eventId,
+        eventType: record.eventType,
+        sourceIp: record.sourceIp,
+        verifier: record.verifier,
+        latencyMs: Math.round(latencyMs * 1000) / 1000,
+        detail: record.detail,
+      }
+      if (logger) logOutcome(logger, outcomeName, outcome)
+      callHooks(hooks, logger, verdict, outcome)
+    },
+    storeError(operation): void {
+      instruments.storeErrors.add(1, { 'hookguard.operation': operation })
+    },
+    failOpen(): void {
+      instruments.failOpens.add(1)
+    },
+  }
+}
+
+/** The OpenTelemetry instruments, made once per guard, and what one request adds to them. */
+function createInstruments(meter: Meter) {
   const requests = meter.createCounter('hookguard.requests', {
     description: 'Webhook deliveries by outcome and code',
   })
@@ -72,79 +119,43 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
   const enqueueFailures = meter.createCounter('hookguard.enqueue.failures', {
     description: 'enqueue calls that failed, timed out or found the queue full',
   })
-  const storeErrors = meter.createCounter('hookguard.store.errors', { description: 'Dedupe store calls that failed' })
-  const failOpens = meter.createCounter('hookguard.store.fail_open', {
-    description: "Deliveries enqueued without dedupe because the store failed (storeFailure: 'open')",
-  })
-
-  // One attribute set per code, made once: codes are a small fixed set.
-  const attributesByCode = new Map<string, Readonly<Record<string, string>>>()
-
-  function callHook(name: keyof GuardHooks, call: () => void): void {
-    try {
-      call()
-    } catch (error) {
-      logger?.warn({ hook: name, detail: error instanceof Error ? error.message : 'non-error thrown' }, 'hook threw')
-    }
-  }
-
   return {
-    observed:
-      logger !== undefined ||
-      hooks.onAccepted !== undefined ||
-      hooks.onDuplicate !== undefined ||
-      hooks.onRejected !== undefined ||
-      // Without an SDK the API hands out its one no-op meter.
-      meter !== createNoopMeter(),
-    request(verdict: Verdict, record: RequestRecord, latencyMs: number): void {
-      const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
-      let attributes = attributesByCode.get(verdict.code)
-      if (attributes === undefined) {
-        attributes = Object.freeze({ 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code })
-        attributesByCode.set(verdict.code, attributes)
-      }
+    storeErrors: meter.createCounter('hookguard.store.errors', { description: 'Dedupe store calls that failed' }),
+    failOpens: meter.createCounter('hookguard.store.fail_open', {
+      description: "Deliveries enqueued without dedupe because the store failed (storeFailure: 'open')",
+    }),
+    count(verdict: Verdict, latencyMs: number, attributes: Readonly<Record<string, string>>): void {
       requests.add(1, attributes)
       duration.record(latencyMs / 1000, attributes)
       if (verdict.code === 'duplicate' || verdict.code === 'in_flight') dedupeHits.add(1, attributes)
       if (verdict.code.startsWith('enqueue_') || verdict.code === 'queue_full') enqueueFailures.add(1, attributes)
-
-      // The record is built only for someone who reads it.
-      if (!logger && !hooks.onAccepted && !hooks.onDuplicate && !hooks.onRejected) return
-      const outcome: RequestOutcome = {
-        status: verdict.status,
-        code: verdict.code,
-        eventId: record.eventId,
-        eventType: record.eventType,
-        sourceIp: record.sourceIp,
-        verifier: record.verifier,
-        latencyMs: Math.round(latencyMs * 1000) / 1000,
-        detail: record.detail,
-      }
-      if (logger) {
-        const { detail, ...summary } = outcome
-        const record = { outcome: outcomeName, ...summary }
-        const message = `webhook ${verdict.code}`
-        // Server-side failures need an operator: their detail rides on the record itself.
-        if (verdict.status >= 500) logger.error({ ...record, detail }, message)
-        else if (verdict.status >= 400) logger.warn(record, message)
-        else logger.info(record, message)
-        if (detail !== undefined && verdict.status < 500) logger.debug?.({ ...record, detail }, `${message}: detail`)
-      }
-
-      if (verdict.event && hooks.onAccepted) {
-        const event = verdict.event
-        callHook('onAccepted', () => hooks.onAccepted?.(event, outcome))
-      } else if (verdict.code === 'duplicate' && hooks.onDuplicate) {
-        callHook('onDuplicate', () => hooks.onDuplicate?.(outcome))
-      } else if (verdict.status >= 400 && hooks.onRejected) {
-        callHook('onRejected', () => hooks.onRejected?.(outcome))
-      }
-    },
-    storeError(operation): void {
-      storeErrors.add(1, { 'hookguard.operation': operation })
-    },
-    failOpen(): void {
-      failOpens.add(1)
     },
   }
+}
+
+/** One log record per request: 5xx at `error` with its detail, 4xx at `warn`, the rest at `info`; details at `debug`. */
+function logOutcome(logger: Logger, outcomeName: string, outcome: RequestOutcome): void {
+  const { detail, ...summary } = outcome
+  const record = { outcome: outcomeName, ...summary }
+  const message = `webhook ${outcome.code}`
+  // Server-side failures need an operator: their detail rides on the record itself.
+  if (outcome.status >= 500) logger.error({ ...record, detail }, message)
+  else if (outcome.status >= 400) logger.warn(record, message)
+  else logger.info(record, message)
+  if (detail !== undefined && outcome.status < 500) logger.debug?.({ ...record, detail }, `${message}: detail`)
+}
+
+/** The hook for the outcome; one that throws is logged and cannot change the answer. */
+function callHooks(hooks: GuardHooks, logger: Logger | undefined, verdict: Verdict, outcome: RequestOutcome): void {
+  const call = (name: keyof GuardHooks, run: () => void) => {
+    try {
+      run()
+    } catch (error) {
+      logger?.warn({ hook: name, detail: error instanceof Error ? error.message : 'non-error thrown' }, 'hook threw')
+    }
+  }
+  const { event } = verdict
+  if (event && hooks.onAccepted) call('onAccepted', () => hooks.onAccepted?.(event, outcome))
+  else if (verdict.code === 'duplicate' && hooks.onDuplicate) call('onDuplicate', () => hooks.onDuplicate?.(outcome))
+  else if (verdict.status >= 400 && hooks.onRejected) call('onRejected', () => hooks.onRejected?.(outcome))
 }
