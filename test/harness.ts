@@ -49,6 +49,11 @@ export interface TargetFacts {
   reportsUnwritten: boolean
   /** The raw body parser {@link TargetSetup.bodyParser} mounts, or `undefined` where the framework has none. */
   bodyParser: string | undefined
+  /**
+   * The guard sees the request's headers through Web `Headers`, which join a repeated header into one
+   * value with `, ` (`guard.handle`, and Hono when it reads the Web `Request`); Node keeps the lines apart.
+   */
+  joinsRepeatedHeaders: boolean
 }
 
 /** One way of serving a guard: an adapter on its framework, or the core on a Web `Request`. */
@@ -106,6 +111,7 @@ function expressTarget(name: string, express: typeof express5): Target {
     name,
     reportsUnwritten: true,
     bodyParser: 'express.raw()',
+    joinsRepeatedHeaders: false,
     async start(options, setup = {}) {
       const { guard, enqueued } = recordingGuard(options)
       const errors: unknown[] = []
@@ -154,6 +160,7 @@ function koaTarget(name: string, Koa: typeof Koa3): Target {
     name,
     reportsUnwritten: true,
     bodyParser: 'koa-bodyparser',
+    joinsRepeatedHeaders: false,
     async start(options, setup = {}) {
       const { guard, enqueued } = recordingGuard(options)
       const errors: unknown[] = []
@@ -191,6 +198,8 @@ const honoTarget: Target = {
   name: 'Hono on @hono/node-server',
   reportsUnwritten: true,
   bodyParser: undefined,
+  // On @hono/node-server the adapter reads the Node request itself.
+  joinsRepeatedHeaders: false,
   async start(options, setup = {}) {
     const { guard, enqueued } = recordingGuard(options)
     const errors: unknown[] = []
@@ -235,6 +244,7 @@ const coreWebTarget: Target = {
   name: 'core guard.handle on a Web Request',
   reportsUnwritten: false,
   bodyParser: undefined,
+  joinsRepeatedHeaders: true,
   async start(options, setup = {}) {
     const { guard, enqueued } = recordingGuard(options)
     const errors: unknown[] = []
