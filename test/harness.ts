@@ -194,35 +194,45 @@ async function serveFetch(
   return { url: await listen(server), close: closer(server) }
 }
 
-const honoTarget: Target = {
-  name: 'Hono on @hono/node-server',
-  reportsUnwritten: true,
-  bodyParser: undefined,
-  // On @hono/node-server the adapter reads the Node request itself.
-  joinsRepeatedHeaders: false,
-  async start(options, setup = {}) {
-    const { guard, enqueued } = recordingGuard(options)
-    const errors: unknown[] = []
-    const app = new Hono<{ Bindings: HttpBindings }>()
-    if (setup.earlyAnswerMs !== undefined) {
-      const early = () => new HTTPException(503, { res: new Response(earlyAnswerBody, { status: 503 }) })
-      app.use(timeout(setup.earlyAnswerMs, early))
-    }
-    if (setup.requestId) {
-      app.use((c, next) => {
-        c.env.incoming.headers['x-request-id'] = requestId
-        return next()
+/**
+ * Hono on `@hono/node-server`. With `web`, the app gets no Node request, only the Web `Request` and the client's
+ * address as Deno reports it (`env.remoteAddr`), so the adapter reads the `Request`, as on Deno, Bun or Workers.
+ */
+function honoTarget(name: string, web: boolean): Target {
+  return {
+    name,
+    // Only the Node response tells the adapter that an earlier middleware answered.
+    reportsUnwritten: !web,
+    bodyParser: undefined,
+    joinsRepeatedHeaders: web,
+    async start(options, setup = {}) {
+      const { guard, enqueued } = recordingGuard(options)
+      const errors: unknown[] = []
+      const app = new Hono<{ Bindings: Partial<HttpBindings> }>()
+      if (setup.earlyAnswerMs !== undefined) {
+        const early = () => new HTTPException(503, { res: new Response(earlyAnswerBody, { status: 503 }) })
+        app.use(timeout(setup.earlyAnswerMs, early))
+      }
+      if (setup.requestId && !web) {
+        app.use((c, next) => {
+          c.env.incoming!.headers['x-request-id'] = requestId
+          return next()
+        })
+      }
+      for (const route of routes) app.all(route, honoHookguard(guard))
+      app.onError((error, c) => {
+        // The timeout middleware's answer comes as an HTTPException: Hono's own way, not a failure.
+        if (error instanceof HTTPException && error.status === 503) return error.getResponse()
+        errors.push(error)
+        return c.body(null, 500)
       })
-    }
-    for (const route of routes) app.all(route, honoHookguard(guard))
-    app.onError((error, c) => {
-      // The timeout middleware's answer comes as an HTTPException: Hono's own way, not a failure.
-      if (error instanceof HTTPException && error.status === 503) return error.getResponse()
-      errors.push(error)
-      return c.body(null, 500)
-    })
-    return { ...(await serveFetch((request, env) => app.fetch(request, env as HttpBindings))), enqueued, errors }
-  },
+      const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
+        web
+          ? app.fetch(request, { remoteAddr: { hostname: env.incoming.socket.remoteAddress } })
+          : app.fetch(request, env as HttpBindings)
+      return { ...(await serveFetch(fetch)), enqueued, errors }
+    },
+  }
 }
 
 const statusRoute = /^\/hooks(?:\/([^/]+))?$/
@@ -270,6 +280,7 @@ export const targets: readonly Target[] = [
   expressTarget('Express 4', express4),
   koaTarget('Koa 3', Koa3),
   koaTarget('Koa 2', Koa2),
-  honoTarget,
+  honoTarget('Hono on @hono/node-server', false),
+  honoTarget('Hono on a Web Request', true),
   coreWebTarget,
 ]
