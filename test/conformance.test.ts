@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { beforeHookguardCases } from './before-hookguard-cases.js'
-import { conformanceCases, guardOptions } from './cases.js'
+import { conformanceCases } from './cases/index.js'
+import { guardOptions } from './cases/support.js'
 import { type StartedTarget, targets } from './harness.js'
 import { failOnUncaughtOrForbidden } from './watch-replies.js'
 
@@ -9,7 +9,7 @@ failOnUncaughtOrForbidden((r) => (r.status >= 300 && r.status < 400) || r.status
 
 for (const target of targets) {
   describe(target.name, () => {
-    for (const conformanceCase of [...conformanceCases, ...beforeHookguardCases]) {
+    for (const conformanceCase of conformanceCases) {
       test(conformanceCase.name, async () => {
         const started: StartedTarget[] = []
         try {

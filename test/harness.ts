@@ -8,7 +8,8 @@ import { hookguard as honoHookguard } from '@hookguard/hono'
 import { hookguard as koaHookguard } from '@hookguard/koa'
 import Router from '@koa/router'
 import express5, { type Request as ExpressRequest, type Response as ExpressResponse, type NextFunction } from 'express'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
+import type { ConnInfo } from 'hono/conninfo'
 import { HTTPException } from 'hono/http-exception'
 import { timeout } from 'hono/timeout'
 import Koa3, { type Middleware as KoaMiddleware } from 'koa'
@@ -49,6 +50,11 @@ export interface TargetFacts {
   reportsUnwritten: boolean
   /** The raw body parser {@link TargetSetup.bodyParser} mounts, or `undefined` where the framework has none. */
   bodyParser: string | undefined
+  /**
+   * The guard sees the request's headers through Web `Headers`, which join a repeated header into one
+   * value with `, ` (`guard.handle`, and Hono when it reads the Web `Request`); Node keeps the lines apart.
+   */
+  joinsRepeatedHeaders: boolean
 }
 
 /** One way of serving a guard: an adapter on its framework, or the core on a Web `Request`. */
@@ -106,6 +112,7 @@ function expressTarget(name: string, express: typeof express5): Target {
     name,
     reportsUnwritten: true,
     bodyParser: 'express.raw()',
+    joinsRepeatedHeaders: false,
     async start(options, setup = {}) {
       const { guard, enqueued } = recordingGuard(options)
       const errors: unknown[] = []
@@ -154,6 +161,7 @@ function koaTarget(name: string, Koa: typeof Koa3): Target {
     name,
     reportsUnwritten: true,
     bodyParser: 'koa-bodyparser',
+    joinsRepeatedHeaders: false,
     async start(options, setup = {}) {
       const { guard, enqueued } = recordingGuard(options)
       const errors: unknown[] = []
@@ -187,33 +195,52 @@ async function serveFetch(
   return { url: await listen(server), close: closer(server) }
 }
 
-const honoTarget: Target = {
-  name: 'Hono on @hono/node-server',
-  reportsUnwritten: true,
-  bodyParser: undefined,
-  async start(options, setup = {}) {
-    const { guard, enqueued } = recordingGuard(options)
-    const errors: unknown[] = []
-    const app = new Hono<{ Bindings: HttpBindings }>()
-    if (setup.earlyAnswerMs !== undefined) {
-      const early = () => new HTTPException(503, { res: new Response(earlyAnswerBody, { status: 503 }) })
-      app.use(timeout(setup.earlyAnswerMs, early))
-    }
-    if (setup.requestId) {
-      app.use((c, next) => {
-        c.env.incoming.headers['x-request-id'] = requestId
-        return next()
+/** What `getConnInfo` from `hono/deno` reads (`hono/deno` itself needs the Deno global, so it cannot load here). */
+function denoConnInfo(c: Context<{ Bindings: { remoteAddr?: { hostname: string } } }>): ConnInfo {
+  return { remote: { address: c.env.remoteAddr?.hostname } }
+}
+
+/**
+ * Hono on `@hono/node-server`. With `web`, the app gets no Node request, only the Web `Request` and the client's
+ * address as Deno reports it (`env.remoteAddr`), so the adapter reads the `Request`, as on Deno, Bun or Workers.
+ */
+function honoTarget(name: string, web: boolean): Target {
+  return {
+    name,
+    // Only the Node response tells the adapter that an earlier middleware answered.
+    reportsUnwritten: !web,
+    bodyParser: undefined,
+    joinsRepeatedHeaders: web,
+    async start(options, setup = {}) {
+      const { guard, enqueued } = recordingGuard(options)
+      const errors: unknown[] = []
+      const app = new Hono<{ Bindings: Partial<HttpBindings> }>()
+      if (setup.earlyAnswerMs !== undefined) {
+        const early = () => new HTTPException(503, { res: new Response(earlyAnswerBody, { status: 503 }) })
+        app.use(timeout(setup.earlyAnswerMs, early))
+      }
+      if (setup.requestId && !web) {
+        app.use((c, next) => {
+          c.env.incoming!.headers['x-request-id'] = requestId
+          return next()
+        })
+      }
+      // Off @hono/node-server the app passes its runtime's connection info, as a Deno app passes hono/deno's.
+      const adapterOptions = web ? { getConnInfo: denoConnInfo } : {}
+      for (const route of routes) app.all(route, honoHookguard(guard, adapterOptions))
+      app.onError((error, c) => {
+        // The timeout middleware's answer comes as an HTTPException: Hono's own way, not a failure.
+        if (error instanceof HTTPException && error.status === 503) return error.getResponse()
+        errors.push(error)
+        return c.body(null, 500)
       })
-    }
-    for (const route of routes) app.all(route, honoHookguard(guard))
-    app.onError((error, c) => {
-      // The timeout middleware's answer comes as an HTTPException: Hono's own way, not a failure.
-      if (error instanceof HTTPException && error.status === 503) return error.getResponse()
-      errors.push(error)
-      return c.body(null, 500)
-    })
-    return { ...(await serveFetch((request, env) => app.fetch(request, env as HttpBindings))), enqueued, errors }
-  },
+      const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
+        web
+          ? app.fetch(request, { remoteAddr: { hostname: env.incoming.socket.remoteAddress } })
+          : app.fetch(request, env as HttpBindings)
+      return { ...(await serveFetch(fetch)), enqueued, errors }
+    },
+  }
 }
 
 const statusRoute = /^\/hooks(?:\/([^/]+))?$/
@@ -235,6 +262,7 @@ const coreWebTarget: Target = {
   name: 'core guard.handle on a Web Request',
   reportsUnwritten: false,
   bodyParser: undefined,
+  joinsRepeatedHeaders: true,
   async start(options, setup = {}) {
     const { guard, enqueued } = recordingGuard(options)
     const errors: unknown[] = []
@@ -260,6 +288,7 @@ export const targets: readonly Target[] = [
   expressTarget('Express 4', express4),
   koaTarget('Koa 3', Koa3),
   koaTarget('Koa 2', Koa2),
-  honoTarget,
+  honoTarget('Hono on @hono/node-server', false),
+  honoTarget('Hono on a Web Request', true),
   coreWebTarget,
 ]

@@ -1,9 +1,9 @@
 import { bearerToken, createGuard, type GuardOptions, standardWebhooks } from '@hookguard/core'
 import { describe, expect, test } from 'vitest'
 import { parseIp } from '../packages/core/src/admit/ip.js'
-import { guardOptions, nowSeconds, secret } from './cases.js'
-import { body, countingStore } from './hostile-support.js'
-import { signV1 } from './sign.js'
+import { signV1 } from '../packages/core/test-support/sign.js'
+import { body, guardOptions, nowSeconds, secret } from './cases/support.js'
+import { countingStore } from './hostile-support.js'
 
 // What HTTP cannot carry (control characters, code points above U+00FF, spaces HTTP trims), straight to `guard.process`.
 

@@ -2,7 +2,8 @@ import { request } from 'node:http'
 import { gzipSync } from 'node:zlib'
 import { bearerToken } from '@hookguard/core'
 import { expect } from 'vitest'
-import { deliver, expectRejected, expectVerdict, type HostileCase, headersFor } from './hostile-support.js'
+import { deliver, expectRejected, expectVerdict, headersFor } from './cases/support.js'
+import type { HostileCase } from './hostile-support.js'
 import { type Reply, send } from './http-client.js'
 
 /** A JSON array nested `depth` deep: valid JSON that `JSON.stringify` cannot write back (RangeError). */

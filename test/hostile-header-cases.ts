@@ -2,19 +2,19 @@ import { randomBytes } from 'node:crypto'
 import { bearerToken } from '@hookguard/core'
 import { expect } from 'vitest'
 import { dedupeKey } from '../packages/core/src/dedupe/dedupe-key.js'
-import { nowSeconds, secret } from './cases.js'
+import { signV1 } from '../packages/core/test-support/sign.js'
 import {
   body,
-  countingStore,
   deliver,
   expectRejected,
   expectRepeatedRefused,
   expectVerdict,
-  type HostileCase,
   headersFor,
-} from './hostile-support.js'
+  nowSeconds,
+  secret,
+} from './cases/support.js'
+import { countingStore, type HostileCase } from './hostile-support.js'
 import { send } from './http-client.js'
-import { signV1 } from './sign.js'
 
 /** A well-formed `v1` entry that matches nothing. */
 const junkEntry = () => `v1,${randomBytes(32).toString('base64')}`
@@ -114,31 +114,31 @@ const signatureAbuse: HostileCase[] = [
   },
   {
     name: 'refuses a repeated webhook-timestamp header',
-    async run(start, traits) {
+    async run(start, target) {
       const server = await start()
       const headers = headersFor({ id: 'msg_rep_ts' })
       const reply = await send(server.url, {
         headers: { ...headers, 'webhook-timestamp': [String(nowSeconds), String(nowSeconds)] },
         body,
       })
-      expectRepeatedRefused(server, reply, traits, 'invalid_timestamp')
+      expectRepeatedRefused(server, reply, target, 'invalid_timestamp')
     },
   },
   {
     name: 'refuses a repeated webhook-id header, even with equal values',
-    async run(start, traits) {
+    async run(start, target) {
       const server = await start()
       const headers = headersFor({ id: 'msg_rep_id' })
       const reply = await send(server.url, {
         headers: { ...headers, 'webhook-id': ['msg_rep_id', 'msg_rep_id'] },
         body,
       })
-      expectRepeatedRefused(server, reply, traits, 'invalid_signature')
+      expectRepeatedRefused(server, reply, target, 'invalid_signature')
     },
   },
   {
     name: 'refuses repeated Authorization, webhook-id and webhook-timestamp headers when a middleware added a header of its own',
-    async run(start, traits) {
+    async run(start, target) {
       // A request-id middleware adds a name to req.headers: the one a repeat took away on Node, in count.
       const bearer = await start(
         { verify: [bearerToken({ tokens: 'tok_right' })], eventId: { header: 'x-delivery' } },
@@ -146,7 +146,7 @@ const signatureAbuse: HostileCase[] = [
       )
       const authorization = ['Bearer tok_right', 'Bearer tok_right']
       const reply = await send(bearer.url, { headers: { 'x-delivery': 'd_rep_rid', authorization }, body: 'ping' })
-      expectRepeatedRefused(bearer, reply, traits, 'missing_credentials')
+      expectRepeatedRefused(bearer, reply, target, 'missing_credentials')
 
       const signed = await start(undefined, { requestId: true })
       const headers = headersFor({ id: 'msg_rep_rid' })
@@ -156,7 +156,7 @@ const signatureAbuse: HostileCase[] = [
       ] as const
       for (const [name, values, webCode] of repeats) {
         const repeated = await send(signed.url, { headers: { ...headers, [name]: [...values] }, body })
-        expectRepeatedRefused(signed, repeated, traits, webCode)
+        expectRepeatedRefused(signed, repeated, target, webCode)
       }
       // Repeated signature headers still read as one list.
       const signatures = [validEntry('msg_rep_rid'), junkEntry()]
@@ -166,11 +166,11 @@ const signatureAbuse: HostileCase[] = [
   },
   {
     name: 'refuses a repeated Authorization header, even when both carry the right token',
-    async run(start, traits) {
+    async run(start, target) {
       const server = await start({ verify: [bearerToken({ tokens: 'tok_right' })], eventId: { header: 'x-delivery' } })
       const authorization = ['Bearer tok_right', 'Bearer tok_right']
       const reply = await send(server.url, { headers: { 'x-delivery': 'd_rep', authorization }, body: 'ping' })
-      expectRepeatedRefused(server, reply, traits, 'missing_credentials')
+      expectRepeatedRefused(server, reply, target, 'missing_credentials')
     },
   },
 ]
@@ -208,7 +208,7 @@ const timestampAbuse: HostileCase[] = [
       const server = await start()
       // HTTP strips the spaces before any code sees them, so the signature over " 1700000000" fails.
       const reply = await deliver(server, { id: 'msg_ts_space', timestamp: `  ${nowSeconds}` })
-      expectRejected(server, reply, 401, 'invalid_signature', 'invalid_timestamp')
+      expectRejected(server, reply, 401, 'invalid_signature')
     },
   },
 ]

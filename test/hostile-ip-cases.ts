@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
+import { deliver, expectVerdict } from './cases/support.js'
 import type { StartedTarget } from './harness.js'
-import { deliver, expectVerdict, type HostileCase } from './hostile-support.js'
+import type { HostileCase } from './hostile-support.js'
 import type { Reply } from './http-client.js'
 
 /** Loopback written in forms a lenient parser reads as 127.0.0.1: each must stay unparsed. */

@@ -1,57 +1,12 @@
 import { connect } from 'node:net'
 import { type DedupeStore, memoryStore } from '@hookguard/core'
-import { expect } from 'vitest'
-import { nowSeconds, type Start, secret } from './cases.js'
-import type { StartedTarget } from './harness.js'
-import { type Reply, type SendInit, send } from './http-client.js'
-import { type Delivery, signedHeaders } from './sign.js'
+import type { Start } from './cases/support.js'
+import type { TargetFacts } from './harness.js'
 
-/** What a hostile case may need to know about the target it runs through. */
-export interface TargetTraits {
-  /** Web `Headers` join a repeated header with `, ` (Hono, `guard.handle`); Node keeps the lines apart. */
-  joinsRepeatedHeaders: boolean
-}
-
-/** One hostile input every target must survive, over real HTTP. */
+/** One hostile input every target must survive, over real HTTP; `target` says where a target's outcome differs. */
 export interface HostileCase {
   name: string
-  run(start: Start, traits: TargetTraits): Promise<void>
-}
-
-/** The default signed body. */
-export const body = JSON.stringify({ type: 'scan.completed', data: { scanId: 'abc' } })
-
-/** Sends a delivery signed with the test secret; `init.headers` override the signed ones. */
-export function deliver(server: StartedTarget, delivery: Partial<Delivery> & { id: string }, init: SendInit = {}) {
-  const full: Delivery = { timestamp: nowSeconds, body, ...delivery }
-  return send(server.url, { ...init, headers: { ...signedHeaders(secret, full), ...init.headers }, body: full.body })
-}
-
-/** The signed headers of a delivery, for cases that take them apart. */
-export function headersFor(delivery: Partial<Delivery> & { id: string }): Record<string, string> {
-  return signedHeaders(secret, { timestamp: nowSeconds, body, ...delivery })
-}
-
-/** Checks the reply carries this status and code, as problem+json when it is a rejection. */
-export function expectVerdict(reply: Reply, status: number, code: string): void {
-  expect({ status: reply.status, code: reply.json?.code }).toEqual({ status, code })
-  expect(reply.headers['content-type']).toBe(status < 300 ? 'application/json' : 'application/problem+json')
-}
-
-/** Checks a rejection with this status and one of these codes, and that nothing was enqueued. */
-export function expectRejected(server: StartedTarget, reply: Reply, status: number, ...codes: string[]): void {
-  expect(reply.status).toBe(status)
-  expect(codes).toContain(reply.json?.code)
-  expect(reply.headers['content-type']).toBe('application/problem+json')
-  expect(server.enqueued).toEqual([])
-}
-
-/** A repeated header: 400 `duplicate_header` on Node; Web targets join it and must still refuse it. */
-export function expectRepeatedRefused(server: StartedTarget, reply: Reply, traits: TargetTraits, webCode: string) {
-  if (traits.joinsRepeatedHeaders) expectRejected(server, reply, reply.status, webCode)
-  else expectRejected(server, reply, 400, 'duplicate_header')
-  expect(reply.status).toBeGreaterThanOrEqual(400)
-  expect(reply.status).toBeLessThan(500)
+  run(start: Start, target: TargetFacts): Promise<void>
 }
 
 /** A dedupe store that counts the claims made on it. */
@@ -82,15 +37,6 @@ export function codeLogger(): {
     if (typeof code === 'string') codes.push(code)
   }
   return { codes, info: keep, warn: keep, error: keep }
-}
-
-/** Polls `check` every 10 ms (after `refresh`, when given) until it holds; fails after `limitMs`. */
-export async function waitFor(check: () => boolean, limitMs = 5_000, refresh?: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + limitMs
-  for (await refresh?.(); !check(); await refresh?.()) {
-    if (Date.now() >= deadline) throw new Error(`condition not met within ${limitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createGuard, standardWebhooks } from '@hookguard/core'
 import { fromNodeRequest } from '@hookguard/core/adapter'
-import { testSecret } from './sign.js'
+import { testSecret } from '../packages/core/test-support/sign.js'
 
 /** What the parent asks for: a measurement, after a full collection when `gc` is set. */
 export interface MemoryQuestion {

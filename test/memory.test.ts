@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { type ClientRequest, request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { waitFor } from './hostile-support.js'
+import { waitFor } from './cases/support.js'
 import type { MemoryAnswer } from './memory-server.js'
 
 const maxBodyBytes = 64 * 1024

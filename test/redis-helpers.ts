@@ -1,7 +1,7 @@
 // Shared by the Redis, multi-process and fault tests: is Redis up, key prefixes and cleanup, signed
 // deliveries, a private redis-server, and receiver child processes.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis, type RedisOptions } from 'ioredis'
 import { signedHeaders as signedHeadersFor } from '../packages/core/test-support/sign.js'
+
+export { makeSecret } from '../packages/core/test-support/sign.js'
 
 export const redisHost = '127.0.0.1'
 export const sharedRedisPort = 6379
@@ -53,13 +55,7 @@ export async function deleteKeys(client: Redis, prefix: string): Promise<number>
   return deleted
 }
 
-/** A Standard Webhooks secret for one test run. */
-export function makeSecret(): { key: Buffer; whsec: string } {
-  const key = randomBytes(24)
-  return { key, whsec: `whsec_${key.toString('base64')}` }
-}
-
-/** Headers of a signed Standard Webhooks delivery, computed here independently of the code under test. */
+/** Headers of a signed Standard Webhooks delivery (the shared test signer, independent of the code under test). */
 export function signedHeaders(key: Buffer, id: string, body: string): Record<string, string> {
   return signedHeadersFor(key, { id, body })
 }

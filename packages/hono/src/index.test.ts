@@ -27,18 +27,9 @@ function signed(id: string, init: { headers?: Record<string, string>; body?: str
   return new Request(url, { method: 'POST', headers, body: payload })
 }
 
+// Only what is Hono's own: middleware around it, c.get('webhook'), next(), Hono's body cache, the platform's
+// client address. What every adapter must do runs through both Hono targets in test/conformance.test.ts.
 describe('hookguard on Hono', () => {
-  test('accepts a signed delivery on its own route (no handler after it)', async () => {
-    const enqueued: WebhookEvent[] = []
-    const app = new Hono()
-    app.post('/hooks/:status', hookguard(guardFor(enqueued)))
-    const response = await app.request(signed('msg_h1'))
-    expect(response.status).toBe(202)
-    expect(response.headers.get('content-type')).toBe('application/json')
-    expect(await response.json()).toEqual({ status: 202, code: 'accepted' })
-    expect(enqueued[0]).toMatchObject({ id: 'msg_h1', type: 'COMPLETED', params: { status: 'COMPLETED' } })
-  })
-
   test('answers 202, not 404, when middleware runs around it and no handler follows', async () => {
     const enqueued: WebhookEvent[] = []
     const seen: (WebhookEvent | undefined)[] = []
@@ -179,12 +170,9 @@ describe('hookguard on Hono', () => {
 
   test('imports nothing Node-only, so it runs on Workers', () => {
     const source = readFileSync(new URL('./index.ts', import.meta.url), 'utf8')
-    const imports = [...source.matchAll(/^import .* from '([^']+)'$/gm)].map((m) => m[1])
-    expect([...new Set(imports)].sort()).toEqual([
-      '@hookguard/core',
-      '@hookguard/core/adapter',
-      'hono',
-      'hono/conninfo',
-    ])
+    const imports = new Set([...source.matchAll(/^import .* from '([^']+)'$/gm)].map((m) => m[1]))
+    const portable = new Set(['@hookguard/core', '@hookguard/core/adapter', 'hono', 'hono/conninfo'])
+    expect([...imports].filter((name) => !portable.has(name as string))).toEqual([])
+    expect(imports.has('hono')).toBe(true)
   })
 })

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto'
 import { describe, expect, test, vi } from 'vitest'
+import { githubSignature } from '../../test-support/sign.js'
 import { createGuard } from '../guard.js'
 import type { GuardOptions } from '../options.js'
 import { github } from '../presets/github.js'
@@ -10,14 +10,16 @@ import type { DedupeStore } from './store.js'
 
 const secret = 'handoff test secret'
 const body = JSON.stringify({ action: 'opened', number: 7 })
-const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
 
 /** A GitHub delivery: the id is `X-GitHub-Delivery`, which GitHub does not sign. */
 function delivery(id: string, payload = body): WebhookRequest {
-  const signed = payload === body ? signature : `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`
   return {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-delivery': id, 'x-hub-signature-256': signed },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-delivery': id,
+      'x-hub-signature-256': githubSignature(secret, payload),
+    },
     body: payload,
   }
 }

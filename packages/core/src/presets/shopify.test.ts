@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { shopifySignature } from '../../test-support/sign.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { shopify } from './shopify.js'
@@ -8,7 +9,7 @@ const secret = 'shpss_0123456789abcdef0123456789abcdef'
 const body = JSON.stringify({ id: 820982911946154500, email: 'jon@example.com', total_price: '10.00' })
 
 // As Shopify documents it: base64 of the HMAC-SHA256 of the raw body, keyed with the app's client secret.
-const sign = (content: string, key = secret) => createHmac('sha256', key).update(content, 'utf8').digest('base64')
+const sign = (content: string, key = secret) => shopifySignature(key, content)
 
 async function send(headers: Record<string, string>, payload = body) {
   const events: WebhookEvent[] = []

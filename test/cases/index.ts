@@ -1,0 +1,21 @@
+import { addressCases } from './address.js'
+import { beforeHookguardCases } from './before-hookguard.js'
+import { bodyCases } from './body.js'
+import { dedupeCases } from './dedupe.js'
+import { enqueueCases } from './enqueue.js'
+import { eventCases } from './event.js'
+import { methodCases } from './method.js'
+import type { ConformanceCase } from './support.js'
+import { verifyCases } from './verify.js'
+
+/** Every conformance case, in DESIGN's pipeline order, then what the app runs before hookguard. */
+export const conformanceCases: readonly ConformanceCase[] = [
+  ...methodCases, // 1. method
+  ...addressCases, // 2. client IP
+  ...bodyCases, // 3. declared size, 4. raw body
+  ...verifyCases, // 5. authenticate
+  ...eventCases, // 6. event
+  ...dedupeCases, // 7. dedupe claim
+  ...enqueueCases, // 8. enqueue, answer
+  ...beforeHookguardCases,
+]
