@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { beforeHookguardCases } from './before-hookguard-cases.js'
 import { conformanceCases, guardOptions } from './cases.js'
 import { type StartedTarget, targets } from './harness.js'
+import { presetCases } from './preset-cases.js'
 import { failOnUncaughtOrForbidden } from './watch-replies.js'
 
 // Senders follow redirects badly and disable endpoints on 410: no case may ever see one.
@@ -9,7 +10,7 @@ failOnUncaughtOrForbidden((r) => (r.status >= 300 && r.status < 400) || r.status
 
 for (const target of targets) {
   describe(target.name, () => {
-    for (const conformanceCase of [...conformanceCases, ...beforeHookguardCases]) {
+    for (const conformanceCase of [...conformanceCases, ...beforeHookguardCases, ...presetCases]) {
       test(conformanceCase.name, async () => {
         const started: StartedTarget[] = []
         try {
