@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { conformanceCases } from './cases/index.js'
+import { presetCases } from './cases/presets.js'
 import { guardOptions } from './cases/support.js'
 import { type StartedTarget, targets } from './harness.js'
 import { failOnUncaughtOrForbidden } from './watch-replies.js'
@@ -9,7 +10,7 @@ failOnUncaughtOrForbidden((r) => (r.status >= 300 && r.status < 400) || r.status
 
 for (const target of targets) {
   describe(target.name, () => {
-    for (const conformanceCase of conformanceCases) {
+    for (const conformanceCase of [...conformanceCases, ...presetCases]) {
       test(conformanceCase.name, async () => {
         const started: StartedTarget[] = []
         try {

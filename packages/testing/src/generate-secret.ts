@@ -46,6 +46,17 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
   if (!isPresetName(preset))
     throw new TypeError(`unknown preset ${String(preset)}: use one of ${presetNames.join(', ')}`)
   switch (preset) {
+    case 'clerk':
+    case 'resend':
+    case 'replicate':
+    case 'liveblocks':
+      return { secret: `whsec_${randomBytes(24).toString('base64')}` }
+    case 'supabase-auth-hook':
+      return { secret: `v1,whsec_${randomBytes(24).toString('base64')}` }
+    case 'polar':
+      return { secret: `polar_whs_${randomAlphanumeric(43)}` }
+    case 'paddle':
+      return { secret: `pdl_ntfset_${randomAlphanumeric(26).toLowerCase()}_${randomAlphanumeric(32)}` }
     case 'standard-webhooks':
     case 'svix': {
       if (!options.asymmetric) return { secret: `whsec_${randomBytes(24).toString('base64')}` }

@@ -15,7 +15,11 @@ export function newEventId(preset: PresetName): string {
   switch (preset) {
     case 'github':
     case 'shopify':
+    case 'linear':
+    case 'gitlab':
       return randomUUID()
+    case 'paddle':
+      return `evt_${randomBytes(13).toString('hex')}`
     case 'stripe':
       return `evt_${randomBytes(12).toString('hex')}`
     case 'slack':

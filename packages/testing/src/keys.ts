@@ -13,7 +13,8 @@ export function requireSecret(secret: string | undefined, preset: string): strin
 
 /** Decodes a Standard Webhooks secret as the core does: base64, optionally prefixed with `whsec_`. */
 export function decodeWhsec(secret: string, preset: string): Buffer {
-  const encoded = secret.startsWith('whsec_') ? secret.slice(6) : secret
+  const bare = secret.startsWith('whsec_') ? secret.slice(6) : secret
+  const encoded = bare.padEnd(Math.ceil(bare.length / 4) * 4, '=') // unpadded base64 too, as the core reads it
   if (encoded.length === 0 || !base64Pattern.test(encoded)) {
     throw new TypeError(`${preset}: secret must be base64, optionally prefixed with whsec_`)
   }

@@ -10,6 +10,17 @@ export const presetNames = [
   'shopify',
   'qstash',
   'google-pubsub',
+  'clerk',
+  'resend',
+  'polar',
+  'replicate',
+  'supabase-auth-hook',
+  'liveblocks',
+  'linear',
+  'lemon-squeezy',
+  'vercel',
+  'paddle',
+  'gitlab',
 ] as const
 
 /**
@@ -36,4 +47,9 @@ export function isPresetName(value: unknown): value is PresetName {
 }
 
 /** Presets whose event id lives in the JSON payload, not in a header: the field's name. */
-export const payloadIdFields: Partial<Record<PresetName, string>> = { stripe: 'id', slack: 'event_id' }
+export const payloadIdFields: Partial<Record<PresetName, string>> = {
+  stripe: 'id',
+  slack: 'event_id',
+  vercel: 'id',
+  paddle: 'event_id',
+}

@@ -2,13 +2,16 @@ import { settleBody, unixSeconds } from './body.js'
 import { newEventId } from './ids.js'
 import { isPresetName, type PresetName, presetNames } from './presets.js'
 import { signBearer } from './signers/bearer.js'
+import { signGitlab, signLemonSqueezy, signPaddle, signVercel } from './signers/body-hmac.js'
 import { signGithub } from './signers/github.js'
 import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
+import { signLinear } from './signers/linear.js'
 import { signQStash } from './signers/qstash.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
+import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-aliases.js'
 import { signStripe } from './signers/stripe.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
@@ -25,6 +28,17 @@ const signers: Record<PresetName, Signer> = {
   shopify: signShopify,
   qstash: signQStash,
   'google-pubsub': signGooglePubSub,
+  clerk: (input) => signStandardWebhooks(input, 'clerk', 'svix'),
+  resend: (input) => signStandardWebhooks(input, 'resend', 'svix'),
+  polar: signPolar,
+  replicate: (input) => signStandardWebhooks(input, 'replicate', 'webhook'),
+  'supabase-auth-hook': signSupabaseAuthHook,
+  liveblocks: (input) => signStandardWebhooks(input, 'liveblocks', 'webhook'),
+  linear: signLinear,
+  'lemon-squeezy': signLemonSqueezy,
+  vercel: signVercel,
+  paddle: signPaddle,
+  gitlab: signGitlab,
 }
 
 /**

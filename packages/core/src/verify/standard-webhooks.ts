@@ -64,7 +64,9 @@ const ed25519SignaturePattern = /^[A-Za-z0-9+/]{86}==$/
 export function decodeWhsecSecret(secret: unknown, option: string): Uint8Array {
   if (typeof secret !== 'string' || secret.length === 0) throw new TypeError(`${option} must be a non-empty string`)
   if (secret.startsWith('whpk_')) throw new TypeError(`${option} is a public key (whpk_): pass it as publicKey`)
-  const encoded = secret.startsWith('whsec_') ? secret.slice(6) : secret
+  const bare = secret.startsWith('whsec_') ? secret.slice(6) : secret
+  // Unpadded base64 is accepted, as the reference libraries and Svix accept it.
+  const encoded = bare.padEnd(Math.ceil(bare.length / 4) * 4, '=')
   if (!base64Pattern.test(encoded) || encoded.length === 0) {
     throw new TypeError(`${option} must be base64, optionally prefixed with whsec_`)
   }

@@ -8,10 +8,15 @@ const svixUserAgent = 'Svix-Webhooks/1.0 (sender-hookguard; +https://www.svix.co
  * Standard Webhooks, and Svix under its own header names: `v1,<base64 HMAC-SHA256>`
  * of `id.timestamp.body` with a `whsec_` secret, or `v1a,<base64 Ed25519>` with
  * a `whsk_` secret key or a private key. Given both, both entries are sent.
+ * `brand` names the preset in errors; `prefix` picks the header names
+ * (`svix-*` for the senders that deliver through Svix: Svix, Clerk, Resend).
  */
-export function signStandardWebhooks(input: SignInput, brand: 'standard-webhooks' | 'svix'): SignerOutput {
+export function signStandardWebhooks(
+  input: SignInput,
+  brand: string,
+  prefix: 'svix' | 'webhook' = brand === 'svix' ? 'svix' : 'webhook',
+): SignerOutput {
   const { options, id, timestamp, bytes } = input
-  const prefix = brand === 'svix' ? 'svix' : 'webhook'
   const signed = [`${id}.${timestamp}.`, bytes]
   const signatures: string[] = []
   if (options.secret?.startsWith('whsk_')) {
@@ -30,7 +35,7 @@ export function signStandardWebhooks(input: SignInput, brand: 'standard-webhooks
       [`${prefix}-id`]: id,
       [`${prefix}-timestamp`]: String(timestamp),
       [`${prefix}-signature`]: signatures.join(' '),
-      ...(brand === 'svix' ? { 'user-agent': svixUserAgent } : {}),
+      ...(prefix === 'svix' ? { 'user-agent': svixUserAgent } : {}),
     },
     id,
   }

@@ -1,0 +1,63 @@
+import { sha256 } from '#crypto'
+import { WebhookError } from '../errors.js'
+import { singleHeader } from '../lib/headers.js'
+import { safeEqualBytes } from '../verify/constant-time.js'
+import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
+
+/** Options for {@link gitlab}. */
+export interface GitlabOptions {
+  /** The webhook's secret token, or several during a rotation. */
+  token: string | readonly string[]
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Verifies GitLab webhooks: `X-Gitlab-Token`, the webhook's secret token sent
+ * as it is, compared in constant time (both sides hashed first, so neither
+ * content nor length leaks). GitLab signs nothing: the token proves who sent
+ * the request, not what it holds, and a captured delivery can be re-sent with
+ * any body until the token is changed; only the id's dedupe stops the same
+ * delivery twice. The id is `Idempotency-Key` (kept across GitLab's retries),
+ * else (older GitLab) `X-Gitlab-Webhook-UUID`; not `X-Gitlab-Event-UUID`,
+ * which every hook that one root event sets off shares. The type is
+ * `X-Gitlab-Event` (`Push Hook`, …).
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   verify: [gitlab({ token: process.env.GITLAB_WEBHOOK_TOKEN! })],
+ *   enqueue: async (event) => queue.add(event.type ?? 'gitlab', event),
+ * })
+ * ```
+ */
+export function gitlab(options: GitlabOptions): Verifier {
+  requireOptions(options, 'gitlab')
+  const tokens = oneOrMore(options.token, 'gitlab', 'token').map((t, i) => nonEmptyString(t, 'gitlab', `token[${i}]`))
+  const digests = Promise.all(tokens.map((token) => sha256(encoder.encode(token))))
+  return {
+    name: 'gitlab',
+    credentialHeaders: ['x-gitlab-token'],
+    keepHeaders: [
+      'idempotency-key',
+      'x-gitlab-event',
+      'x-gitlab-event-uuid',
+      'x-gitlab-webhook-uuid',
+      'x-gitlab-instance',
+    ],
+    eventId: (ctx) =>
+      singleHeader(ctx.headers, 'idempotency-key') ?? singleHeader(ctx.headers, 'x-gitlab-webhook-uuid'),
+    eventType: { header: 'x-gitlab-event' },
+    async verify(ctx: VerifyContext): Promise<VerifyResult> {
+      const value = singleHeader(ctx.headers, 'x-gitlab-token')
+      if (value === undefined || value === '')
+        throw new WebhookError('missing_credentials', 'missing x-gitlab-token header')
+      const presented = await sha256(encoder.encode(value))
+      let matched = false
+      for (const digest of await digests) matched = safeEqualBytes(presented, digest) || matched
+      if (!matched) throw new WebhookError('invalid_token', 'x-gitlab-token matches none of the configured tokens')
+      return {}
+    },
+  }
+}

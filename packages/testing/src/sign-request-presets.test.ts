@@ -1,0 +1,136 @@
+import {
+  clerk,
+  createGuard,
+  gitlab,
+  lemonSqueezy,
+  linear,
+  liveblocks,
+  paddle,
+  polar,
+  replicate,
+  resend,
+  supabaseAuthHook,
+  type Verifier,
+  vercel,
+  type WebhookEvent,
+} from '@hookguard/core'
+import { LinearWebhookClient } from '@linear/sdk/webhooks'
+import { NodeRuntime, WebhooksValidator } from '@paddle/paddle-node-sdk'
+import { Webhook as StandardWebhook } from 'standardwebhooks'
+import { Webhook as SvixWebhook } from 'svix'
+import { describe, expect, test } from 'vitest'
+import type { CliIo } from './cli/io.js'
+import { main } from './cli/main.js'
+import { generateSecret } from './generate-secret.js'
+import type { PresetName } from './presets.js'
+import { signRequest } from './sign-request.js'
+import type { SignedRequest } from './types.js'
+
+NodeRuntime.initialize()
+
+const url = 'https://hooks.example.com/hooks'
+const payload = { id: 'evt_1', event_id: 'evt_01h8bz', type: 'Issue', meta: { event_name: 'order_created' } }
+
+async function through(verifier: Verifier, signed: SignedRequest) {
+  const events: WebhookEvent[] = []
+  const guard = createGuard({ verify: [verifier], enqueue: (event) => void events.push(event) })
+  const response = await guard.handle(new Request(signed.url ?? url, signed))
+  return { status: response.status, code: ((await response.json()) as { code: string }).code, event: events[0] }
+}
+
+const text = (signed: SignedRequest) =>
+  typeof signed.body === 'string' ? signed.body : new TextDecoder().decode(signed.body)
+
+/** Each new preset: its verifier, and (where it has one) the sender's own library accepting what was signed. */
+const presets: {
+  preset: PresetName
+  verifier: (secret: string) => Verifier
+  reference?: (secret: string, signed: SignedRequest) => Promise<unknown> | unknown
+}[] = [
+  {
+    preset: 'clerk',
+    verifier: (s) => clerk({ secret: s }),
+    reference: (s, r) => new SvixWebhook(s).verify(text(r), r.headers),
+  },
+  {
+    preset: 'resend',
+    verifier: (s) => resend({ secret: s }),
+    reference: (s, r) => new SvixWebhook(s).verify(text(r), r.headers),
+  },
+  {
+    preset: 'polar',
+    verifier: (s) => polar({ secret: s }),
+    reference: (s, r) => new StandardWebhook(Buffer.from(s, 'utf-8').toString('base64')).verify(text(r), r.headers),
+  },
+  {
+    preset: 'replicate',
+    verifier: (s) => replicate({ secret: s }),
+    reference: (s, r) => new StandardWebhook(s).verify(text(r), r.headers),
+  },
+  {
+    preset: 'supabase-auth-hook',
+    verifier: (s) => supabaseAuthHook({ secret: s }),
+    reference: (s, r) => new StandardWebhook(s.replace('v1,whsec_', '')).verify(text(r), r.headers),
+  },
+  {
+    preset: 'liveblocks',
+    verifier: (s) => liveblocks({ secret: s }),
+    reference: (s, r) => new StandardWebhook(s).verify(text(r), r.headers),
+  },
+  {
+    preset: 'linear',
+    verifier: (s) => linear({ secret: s }),
+    reference: (s, r) => {
+      const body = Buffer.from(text(r))
+      const timestamp = (JSON.parse(text(r)) as { webhookTimestamp: number }).webhookTimestamp
+      return new LinearWebhookClient(s).verify(body, r.headers['linear-signature'] as string, timestamp)
+    },
+  },
+  { preset: 'lemon-squeezy', verifier: (s) => lemonSqueezy({ secret: s }) },
+  { preset: 'vercel', verifier: (s) => vercel({ secret: s }) },
+  {
+    preset: 'paddle',
+    verifier: (s) => paddle({ secret: s }),
+    reference: async (s, r) => {
+      if (!(await new WebhooksValidator().isValidSignature(text(r), s, r.headers['paddle-signature'] as string))) {
+        throw new Error('the Paddle SDK refused it')
+      }
+    },
+  },
+  { preset: 'gitlab', verifier: (s) => gitlab({ token: s }) },
+]
+
+function memoryIo(): CliIo & { stdout: string[] } {
+  const stdout: string[] = []
+  return {
+    stdout,
+    out: (t) => void stdout.push(t),
+    err: () => {},
+    isTTY: false,
+    readStdin: async () => new Uint8Array(),
+    env: {},
+  }
+}
+
+describe.each(presets)('signRequest and the CLI: $preset', ({ preset, verifier, reference }) => {
+  const { secret } = generateSecret(preset)
+
+  test('signRequest: the sender library accepts it, and so does the preset, with the id signRequest reports', async () => {
+    const signed = await signRequest(preset, { secret, body: payload, url })
+    await reference?.(secret, signed)
+    const result = await through(verifier(secret), signed)
+    expect(result).toMatchObject({ status: 202, code: 'accepted' })
+    expect(result.event?.id).toBe(signed.id)
+    const other = await signRequest(preset, { secret: generateSecret(preset).secret, body: payload, url })
+    expect((await through(verifier(secret), other)).status).toBe(401)
+  })
+
+  test('hookguard sign --json produces a delivery the preset accepts', async () => {
+    const io = memoryIo()
+    expect(
+      await main(['sign', '--preset', preset, '--secret', secret, '--body', JSON.stringify(payload), '--json'], io),
+    ).toBe(0)
+    const signed = JSON.parse(io.stdout.join('')) as SignedRequest
+    expect((await through(verifier(secret), { ...signed, url })).status).toBe(202)
+  })
+})

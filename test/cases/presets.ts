@@ -1,0 +1,122 @@
+import { createHash, createHmac } from 'node:crypto'
+import { gitlab, lemonSqueezy, linear, paddle, polar, shopify, vercel } from '@hookguard/core'
+import { Webhook as StandardWebhook } from 'standardwebhooks'
+import { expect } from 'vitest'
+import { send } from '../http-client.js'
+import { type ConformanceCase, expectVerdict, nowSeconds } from './support.js'
+
+/** Cases for sender presets, run through every target like the rest of the conformance suite. */
+
+const senderSecret = 'hookguard preset-case secret'
+const body = JSON.stringify({ id: 820982911946154500, total_price: '10.00' })
+const hmacOf = (algorithm: 'sha1' | 'sha256', content: string, encoding: 'hex' | 'base64') =>
+  createHmac(algorithm, senderSecret).update(content).digest(encoding)
+
+/** Shopify under its current header names and under the old `x-shopify-*` ones. */
+const shopifyForms = [
+  { label: 'shopify-* (current names)', prefix: 'shopify' },
+  { label: 'x-shopify-* (old names)', prefix: 'x-shopify' },
+] as const
+
+/** The new senders: what each signs, sent with the guard's fixed clock; the id each gives the event. */
+const senders = [
+  {
+    name: 'Vercel',
+    verify: () => vercel({ secret: senderSecret }),
+    body: JSON.stringify({ id: 'evt_vercel', type: 'deployment.created', total_price: '10.00' }),
+    headers: (content: string) => ({ 'x-vercel-signature': hmacOf('sha1', content, 'hex') }),
+    id: () => 'evt_vercel',
+  },
+  {
+    name: 'Lemon Squeezy',
+    verify: () => lemonSqueezy({ secret: senderSecret }),
+    body: JSON.stringify({ meta: { event_name: 'order_created' }, data: { id: '1', total_price: '10.00' } }),
+    headers: (content: string) => ({
+      'x-signature': hmacOf('sha256', content, 'hex'),
+      'x-event-name': 'order_created',
+    }),
+    id: (content: string) => createHash('sha256').update(content).digest('hex'),
+  },
+  {
+    name: 'Linear',
+    verify: () => linear({ secret: senderSecret }),
+    body: JSON.stringify({ type: 'Issue', total_price: '10.00', webhookTimestamp: nowSeconds * 1000 - 1500 }),
+    headers: (content: string) => ({
+      'linear-signature': hmacOf('sha256', content, 'hex'),
+      'linear-delivery': 'd-linear',
+    }),
+    id: () => 'd-linear',
+  },
+  {
+    name: 'Paddle',
+    verify: () => paddle({ secret: senderSecret }),
+    body: JSON.stringify({ event_id: 'evt_paddle', event_type: 'transaction.paid', total_price: '10.00' }),
+    headers: (content: string) => ({
+      'paddle-signature': `ts=${nowSeconds - 2};h1=${hmacOf('sha256', `${nowSeconds - 2}:${content}`, 'hex')}`,
+    }),
+    id: () => 'evt_paddle',
+  },
+  {
+    name: 'Polar',
+    verify: () => polar({ secret: senderSecret }),
+    body: JSON.stringify({ type: 'order.paid', total_price: '10.00' }),
+    headers: (content: string) => ({
+      'webhook-id': 'msg_polar',
+      'webhook-timestamp': String(nowSeconds),
+      // As @polar-sh/sdk keys it: the secret's UTF-8 bytes, base64-encoded for the library.
+      'webhook-signature': new StandardWebhook(Buffer.from(senderSecret).toString('base64')).sign(
+        'msg_polar',
+        new Date(nowSeconds * 1000),
+        content,
+      ),
+    }),
+    id: () => 'msg_polar',
+  },
+]
+
+export const presetCases: readonly ConformanceCase[] = [
+  ...senders.map(
+    (sender): ConformanceCase => ({
+      name: `${sender.name}: accepted with the sender's id; a tampered body is refused`,
+      async run(start) {
+        const server = await start({ verify: [sender.verify()] })
+        const headers = { 'content-type': 'application/json', ...sender.headers(sender.body) }
+        expectVerdict(await send(server.url, { headers, body: sender.body }), 202, 'accepted')
+        const tampered = sender.body.replace('10.00', '0.01')
+        expectVerdict(await send(server.url, { headers, body: tampered }), 401, 'invalid_signature')
+        expect(server.enqueued.map((e) => e.id)).toEqual([sender.id(sender.body)])
+      },
+    }),
+  ),
+  {
+    name: 'GitLab: the token is accepted and the Idempotency-Key is the id; a wrong token is refused',
+    async run(start) {
+      const server = await start({ verify: [gitlab({ token: senderSecret })] })
+      const headers = { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'idempotency-key': 'k-1' }
+      const reply = await send(server.url, { headers: { ...headers, 'x-gitlab-token': senderSecret }, body })
+      expectVerdict(reply, 202, 'accepted')
+      const wrong = await send(server.url, { headers: { ...headers, 'x-gitlab-token': 'guess' }, body })
+      expectVerdict(wrong, 401, 'invalid_token')
+      expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([['k-1', 'Push Hook']])
+    },
+  },
+  ...shopifyForms.map(
+    ({ label, prefix }): ConformanceCase => ({
+      name: `Shopify ${label}: accepted with the id and topic; a tampered body is refused`,
+      async run(start) {
+        const server = await start({ verify: [shopify({ secret: senderSecret })] })
+        const headers = (content: string) => ({
+          'content-type': 'application/json',
+          [`${prefix}-event-id`]: `ev-${prefix}`,
+          [`${prefix}-topic`]: 'orders/create',
+          [`${prefix}-hmac-sha256`]: hmacOf('sha256', content, 'base64'),
+        })
+        expectVerdict(await send(server.url, { headers: headers(body), body }), 202, 'accepted')
+        const tampered = body.replace('10.00', '0.01')
+        const reply = await send(server.url, { headers: headers(body), body: tampered })
+        expectVerdict(reply, 401, 'invalid_signature')
+        expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([[`ev-${prefix}`, 'orders/create']])
+      },
+    }),
+  ),
+]
