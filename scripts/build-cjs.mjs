@@ -87,9 +87,8 @@ function requireTargets(exportsMap) {
 
 // The sources behind the `imports` targets (./dist/x.js is built from src/x.ts).
 function importTargets(importsMap = {}) {
-  return JSON.stringify(importsMap)
-    .match(/"\.\/dist\/[^"]*\.js"/g)
-    .map((target) => target.slice(1, -1).replace(/^\.\/dist\/(.*)\.js$/, 'src/$1.ts'))
+  const targets = JSON.stringify(importsMap).match(/"\.\/dist\/[^"]*\.js"/g) ?? []
+  return targets.map((target) => target.slice(1, -1).replace(/^\.\/dist\/(.*)\.js$/, 'src/$1.ts'))
 }
 
 // The package's `imports` as seen from dist/cjs: no `source` condition, ./dist/x → ./x.
