@@ -71,10 +71,17 @@ export const errorTitle: Record<ErrorCode, string> = {
   keys_unavailable: 'Verification keys unavailable',
 }
 
+/** Marks a WebhookError made by any copy of this package (the ESM and the CommonJS build are two). */
+const webhookErrorMark = Symbol.for('@hookguard/core.WebhookError')
+
 /**
  * A rejection with a stable `code`. The `detail` is for developers and goes to
  * the logger only; it never reaches the sender and never holds a secret,
  * signature or body.
+ *
+ * Test for one with its `code`: `err.code === 'invalid_signature'`. An app that
+ * both `import`s and `require`s hookguard loads two copies of it; `instanceof
+ * WebhookError` holds for an error of either copy all the same.
  *
  * @example
  * ```ts
@@ -82,6 +89,13 @@ export const errorTitle: Record<ErrorCode, string> = {
  * ```
  */
 export class WebhookError extends Error {
+  /** True for a WebhookError of either build; a subclass keeps the ordinary prototype test. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof was asked about (maybe a subclass)
+    if (this !== WebhookError) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return typeof value === 'object' && value !== null && webhookErrorMark in value
+  }
+
   readonly code: ErrorCode
   readonly status: number
   readonly detail: string | undefined
@@ -92,6 +106,7 @@ export class WebhookError extends Error {
     this.code = code
     this.status = errorStatus[code]
     this.detail = detail
+    Object.defineProperty(this, webhookErrorMark, { value: true })
   }
 }
 
