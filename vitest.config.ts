@@ -2,7 +2,19 @@ import { defineConfig } from 'vitest/config'
 
 // `source` points workspace packages at their TypeScript sources, so tests need no build.
 const conditions = ['source', 'node', 'development|production']
-const packages = ['core', 'express', 'koa', 'hono', 'redis', 'postgres', 'testing', 'bullmq', 'nats', 'rabbitmq']
+const packages = [
+  'core',
+  'express',
+  'fastify',
+  'koa',
+  'hono',
+  'redis',
+  'postgres',
+  'testing',
+  'bullmq',
+  'nats',
+  'rabbitmq',
+]
 
 export default defineConfig({
   resolve: { conditions },

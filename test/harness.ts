@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net'
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server'
 import { createGuard, type Guard, type GuardOptions, type WebhookEvent } from '@hookguard/core'
 import { hookguard as expressHookguard } from '@hookguard/express'
+import { hookguard as fastifyHookguard } from '@hookguard/fastify'
 import { hookguard as honoHookguard } from '@hookguard/hono'
 import { hookguard as koaHookguard } from '@hookguard/koa'
 import Router from '@koa/router'
 import express5, { type Request as ExpressRequest, type Response as ExpressResponse, type NextFunction } from 'express'
+import Fastify from 'fastify'
 import { type Context, Hono } from 'hono'
 import type { ConnInfo } from 'hono/conninfo'
 import { HTTPException } from 'hono/http-exception'
@@ -185,6 +187,46 @@ function koaTarget(name: string, Koa: typeof Koa3): Target {
   }
 }
 
+/**
+ * Fastify 5 with its JSON parser on for the rest of the app. With `bodyParser`, the app parses every other body as
+ * a raw Buffer (Fastify's own `parseAs: 'buffer'`, which does not inflate); hookguard's plugin keeps its routes
+ * out of both.
+ */
+const fastifyTarget: Target = {
+  name: 'Fastify 5',
+  reportsUnwritten: true,
+  bodyParser: undefined,
+  joinsRepeatedHeaders: false,
+  async start(options, setup = {}) {
+    const { guard, enqueued } = recordingGuard(options)
+    const errors: unknown[] = []
+    const app = Fastify({ forceCloseConnections: true })
+    const { earlyAnswerMs } = setup
+    if (earlyAnswerMs !== undefined) {
+      app.addHook('onRequest', (_request, reply, done) => {
+        const timer = setTimeout(() => reply.code(503).type('text/plain').send(earlyAnswerBody), earlyAnswerMs)
+        reply.raw.once('close', () => clearTimeout(timer))
+        done()
+      })
+    }
+    if (setup.requestId) {
+      app.addHook('onRequest', (request, _reply, done) => {
+        request.raw.headers['x-request-id'] = requestId
+        done()
+      })
+    }
+    if (setup.bodyParser)
+      app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+    app.register(fastifyHookguard, { guard, url: routes })
+    app.setErrorHandler((error, _request, reply) => {
+      errors.push(error)
+      return reply.code(500).send()
+    })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return { url: await listen(app.server), enqueued, errors, close: () => app.close() }
+  },
+}
+
 /** Serves a fetch handler with `@hono/node-server`, which hands it the Node request as `env.incoming`. */
 async function serveFetch(
   fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>,
@@ -288,6 +330,7 @@ export const targets: readonly Target[] = [
   expressTarget('Express 4', express4),
   koaTarget('Koa 3', Koa3),
   koaTarget('Koa 2', Koa2),
+  fastifyTarget,
   honoTarget('Hono on @hono/node-server', false),
   honoTarget('Hono on a Web Request', true),
   coreWebTarget,
