@@ -98,10 +98,17 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
       meter !== createNoopMeter(),
     request(verdict: Verdict, record: RequestRecord, latencyMs: number): void {
       const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
-      let attributes = attributesByCode.get(verdict.code)
+      // A handshake is counted per sender: its verifier's name is one of a few, fixed at creation.
+      const handshakeOf = verdict.code === 'handshake' ? (record.verifier ?? '') : undefined
+      const attributesKey = handshakeOf === undefined ? verdict.code : `handshake:${handshakeOf}`
+      let attributes = attributesByCode.get(attributesKey)
       if (attributes === undefined) {
-        attributes = Object.freeze({ 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code })
-        attributesByCode.set(verdict.code, attributes)
+        attributes = Object.freeze({
+          'hookguard.outcome': outcomeName,
+          'hookguard.code': verdict.code,
+          ...(handshakeOf === undefined ? {} : { 'hookguard.verifier': handshakeOf }),
+        })
+        attributesByCode.set(attributesKey, attributes)
       }
       requests.add(1, attributes)
       duration.record(latencyMs / 1000, attributes)
