@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { beforeHookguardCases } from './before-hookguard-cases.js'
 import { conformanceCases, guardOptions } from './cases.js'
+import { handshakeCases } from './handshake-cases.js'
 import { type StartedTarget, targets } from './harness.js'
 import { failOnUncaughtOrForbidden } from './watch-replies.js'
 
@@ -9,7 +10,7 @@ failOnUncaughtOrForbidden((r) => (r.status >= 300 && r.status < 400) || r.status
 
 for (const target of targets) {
   describe(target.name, () => {
-    for (const conformanceCase of [...conformanceCases, ...beforeHookguardCases]) {
+    for (const conformanceCase of [...conformanceCases, ...beforeHookguardCases, ...handshakeCases]) {
       test(conformanceCase.name, async () => {
         const started: StartedTarget[] = []
         try {
