@@ -62,6 +62,7 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
     case 'github':
       return { secret: randomBytes(20).toString('hex') }
     case 'slack':
+    case 'meta':
       return { secret: randomBytes(16).toString('hex') }
     case 'shopify':
       return { secret: `shpss_${randomBytes(16).toString('hex')}` }

@@ -10,6 +10,7 @@ export const presetNames = [
   'shopify',
   'qstash',
   'google-pubsub',
+  'meta',
 ] as const
 
 /**

@@ -5,6 +5,7 @@ import { signBearer } from './signers/bearer.js'
 import { signGithub } from './signers/github.js'
 import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
+import { signMeta } from './signers/meta.js'
 import { signQStash } from './signers/qstash.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
@@ -21,6 +22,7 @@ const signers: Record<PresetName, Signer> = {
   jwt: signJwt,
   stripe: signStripe,
   github: signGithub,
+  meta: signMeta,
   slack: signSlack,
   shopify: signShopify,
   qstash: signQStash,
