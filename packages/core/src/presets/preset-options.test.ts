@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { makeSecret } from '../../test-support/sign.js'
 import { github } from './github.js'
 import { googlePubSub } from './google-pubsub.js'
+import { meta } from './meta.js'
 import { qstash } from './qstash.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
@@ -41,6 +42,10 @@ describe('presets: bad options fail at creation, named by the preset', () => {
       'slack: toleranceSeconds',
       () => slack({ signingSecret: 'shh', toleranceSeconds: v as number }),
     ]),
+    ['meta: appSecret', () => meta({ verifyToken: 'tok' } as never)],
+    ['meta: appSecret[0]', () => meta({ appSecret: [''], verifyToken: 'tok' })],
+    ['meta: verifyToken', () => meta({ appSecret: 'shh', verifyToken: '' })],
+    ['meta: verifyToken', () => meta({ appSecret: 'shh' } as never)],
     ['svix: maxSignatures', () => svix({ secret: makeSecret().whsec, maxSignatures: 0 })],
     ['svix: toleranceSeconds', () => svix({ secret: makeSecret().whsec, toleranceSeconds: Number.NaN })],
     ['svix: secret', () => svix({ secret: [] })],
@@ -69,6 +74,7 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['svix', () => svix(undefined as never)],
     ['googlePubSub', () => googlePubSub(undefined as never)],
     ['qstash', () => qstash(undefined as never)],
+    ['meta', () => meta(undefined as never)],
   ])('%s without an options object', (name, create) => {
     expect(create).toThrow(`${name} needs an options object`)
   })
