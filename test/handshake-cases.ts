@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { bearerToken, type DedupeStore, type Logger, memoryStore, meta, slack } from '@hookguard/core'
+import { bearerToken, type DedupeStore, type Logger, memoryStore, meta, slack, zoom } from '@hookguard/core'
 import { expect } from 'vitest'
 import type { ConformanceCase } from './cases.js'
 import type { StartedTarget } from './harness.js'
@@ -79,7 +79,68 @@ const metaEvent = JSON.stringify({
 const metaSignature = (body: string) => `sha256=${createHmac('sha256', metaSecret).update(body).digest('hex')}`
 const metaVerifier = () => meta({ appSecret: metaSecret, verifyToken: metaVerifyToken })
 
+// Zoom: "Using webhooks → Validate your webhook endpoint" and "Verify webhook events" (developers.zoom.us).
+const zoomSecret = 'hookguard conformance zoom secret token'
+const zoomPlainToken = 'qgg8vlvZRS6UYooatFL8Aw'
+const zoomValidation = `{"payload":{"plainToken":"${zoomPlainToken}"},"event_ts":1654503849680,"event":"endpoint.url_validation"}`
+const zoomEvent =
+  '{"event":"meeting.started","payload":{"account_id":"D8cJuqWVQ623CI4Q8yQK0Q","object":{"id":"6962400003","topic":"My Meeting","type":2}},"event_ts":1626230691572}'
+
+function zoomHeaders(body: string, secret = zoomSecret): Record<string, string> {
+  const signature = createHmac('sha256', secret).update(`v0:${nowSeconds}:${body}`).digest('hex')
+  return {
+    'content-type': 'application/json',
+    'x-zm-request-timestamp': String(nowSeconds),
+    'x-zm-signature': `v0=${signature}`,
+  }
+}
+
 export const handshakeCases: readonly ConformanceCase[] = [
+  {
+    name: 'handshake: Zoom endpoint.url_validation, signed, is answered { plainToken, encryptedToken }, never deduped or enqueued',
+    async run(start) {
+      const { store, claims } = claimRecordingStore()
+      const server = await start({ verify: [zoom({ secretToken: zoomSecret })], dedupe: store, now: clock })
+      const reply = await send(server.url, { headers: zoomHeaders(zoomValidation), body: zoomValidation })
+      const encryptedToken = createHmac('sha256', zoomSecret).update(zoomPlainToken).digest('hex')
+      expectHandshake(
+        server,
+        claims,
+        reply,
+        'application/json',
+        JSON.stringify({ plainToken: zoomPlainToken, encryptedToken }),
+      )
+    },
+  },
+  {
+    name: 'handshake: Zoom url_validation with a bad or missing signature, or an odd plain token, is refused and not echoed',
+    async run(start) {
+      const server = await start({ verify: [zoom({ secretToken: zoomSecret })], now: clock })
+      const forged = await send(server.url, { headers: zoomHeaders(zoomValidation, 'not it'), body: zoomValidation })
+      expectRefused(server, forged, 401, 'invalid_signature', zoomPlainToken)
+      const unsigned = await send(server.url, { headers: { 'content-type': 'application/json' }, body: zoomValidation })
+      expectRefused(server, unsigned, 401, 'missing_signature', zoomPlainToken)
+      const odd = zoomValidation.replace(zoomPlainToken, '<i>x</i>')
+      expectRefused(
+        server,
+        await send(server.url, { headers: zoomHeaders(odd), body: odd }),
+        400,
+        'invalid_challenge',
+        '<i>',
+      )
+    },
+  },
+  {
+    name: 'handshake: Zoom events are signed v0 with the timestamp, enqueued once, typed by event',
+    async run(start) {
+      const server = await start({ verify: [zoom({ secretToken: zoomSecret })], now: clock })
+      const first = await send(server.url, { headers: zoomHeaders(zoomEvent), body: zoomEvent })
+      expect({ status: first.status, code: first.json?.code }).toEqual({ status: 202, code: 'accepted' })
+      const again = await send(server.url, { headers: zoomHeaders(zoomEvent), body: zoomEvent })
+      expect({ status: again.status, code: again.json?.code }).toEqual({ status: 200, code: 'duplicate' })
+      expect(server.enqueued.map((e) => [e.type, e.timestamp])).toEqual([['meeting.started', nowSeconds]])
+    },
+  },
   {
     name: 'handshake: Slack url_verification, signed, is answered with its challenge (JSON), never deduped or enqueued',
     async run(start) {

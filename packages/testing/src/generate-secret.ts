@@ -64,6 +64,8 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
     case 'slack':
     case 'meta':
       return { secret: randomBytes(16).toString('hex') }
+    case 'zoom':
+      return { secret: randomBytes(16).toString('base64url') }
     case 'shopify':
       return { secret: `shpss_${randomBytes(16).toString('hex')}` }
     case 'qstash':

@@ -1,4 +1,4 @@
-import { createGuard, meta, slack, type WebhookEvent } from '@hookguard/core'
+import { createGuard, meta, slack, type WebhookEvent, zoom } from '@hookguard/core'
 import { describe, expect, test } from 'vitest'
 import { type HandshakeName, handshakeNames, handshakeRequest } from './handshake-request.js'
 import { signRequest } from './sign-request.js'
@@ -10,7 +10,9 @@ function guardFor(name: HandshakeName) {
   const events: WebhookEvent[] = []
   const verifier = name.startsWith('slack')
     ? slack({ signingSecret: secret })
-    : meta({ appSecret: secret, verifyToken })
+    : name.startsWith('zoom')
+      ? zoom({ secretToken: secret })
+      : meta({ appSecret: secret, verifyToken })
   return { events, guard: createGuard({ verify: [verifier], enqueue: (event) => void events.push(event) }) }
 }
 
@@ -41,6 +43,16 @@ describe('handshakeRequest', () => {
   test('options it needs are required, by name', () => {
     expect(() => handshakeRequest('slack-url-verification')).toThrow('slack-url-verification: secret is required')
     expect(() => handshakeRequest('meta-subscribe')).toThrow('meta-subscribe: verifyToken is required')
+  })
+})
+
+describe("signRequest('zoom')", () => {
+  test('signs an event the zoom preset accepts', async () => {
+    const { guard, events } = guardFor('zoom-url-validation')
+    const signed = await signRequest('zoom', { secret, body: { event: 'meeting.started', payload: {}, event_ts: 1 } })
+    const response = await guard.handle(new Request('http://localhost/hooks', signed))
+    expect(response.status).toBe(202)
+    expect(events.map((e) => e.type)).toEqual(['meeting.started'])
   })
 })
 

@@ -3,14 +3,19 @@ import { unixSeconds } from './body.js'
 import { hmac, requireSecret } from './keys.js'
 
 /** The handshakes {@link handshakeRequest} makes, by the names the CLI takes. */
-export const handshakeNames = ['slack-url-verification', 'slack-ssl-check', 'meta-subscribe'] as const
+export const handshakeNames = [
+  'slack-url-verification',
+  'slack-ssl-check',
+  'meta-subscribe',
+  'zoom-url-validation',
+] as const
 
-/** A sender's handshake: `slack-url-verification`, `slack-ssl-check` or `meta-subscribe`. */
+/** A sender's handshake: `slack-url-verification`, `slack-ssl-check`, `meta-subscribe` or `zoom-url-validation`. */
 export type HandshakeName = (typeof handshakeNames)[number]
 
 /** Options for {@link handshakeRequest}. */
 export interface HandshakeOptions {
-  /** The signing secret (Slack's url_verification is signed). */
+  /** The signing secret (Slack's url_verification and Zoom's url_validation are signed; Zoom's secret token). */
   secret?: string
   /** Meta: the verify token of the subscription. */
   verifyToken?: string
@@ -95,6 +100,33 @@ export function handshakeRequest(name: HandshakeName, options: HandshakeOptions 
         body: undefined,
         challenge,
         expected: { status: 200, contentType: 'text/plain; charset=utf-8', body: challenge },
+      }
+    }
+    case 'zoom-url-validation': {
+      const secret = requireSecret(options.secret, name)
+      const plainToken = options.challenge ?? randomBytes(16).toString('base64url')
+      const body = JSON.stringify({
+        payload: { plainToken },
+        event_ts: unixSeconds(options.timestamp) * 1000,
+        event: 'endpoint.url_validation',
+      })
+      const timestamp = unixSeconds(options.timestamp)
+      const encryptedToken = hmac('sha256', secret, [plainToken], 'hex')
+      return {
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': String(timestamp),
+          'x-zm-signature': `v0=${hmac('sha256', secret, [`v0:${timestamp}:${body}`], 'hex')}`,
+        },
+        body,
+        challenge: plainToken,
+        expected: {
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ plainToken, encryptedToken }),
+        },
       }
     }
     default:

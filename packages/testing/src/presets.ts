@@ -11,6 +11,7 @@ export const presetNames = [
   'qstash',
   'google-pubsub',
   'meta',
+  'zoom',
 ] as const
 
 /**

@@ -11,6 +11,7 @@ import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
 import { signStripe } from './signers/stripe.js'
+import { signZoom } from './signers/zoom.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
 type Signer = (input: SignInput) => SignerOutput | Promise<SignerOutput>
@@ -23,6 +24,7 @@ const signers: Record<PresetName, Signer> = {
   stripe: signStripe,
   github: signGithub,
   meta: signMeta,
+  zoom: signZoom,
   slack: signSlack,
   shopify: signShopify,
   qstash: signQStash,

@@ -1,10 +1,9 @@
-import { base64Encode, sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
-import { andThen } from '../lib/maybe-promise.js'
 import { safeEqualSecret } from '../verify/constant-time.js'
 import { hmacSignature } from '../verify/hmac-signature.js'
 import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
-import type { Handshake, Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
+import type { Handshake, Verifier, VerifyContext } from '../verify/verifier.js'
+import { withBodyDigestId } from './body-digest-id.js'
 import { checkedChallenge, plainTextReply, queryValue } from './handshake-parts.js'
 
 /** Options for {@link meta}. */
@@ -53,11 +52,7 @@ export function meta(options: MetaOptions): Verifier {
     eventType: { payload: 'object' },
   })
   return {
-    ...verifier,
-    verify: (ctx: VerifyContext) =>
-      andThen(verifier.verify(ctx), (result) =>
-        andThen(sha256(ctx.body), (digest): VerifyResult => ({ ...result, id: `body-sha256:${base64Encode(digest)}` })),
-      ),
+    ...withBodyDigestId(verifier),
     handshakes: [subscribeChallenge(verifyToken)],
   }
 }

@@ -8,6 +8,7 @@ import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
 import { svix } from './svix.js'
+import { zoom } from './zoom.js'
 
 /** A bad option fails at creation with a TypeError saying `<preset>: <option> must be …`. */
 function expectRefused(create: () => unknown, prefix: string): void {
@@ -46,6 +47,9 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['meta: appSecret[0]', () => meta({ appSecret: [''], verifyToken: 'tok' })],
     ['meta: verifyToken', () => meta({ appSecret: 'shh', verifyToken: '' })],
     ['meta: verifyToken', () => meta({ appSecret: 'shh' } as never)],
+    ['zoom: secretToken', () => zoom({} as never)],
+    ['zoom: secretToken[0]', () => zoom({ secretToken: [''] })],
+    ['zoom: toleranceSeconds', () => zoom({ secretToken: 'shh', toleranceSeconds: 0 })],
     ['svix: maxSignatures', () => svix({ secret: makeSecret().whsec, maxSignatures: 0 })],
     ['svix: toleranceSeconds', () => svix({ secret: makeSecret().whsec, toleranceSeconds: Number.NaN })],
     ['svix: secret', () => svix({ secret: [] })],
@@ -75,6 +79,7 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['googlePubSub', () => googlePubSub(undefined as never)],
     ['qstash', () => qstash(undefined as never)],
     ['meta', () => meta(undefined as never)],
+    ['zoom', () => zoom(undefined as never)],
   ])('%s without an options object', (name, create) => {
     expect(create).toThrow(`${name} needs an options object`)
   })

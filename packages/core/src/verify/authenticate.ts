@@ -6,7 +6,7 @@ import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { handshake } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
-import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
+import type { Handshake, Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /**
  * Step 5: every verifier in order, on the raw (decompressed) bytes; the first
@@ -51,13 +51,32 @@ function verifyFrom(
   delivery.verifier = parts.verifierLabels[index] as string
   const asked = delivery.handshake?.verifier === verifier ? delivery.handshake.handshake : undefined
   if (asked && !asked.signed) {
-    delivery.handshakeReply = asked.answer(context)
-    if (delivery.handshakeReply !== undefined) return verifyFrom(index + 1, context, delivery, parts)
+    return andThen(asked.answer(context), (reply) => {
+      delivery.handshakeReply = reply
+      return reply === undefined
+        ? verifyThen(verifier, undefined, context, delivery, parts, index)
+        : verifyFrom(index + 1, context, delivery, parts)
+    })
   }
+  return verifyThen(verifier, asked, context, delivery, parts, index)
+}
+
+/** One verifier's `verify`, then (for its signed handshake) the answer, then the verifiers after it. */
+function verifyThen(
+  verifier: Verifier,
+  signedHandshake: Handshake | undefined,
+  context: VerifyContext,
+  delivery: Delivery,
+  parts: GuardParts,
+  index: number,
+): MaybePromise<undefined> {
   return andThen(verifier.verify(context), (result) => {
     record(delivery.verified, verifier, result)
-    if (asked?.signed) delivery.handshakeReply = asked.answer(context)
-    return verifyFrom(index + 1, context, delivery, parts)
+    if (signedHandshake === undefined) return verifyFrom(index + 1, context, delivery, parts)
+    return andThen(signedHandshake.answer(context), (reply) => {
+      delivery.handshakeReply = reply
+      return verifyFrom(index + 1, context, delivery, parts)
+    })
   })
 }
 

@@ -75,7 +75,7 @@ export interface Handshake {
    * verify token, a malformed challenge); never puts the request's input in
    * the detail.
    */
-  answer(ctx: VerifyContext): HandshakeReply | undefined
+  answer(ctx: VerifyContext): HandshakeReply | undefined | Promise<HandshakeReply | undefined>
 }
 
 /**
