@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { bearerToken, type DedupeStore, type Logger, memoryStore, meta, slack, zoom } from '@hookguard/core'
+import { bearerToken, type DedupeStore, dropbox, type Logger, memoryStore, meta, slack, zoom } from '@hookguard/core'
 import { expect } from 'vitest'
 import type { ConformanceCase } from './cases.js'
 import type { StartedTarget } from './harness.js'
@@ -95,7 +95,57 @@ function zoomHeaders(body: string, secret = zoomSecret): Record<string, string> 
   }
 }
 
+// Dropbox: "Webhooks → The verification request" (dropbox.com/developers/reference/webhooks) and its notification body.
+const dropboxSecret = 'hookguard conformance dropbox app secret'
+const dropboxChallenge = 'mTP5g8ekKdp_x3zY-1.Qv~'
+const dropboxNotification =
+  '{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345678]}}'
+const dropboxSignature = (body: string) => createHmac('sha256', dropboxSecret).update(body).digest('hex')
+
 export const handshakeCases: readonly ConformanceCase[] = [
+  {
+    name: 'handshake: Dropbox GET ?challenge is answered text/plain with nosniff, never deduped or enqueued',
+    async run(start) {
+      const { store, claims } = claimRecordingStore()
+      const server = await start({ verify: [dropbox({ appSecret: dropboxSecret })], dedupe: store, now: clock })
+      const reply = await send(server.url, { method: 'GET', path: `?challenge=${dropboxChallenge}` })
+      expectHandshake(server, claims, reply, 'text/plain; charset=utf-8', dropboxChallenge)
+      expect(reply.headers['x-content-type-options']).toBe('nosniff')
+    },
+  },
+  {
+    name: 'handshake: Dropbox challenges outside the safe set or oversized are 400, a plain GET 405, a POST challenge 401',
+    async run(start) {
+      const server = await start({ verify: [dropbox({ appSecret: dropboxSecret })], now: clock })
+      const get = (path: string) => send(server.url, { method: 'GET', path })
+      expectRefused(server, await get('?challenge=%3Csvg%20onload%3D1%3E'), 400, 'invalid_challenge', 'svg')
+      expectRefused(server, await get(`?challenge=${'a'.repeat(257)}`), 400, 'invalid_challenge', 'aaaa')
+      expectRefused(server, await get('?challenge='), 400, 'invalid_challenge', 'challenge=')
+      expectRefused(server, await get(''), 405, 'method_not_allowed', 'GET')
+      const posted = await send(server.url, { path: `?challenge=${dropboxChallenge}`, body: '' })
+      expectRefused(server, posted, 401, 'missing_signature', dropboxChallenge)
+    },
+  },
+  {
+    name: 'handshake: Dropbox notifications are signed POSTs, enqueued once; a bad signature is 401',
+    async run(start) {
+      const server = await start({ verify: [dropbox({ appSecret: dropboxSecret })], now: clock })
+      const headers = {
+        'content-type': 'application/json',
+        'x-dropbox-signature': dropboxSignature(dropboxNotification),
+      }
+      const first = await send(server.url, { headers, body: dropboxNotification })
+      expect({ status: first.status, code: first.json?.code }).toEqual({ status: 202, code: 'accepted' })
+      const again = await send(server.url, { headers, body: dropboxNotification })
+      expect({ status: again.status, code: again.json?.code }).toEqual({ status: 200, code: 'duplicate' })
+      const forged = await send(server.url, {
+        headers: { ...headers, 'x-dropbox-signature': dropboxSignature('{}') },
+        body: dropboxNotification,
+      })
+      expect({ status: forged.status, code: forged.json?.code }).toEqual({ status: 401, code: 'invalid_signature' })
+      expect(server.enqueued).toHaveLength(1)
+    },
+  },
   {
     name: 'handshake: Zoom endpoint.url_validation, signed, is answered { plainToken, encryptedToken }, never deduped or enqueued',
     async run(start) {

@@ -66,6 +66,8 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
       return { secret: randomBytes(16).toString('hex') }
     case 'zoom':
       return { secret: randomBytes(16).toString('base64url') }
+    case 'dropbox':
+      return { secret: randomAlphanumeric(15).toLowerCase() }
     case 'shopify':
       return { secret: `shpss_${randomBytes(16).toString('hex')}` }
     case 'qstash':

@@ -1,4 +1,4 @@
-import { createGuard, meta, slack, type WebhookEvent, zoom } from '@hookguard/core'
+import { createGuard, dropbox, meta, slack, type WebhookEvent, zoom } from '@hookguard/core'
 import { describe, expect, test } from 'vitest'
 import { type HandshakeName, handshakeNames, handshakeRequest } from './handshake-request.js'
 import { signRequest } from './sign-request.js'
@@ -12,7 +12,9 @@ function guardFor(name: HandshakeName) {
     ? slack({ signingSecret: secret })
     : name.startsWith('zoom')
       ? zoom({ secretToken: secret })
-      : meta({ appSecret: secret, verifyToken })
+      : name.startsWith('dropbox')
+        ? dropbox({ appSecret: secret })
+        : meta({ appSecret: secret, verifyToken })
   return { events, guard: createGuard({ verify: [verifier], enqueue: (event) => void events.push(event) }) }
 }
 
@@ -53,6 +55,16 @@ describe("signRequest('zoom')", () => {
     const response = await guard.handle(new Request('http://localhost/hooks', signed))
     expect(response.status).toBe(202)
     expect(events.map((e) => e.type)).toEqual(['meeting.started'])
+  })
+})
+
+describe("signRequest('dropbox')", () => {
+  test('signs a notification the dropbox preset accepts', async () => {
+    const { guard, events } = guardFor('dropbox-challenge')
+    const signed = await signRequest('dropbox', { secret, body: { list_folder: { accounts: ['dbid:x'] } } })
+    const response = await guard.handle(new Request('http://localhost/hooks', signed))
+    expect(response.status).toBe(202)
+    expect(events).toHaveLength(1)
   })
 })
 

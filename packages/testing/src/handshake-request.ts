@@ -8,9 +8,10 @@ export const handshakeNames = [
   'slack-ssl-check',
   'meta-subscribe',
   'zoom-url-validation',
+  'dropbox-challenge',
 ] as const
 
-/** A sender's handshake: `slack-url-verification`, `slack-ssl-check`, `meta-subscribe` or `zoom-url-validation`. */
+/** A sender's handshake, by the names in {@link handshakeNames}. */
 export type HandshakeName = (typeof handshakeNames)[number]
 
 /** Options for {@link handshakeRequest}. */
@@ -127,6 +128,17 @@ export function handshakeRequest(name: HandshakeName, options: HandshakeOptions 
           contentType: 'application/json',
           body: JSON.stringify({ plainToken, encryptedToken }),
         },
+      }
+    }
+    case 'dropbox-challenge': {
+      const challenge = options.challenge ?? randomBytes(24).toString('base64url')
+      return {
+        method: 'GET',
+        url: `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams({ challenge })}`,
+        headers: { 'user-agent': 'DropboxWebhooks/1.0' },
+        body: undefined,
+        challenge,
+        expected: { status: 200, contentType: 'text/plain; charset=utf-8', body: challenge },
       }
     }
     default:

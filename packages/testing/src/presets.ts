@@ -12,6 +12,7 @@ export const presetNames = [
   'google-pubsub',
   'meta',
   'zoom',
+  'dropbox',
 ] as const
 
 /**

@@ -2,6 +2,7 @@ import { settleBody, unixSeconds } from './body.js'
 import { newEventId } from './ids.js'
 import { isPresetName, type PresetName, presetNames } from './presets.js'
 import { signBearer } from './signers/bearer.js'
+import { signDropbox } from './signers/dropbox.js'
 import { signGithub } from './signers/github.js'
 import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
@@ -25,6 +26,7 @@ const signers: Record<PresetName, Signer> = {
   github: signGithub,
   meta: signMeta,
   zoom: signZoom,
+  dropbox: signDropbox,
   slack: signSlack,
   shopify: signShopify,
   qstash: signQStash,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { makeSecret } from '../../test-support/sign.js'
+import { dropbox } from './dropbox.js'
 import { github } from './github.js'
 import { googlePubSub } from './google-pubsub.js'
 import { meta } from './meta.js'
@@ -47,6 +48,8 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['meta: appSecret[0]', () => meta({ appSecret: [''], verifyToken: 'tok' })],
     ['meta: verifyToken', () => meta({ appSecret: 'shh', verifyToken: '' })],
     ['meta: verifyToken', () => meta({ appSecret: 'shh' } as never)],
+    ['dropbox: appSecret', () => dropbox({} as never)],
+    ['dropbox: appSecret[0]', () => dropbox({ appSecret: '' })],
     ['zoom: secretToken', () => zoom({} as never)],
     ['zoom: secretToken[0]', () => zoom({ secretToken: [''] })],
     ['zoom: toleranceSeconds', () => zoom({ secretToken: 'shh', toleranceSeconds: 0 })],
@@ -80,6 +83,7 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['qstash', () => qstash(undefined as never)],
     ['meta', () => meta(undefined as never)],
     ['zoom', () => zoom(undefined as never)],
+    ['dropbox', () => dropbox(undefined as never)],
   ])('%s without an options object', (name, create) => {
     expect(create).toThrow(`${name} needs an options object`)
   })

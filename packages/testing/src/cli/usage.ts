@@ -88,7 +88,7 @@ Usage: hookguard handshake <name> [options]
 Handshakes: ${handshakeNames.join(', ')}
 
 Options:
-  --secret <secret>      slack-url-verification: the signing secret (default: $HOOKGUARD_SECRET)
+  --secret <secret>      slack-url-verification, zoom-url-validation: the secret (default: $HOOKGUARD_SECRET)
   --verify-token <token> meta-subscribe: the verify token of the subscription
   --challenge <text>     the challenge to send (default: a fresh one)
   --url <url>            the endpoint. Default http://127.0.0.1:3000/hooks
