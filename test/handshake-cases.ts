@@ -1,5 +1,15 @@
-import { createHmac } from 'node:crypto'
-import { bearerToken, type DedupeStore, dropbox, type Logger, memoryStore, meta, slack, zoom } from '@hookguard/core'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
+import {
+  bearerToken,
+  type DedupeStore,
+  discord,
+  dropbox,
+  type Logger,
+  memoryStore,
+  meta,
+  slack,
+  zoom,
+} from '@hookguard/core'
 import { expect } from 'vitest'
 import type { ConformanceCase } from './cases.js'
 import type { StartedTarget } from './harness.js'
@@ -102,7 +112,49 @@ const dropboxNotification =
   '{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345678]}}'
 const dropboxSignature = (body: string) => createHmac('sha256', dropboxSecret).update(body).digest('hex')
 
+// Discord: "Receiving and Responding → Security and Authorization" and the PING (discord.com/developers/docs/interactions).
+// Discord publishes no signing vectors: the key pair is made here, the PING body is the documented shape.
+const discordKeys = generateKeyPairSync('ed25519')
+const discordPublicKey = Buffer.from(discordKeys.publicKey.export({ format: 'jwk' }).x as string, 'base64url').toString(
+  'hex',
+)
+const discordPing = '{"application_id":"1234567890","id":"987654321","token":"aW50ZXJhY3Rpb24","type":1,"version":1}'
+const discordCommand =
+  '{"application_id":"1234567890","id":"111222333","token":"dG9rZW4","type":2,"data":{"name":"hello","options":[{"type":1}]},"version":1}'
+
+function discordHeaders(body: string, key = discordKeys.privateKey): Record<string, string> {
+  const timestamp = String(nowSeconds)
+  return {
+    'content-type': 'application/json',
+    'x-signature-timestamp': timestamp,
+    'x-signature-ed25519': sign(null, Buffer.from(timestamp + body), key).toString('hex'),
+  }
+}
+
 export const handshakeCases: readonly ConformanceCase[] = [
+  {
+    name: 'handshake: Discord PING, signed Ed25519, is answered {"type":1}, never deduped or enqueued',
+    async run(start) {
+      const { store, claims } = claimRecordingStore()
+      const server = await start({ verify: [discord({ publicKey: discordPublicKey })], dedupe: store, now: clock })
+      const reply = await send(server.url, { headers: discordHeaders(discordPing), body: discordPing })
+      expectHandshake(server, claims, reply, 'application/json', '{"type":1}')
+    },
+  },
+  {
+    name: 'handshake: Discord PING with a bad or missing signature is 401; a signed command is enqueued with its id',
+    async run(start) {
+      const server = await start({ verify: [discord({ publicKey: discordPublicKey })], now: clock })
+      const other = generateKeyPairSync('ed25519').privateKey
+      const forged = await send(server.url, { headers: discordHeaders(discordPing, other), body: discordPing })
+      expectRefused(server, forged, 401, 'invalid_signature', '"type":1')
+      const unsigned = await send(server.url, { headers: { 'content-type': 'application/json' }, body: discordPing })
+      expectRefused(server, unsigned, 401, 'missing_signature', '"type":1')
+      const command = await send(server.url, { headers: discordHeaders(discordCommand), body: discordCommand })
+      expect({ status: command.status, code: command.json?.code }).toEqual({ status: 202, code: 'accepted' })
+      expect(server.enqueued.map((e) => e.id)).toEqual(['111222333'])
+    },
+  },
   {
     name: 'handshake: Dropbox GET ?challenge is answered text/plain with nosniff, never deduped or enqueued',
     async run(start) {

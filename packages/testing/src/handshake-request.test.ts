@@ -1,10 +1,12 @@
-import { createGuard, dropbox, meta, slack, type WebhookEvent, zoom } from '@hookguard/core'
+import { createGuard, discord, dropbox, meta, slack, type WebhookEvent, zoom } from '@hookguard/core'
 import { describe, expect, test } from 'vitest'
+import { generateSecret } from './generate-secret.js'
 import { type HandshakeName, handshakeNames, handshakeRequest } from './handshake-request.js'
 import { signRequest } from './sign-request.js'
 
 const secret = 'hookguard testing handshake secret'
 const verifyToken = 'hookguard-verify-token'
+const discordPair = generateSecret('discord')
 
 function guardFor(name: HandshakeName) {
   const events: WebhookEvent[] = []
@@ -14,7 +16,9 @@ function guardFor(name: HandshakeName) {
       ? zoom({ secretToken: secret })
       : name.startsWith('dropbox')
         ? dropbox({ appSecret: secret })
-        : meta({ appSecret: secret, verifyToken })
+        : name.startsWith('discord')
+          ? discord({ publicKey: discordPair.publicKey as string })
+          : meta({ appSecret: secret, verifyToken })
   return { events, guard: createGuard({ verify: [verifier], enqueue: (event) => void events.push(event) }) }
 }
 
@@ -22,7 +26,12 @@ describe('handshakeRequest', () => {
   for (const name of handshakeNames) {
     test(`${name}: the guard's preset answers it exactly as the sender expects, enqueuing nothing`, async () => {
       const { guard, events } = guardFor(name)
-      const shake = handshakeRequest(name, { secret, verifyToken, url: 'http://localhost/hooks' })
+      const shake = handshakeRequest(name, {
+        secret,
+        verifyToken,
+        privateKey: discordPair.secret,
+        url: 'http://localhost/hooks',
+      })
       const response = await guard.handle(
         new Request(shake.url, { method: shake.method, headers: shake.headers, body: shake.body }),
       )
@@ -65,6 +74,16 @@ describe("signRequest('dropbox')", () => {
     const response = await guard.handle(new Request('http://localhost/hooks', signed))
     expect(response.status).toBe(202)
     expect(events).toHaveLength(1)
+  })
+})
+
+describe("signRequest('discord')", () => {
+  test('signs an interaction the discord preset accepts, with a key pair from generateSecret', async () => {
+    const { guard, events } = guardFor('discord-ping')
+    const signed = await signRequest('discord', { secret: discordPair.secret, body: { id: '42', type: 2 } })
+    const response = await guard.handle(new Request('http://localhost/hooks', signed))
+    expect(response.status).toBe(202)
+    expect(events.map((e) => e.id)).toEqual(['42'])
   })
 })
 

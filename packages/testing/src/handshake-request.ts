@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, sign } from 'node:crypto'
 import { unixSeconds } from './body.js'
-import { hmac, requireSecret } from './keys.js'
+import { hmac, loadPrivateKey, requireSecret } from './keys.js'
+import type { PrivateKeyInput } from './types.js'
 
 /** The handshakes {@link handshakeRequest} makes, by the names the CLI takes. */
 export const handshakeNames = [
@@ -9,6 +10,7 @@ export const handshakeNames = [
   'meta-subscribe',
   'zoom-url-validation',
   'dropbox-challenge',
+  'discord-ping',
 ] as const
 
 /** A sender's handshake, by the names in {@link handshakeNames}. */
@@ -18,6 +20,8 @@ export type HandshakeName = (typeof handshakeNames)[number]
 export interface HandshakeOptions {
   /** The signing secret (Slack's url_verification and Zoom's url_validation are signed; Zoom's secret token). */
   secret?: string
+  /** Discord: the application's private key (PEM, JWK or KeyObject). */
+  privateKey?: PrivateKeyInput
   /** Meta: the verify token of the subscription. */
   verifyToken?: string
   /** The challenge to send. Default: a fresh one in the sender's format. */
@@ -139,6 +143,31 @@ export function handshakeRequest(name: HandshakeName, options: HandshakeOptions 
         body: undefined,
         challenge,
         expected: { status: 200, contentType: 'text/plain; charset=utf-8', body: challenge },
+      }
+    }
+    case 'discord-ping': {
+      if (options.privateKey === undefined) throw new TypeError(`${name}: privateKey is required`)
+      const key = loadPrivateKey(options.privateKey, name)
+      const id = String(1_000_000_000 + (randomBytes(4).readUInt32BE() % 1_000_000_000))
+      const body = JSON.stringify({
+        application_id: id,
+        id,
+        token: randomBytes(24).toString('base64url'),
+        type: 1,
+        version: 1,
+      })
+      const timestamp = String(unixSeconds(options.timestamp))
+      return {
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json',
+          'x-signature-timestamp': timestamp,
+          'x-signature-ed25519': sign(null, Buffer.from(timestamp + body), key).toString('hex'),
+        },
+        body,
+        challenge: '',
+        expected: { status: 200, contentType: 'application/json', body: '{"type":1}' },
       }
     }
     default:

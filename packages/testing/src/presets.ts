@@ -13,6 +13,7 @@ export const presetNames = [
   'meta',
   'zoom',
   'dropbox',
+  'discord',
 ] as const
 
 /**

@@ -2,6 +2,7 @@ import { settleBody, unixSeconds } from './body.js'
 import { newEventId } from './ids.js'
 import { isPresetName, type PresetName, presetNames } from './presets.js'
 import { signBearer } from './signers/bearer.js'
+import { signDiscord } from './signers/discord.js'
 import { signDropbox } from './signers/dropbox.js'
 import { signGithub } from './signers/github.js'
 import { signGooglePubSub } from './signers/google-pubsub.js'
@@ -27,6 +28,7 @@ const signers: Record<PresetName, Signer> = {
   meta: signMeta,
   zoom: signZoom,
   dropbox: signDropbox,
+  discord: signDiscord,
   slack: signSlack,
   shopify: signShopify,
   qstash: signQStash,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { makeSecret } from '../../test-support/sign.js'
+import { discord } from './discord.js'
 import { dropbox } from './dropbox.js'
 import { github } from './github.js'
 import { googlePubSub } from './google-pubsub.js'
@@ -48,6 +49,10 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['meta: appSecret[0]', () => meta({ appSecret: [''], verifyToken: 'tok' })],
     ['meta: verifyToken', () => meta({ appSecret: 'shh', verifyToken: '' })],
     ['meta: verifyToken', () => meta({ appSecret: 'shh' } as never)],
+    ['discord: publicKey', () => discord({} as never)],
+    ['discord: publicKey', () => discord({ publicKey: 'ab'.repeat(31) })],
+    ['discord: publicKey', () => discord({ publicKey: `base64:${'A'.repeat(57)}` })],
+    ['discord: toleranceSeconds', () => discord({ publicKey: 'ab'.repeat(32), toleranceSeconds: 0 })],
     ['dropbox: appSecret', () => dropbox({} as never)],
     ['dropbox: appSecret[0]', () => dropbox({ appSecret: '' })],
     ['zoom: secretToken', () => zoom({} as never)],
@@ -84,6 +89,7 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['meta', () => meta(undefined as never)],
     ['zoom', () => zoom(undefined as never)],
     ['dropbox', () => dropbox(undefined as never)],
+    ['discord', () => discord(undefined as never)],
   ])('%s without an options object', (name, create) => {
     expect(create).toThrow(`${name} needs an options object`)
   })
