@@ -28,4 +28,4 @@ export { type HmacSecret, type HmacSignatureOptions, hmacSignature } from './ver
 export { type JwtClaimValue, type JwtOptions, jwt } from './verify/jwt.js'
 export { type StandardWebhooksOptions, standardWebhooks } from './verify/standard-webhooks.js'
 export { checkTimestamp } from './verify/timestamp.js'
-export type { Verifier, VerifyContext, VerifyResult } from './verify/verifier.js'
+export type { Handshake, HandshakeReply, Verifier, VerifyContext, VerifyResult } from './verify/verifier.js'
