@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { handshakeCases } from './cases/handshakes.js'
 import { conformanceCases } from './cases/index.js'
 import { presetCases } from './cases/presets.js'
 import { guardOptions } from './cases/support.js'
@@ -10,7 +11,7 @@ failOnUncaughtOrForbidden((r) => (r.status >= 300 && r.status < 400) || r.status
 
 for (const target of targets) {
   describe(target.name, () => {
-    for (const conformanceCase of [...conformanceCases, ...presetCases]) {
+    for (const conformanceCase of [...conformanceCases, ...presetCases, ...handshakeCases]) {
       test(conformanceCase.name, async () => {
         const started: StartedTarget[] = []
         try {

@@ -1,9 +1,11 @@
 import type { ContentCoding } from './admit/coding.js'
+import type { SenderHandshake } from './admit/handshake.js'
 import type { HeldKeys } from './dedupe/held-keys.js'
 import type { Verified } from './event/build-event.js'
 import type { ReceivedEvent } from './event/received-event.js'
 import type { RequestRecord } from './observe/observer.js'
 import type { WebhookRequest } from './types.js'
+import type { HandshakeReply } from './verify/verifier.js'
 
 const noBody = new Uint8Array(0)
 
@@ -13,12 +15,16 @@ const noBody = new Uint8Array(0)
  */
 export class Delivery implements RequestRecord {
   // Found by the steps, in the order they run.
+  /** Step 1: the sender's handshake this request may be, if any. */
+  handshake: SenderHandshake | undefined = undefined
   /** Step 3: the content coding to undo, if any. */
   coding: ContentCoding | null = null
   /** Step 4: the raw body (decompressed, when it was compressed). */
   body: Uint8Array = noBody
   /** Step 5: what the verifiers that passed vouched for. */
   readonly verified: Verified = { id: undefined, type: undefined, timestamp: null, auth: [], replays: undefined }
+  /** Step 5: the reply to a handshake, when the request was one. */
+  handshakeReply: HandshakeReply | undefined = undefined
   /** Step 6: the event. */
   event: ReceivedEvent | undefined = undefined
   /** Step 7: the dedupe keys claimed. */

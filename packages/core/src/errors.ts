@@ -10,6 +10,7 @@ export const errorStatus = {
   missing_event_id: 400,
   invalid_json: 400,
   invalid_body: 400,
+  invalid_challenge: 400,
   missing_credentials: 401,
   invalid_token: 401,
   token_expired: 401,
@@ -19,6 +20,7 @@ export const errorStatus = {
   timestamp_too_old: 401,
   timestamp_too_new: 401,
   ip_not_allowed: 403,
+  invalid_verify_token: 403,
   client_certificate_rejected: 403,
   method_not_allowed: 405,
   body_timeout: 408,
@@ -38,7 +40,7 @@ export const errorStatus = {
 export type ErrorCode = keyof typeof errorStatus
 
 /** Every code a verdict can carry: a rejection's, or one of the 2xx outcomes. */
-export type VerdictCode = ErrorCode | 'accepted' | 'duplicate'
+export type VerdictCode = ErrorCode | 'accepted' | 'duplicate' | 'handshake'
 
 /** Short, secret-free titles sent to the sender in the problem+json body. */
 export const errorTitle: Record<ErrorCode, string> = {
@@ -47,6 +49,7 @@ export const errorTitle: Record<ErrorCode, string> = {
   missing_event_id: 'Missing event id',
   invalid_json: 'Body is not valid JSON',
   invalid_body: 'Invalid body',
+  invalid_challenge: 'Invalid handshake',
   missing_credentials: 'Missing credentials',
   invalid_token: 'Invalid token',
   token_expired: 'Token expired',
@@ -56,6 +59,7 @@ export const errorTitle: Record<ErrorCode, string> = {
   timestamp_too_old: 'Timestamp too old',
   timestamp_too_new: 'Timestamp too far in the future',
   ip_not_allowed: 'Source address not allowed',
+  invalid_verify_token: 'Verify token does not match',
   client_certificate_rejected: 'Client certificate rejected',
   method_not_allowed: 'Method not allowed',
   body_timeout: 'Body not received in time',

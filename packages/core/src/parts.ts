@@ -1,4 +1,5 @@
 import { compileCredentialCheck } from './admit/credential-check.js'
+import { compileHandshakes, type SenderHandshake } from './admit/handshake.js'
 import { type AddressCache, createAddressCache } from './admit/ip.js'
 import { dedupeKey } from './dedupe/dedupe-key.js'
 import { memoryStore } from './dedupe/memory-store.js'
@@ -29,7 +30,9 @@ export interface GuardParts {
   /** The log record's `verifier` for each count of verifiers run. */
   verifierLabels: readonly string[]
   /** Refuses a request with none of a verifier's credential headers; `undefined` when none declares any. */
-  requireCredentials: ((headers: HeaderBag) => void) | undefined
+  requireCredentials: ((headers: HeaderBag, exempt?: Verifier) => void) | undefined
+  /** The senders' handshakes, in the verifiers' order. */
+  handshakes: readonly SenderHandshake[]
   eventSources: EventSources
   store: DedupeStore | undefined
   /** What every dedupe key starts with: empty in the guard's own store, the namespace in a shared one. */
@@ -69,6 +72,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
         .join(','),
     ),
     requireCredentials: compileCredentialCheck(verifiers),
+    handshakes: compileHandshakes(verifiers),
     eventSources: eventSources(options, config, store !== undefined),
     store,
     // The guard's own store holds only its keys: keyed by the id itself, it builds no string per delivery.

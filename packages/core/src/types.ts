@@ -29,6 +29,11 @@ export interface TlsPeer {
 export interface WebhookRequest {
   method: string
   path?: string
+  /**
+   * The query string as it arrived, without the `?` and not decoded (`''` or
+   * absent when there is none). Read by senders' handshakes (`hub.challenge`).
+   */
+  query?: string
   params?: Readonly<Record<string, string>>
   headers: HeaderBag
   /** The socket's peer address as the platform reports it. */
@@ -92,7 +97,7 @@ export interface WebhookEvent<Id extends string | null = string | null> {
 /** The answer the adapter writes: status, headers and a small JSON body. */
 export interface Verdict {
   status: number
-  /** `accepted`, `duplicate`, or an error code. */
+  /** `accepted`, `duplicate`, `handshake`, or an error code. */
   code: VerdictCode
   headers: Record<string, string>
   body: string

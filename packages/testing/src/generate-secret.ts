@@ -73,7 +73,14 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
     case 'github':
       return { secret: randomBytes(20).toString('hex') }
     case 'slack':
+    case 'meta':
       return { secret: randomBytes(16).toString('hex') }
+    case 'zoom':
+      return { secret: randomBytes(16).toString('base64url') }
+    case 'discord':
+      return ed25519Pair()
+    case 'dropbox':
+      return { secret: randomAlphanumeric(15).toLowerCase() }
     case 'shopify':
       return { secret: `shpss_${randomBytes(16).toString('hex')}` }
     case 'qstash':
@@ -85,6 +92,13 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
     default:
       return { secret: randomBytes(32).toString('base64url') }
   }
+}
+
+/** An Ed25519 pair: the private key as PKCS#8 PEM (the secret), the public key as hex, as Discord shows it. */
+function ed25519Pair(): GeneratedSecret {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url')
+  return { secret: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: raw.toString('hex') }
 }
 
 function pemPair(type: 'rsa' | 'ec'): GeneratedSecret {

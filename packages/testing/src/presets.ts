@@ -21,6 +21,10 @@ export const presetNames = [
   'vercel',
   'paddle',
   'gitlab',
+  'meta',
+  'zoom',
+  'dropbox',
+  'discord',
 ] as const
 
 /**

@@ -3,16 +3,20 @@ import { newEventId } from './ids.js'
 import { isPresetName, type PresetName, presetNames } from './presets.js'
 import { signBearer } from './signers/bearer.js'
 import { signGitlab, signLemonSqueezy, signPaddle, signVercel } from './signers/body-hmac.js'
+import { signDiscord } from './signers/discord.js'
+import { signDropbox } from './signers/dropbox.js'
 import { signGithub } from './signers/github.js'
 import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
 import { signLinear } from './signers/linear.js'
+import { signMeta } from './signers/meta.js'
 import { signQStash } from './signers/qstash.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
 import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-aliases.js'
 import { signStripe } from './signers/stripe.js'
+import { signZoom } from './signers/zoom.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
 type Signer = (input: SignInput) => SignerOutput | Promise<SignerOutput>
@@ -24,6 +28,10 @@ const signers: Record<PresetName, Signer> = {
   jwt: signJwt,
   stripe: signStripe,
   github: signGithub,
+  meta: signMeta,
+  zoom: signZoom,
+  dropbox: signDropbox,
+  discord: signDiscord,
   slack: signSlack,
   shopify: signShopify,
   qstash: signQStash,

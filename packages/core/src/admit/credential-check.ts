@@ -16,7 +16,9 @@ const codes = new Set(['missing_credentials', 'missing_signature'])
  * the request carries none of that verifier's credential headers. `undefined`
  * when no verifier declares any.
  */
-export function compileCredentialCheck(verifiers: readonly Verifier[]): ((headers: HeaderBag) => void) | undefined {
+export function compileCredentialCheck(
+  verifiers: readonly Verifier[],
+): ((headers: HeaderBag, exempt?: Verifier) => void) | undefined {
   const rules = verifiers.flatMap((verifier) => {
     const { credentialHeaders, missingCredentialCode = 'missing_credentials' } = verifier
     if (credentialHeaders === undefined) return []
@@ -29,13 +31,13 @@ export function compileCredentialCheck(verifiers: readonly Verifier[]): ((header
     }
     if (credentialHeaders.length === 0) return []
     const names = credentialHeaders.map((h) => h.toLowerCase())
-    return [{ names, code: missingCredentialCode, senderHeaders: verifier.keepHeaders ?? [] }]
+    return [{ verifier, names, code: missingCredentialCode, senderHeaders: verifier.keepHeaders ?? [] }]
   })
   if (rules.length === 0) return undefined
 
-  return function requireCredentials(headers: HeaderBag): void {
-    for (const { names, code, senderHeaders } of rules) {
-      if (names.some((name) => carries(headers, name))) continue
+  return function requireCredentials(headers: HeaderBag, exempt?: Verifier): void {
+    for (const { verifier, names, code, senderHeaders } of rules) {
+      if (verifier === exempt || names.some((name) => carries(headers, name))) continue
       const wanted = names.join(' or ')
       // The sender's other headers arrived without the credential: something on the way dropped it.
       const arrived = senderHeaders.find((name) => carries(headers, name))

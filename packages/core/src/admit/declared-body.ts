@@ -11,8 +11,9 @@ const digits = /^[0-9]+$/
  * `Content-Length` within the limit (else 413), a `Content-Encoding` the
  * guard undoes (else 415; ignored when a body parser has inflated the body
  * already), and at least one credential header of each verifier that declares
- * them (else 401): a request that cannot pass is refused before its body is
- * read or inflated.
+ * them (else 401; not for the verifier whose unsigned handshake the request
+ * may be): a request that cannot pass is refused before its body is read or
+ * inflated.
  */
 export function checkDeclaredBody(delivery: Delivery, parts: GuardParts): undefined {
   const { headers, bodyDecoded } = delivery.request
@@ -22,6 +23,7 @@ export function checkDeclaredBody(delivery: Delivery, parts: GuardParts): undefi
   if (declaredLength !== undefined && digits.test(declaredLength) && Number(declaredLength) > maxBodyBytes) {
     throw new WebhookError('payload_too_large', `content-length ${declaredLength} exceeds ${maxBodyBytes}`)
   }
-  parts.requireCredentials?.(headers)
+  const { handshake } = delivery
+  parts.requireCredentials?.(headers, handshake && !handshake.handshake.signed ? handshake.verifier : undefined)
   return undefined
 }

@@ -7,6 +7,7 @@ import {
 import { describe, expect, test, vi } from 'vitest'
 import { makeSecret, signedHeaders } from '../../test-support/sign.js'
 import { createGuard } from '../guard.js'
+import { dropbox } from '../presets/dropbox.js'
 import type { WebhookEvent } from '../types.js'
 import { standardWebhooks } from '../verify/standard-webhooks.js'
 import type { RequestOutcome } from './observer.js'
@@ -48,6 +49,22 @@ describe('observability', () => {
     expect(byName('hookguard.store.fail_open')).toBeUndefined()
     const histogram = byName('hookguard.request.duration')?.dataPoints ?? []
     expect(histogram.length).toBeGreaterThan(0)
+    await meterProvider.shutdown()
+  })
+
+  test('a handshake is counted as its own outcome, with the name of the preset that answered it', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })
+    const meterProvider = new MeterProvider({ readers: [reader] })
+    const guard = createGuard({ verify: [dropbox({ appSecret: 'shh' })], enqueue: () => {}, meterProvider })
+    const verdict = await guard.process({ method: 'GET', query: 'challenge=abc', headers: {}, body: '' })
+    expect(verdict.code).toBe('handshake')
+    await reader.forceFlush()
+    const metrics = exporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics))
+    const points = metrics.find((m) => m.descriptor.name === 'hookguard.requests')?.dataPoints ?? []
+    expect(points.map((p) => [p.attributes, p.value])).toEqual([
+      [{ 'hookguard.outcome': 'handshake', 'hookguard.code': 'handshake', 'hookguard.verifier': 'dropbox' }, 1],
+    ])
     await meterProvider.shutdown()
   })
 

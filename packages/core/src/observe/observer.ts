@@ -65,7 +65,7 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
     hooks.onAccepted !== undefined ||
     hooks.onDuplicate !== undefined ||
     hooks.onRejected !== undefined
-  // One attribute set per code, made once: codes are a small fixed set.
+  // One attribute set per code (and per handshake sender), made once: a small fixed set.
   const attributesByCode = new Map<string, Readonly<Record<string, string>>>()
 
   return {
@@ -73,10 +73,17 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
     observed: reads || meter !== createNoopMeter(),
     request(verdict: Verdict, record: RequestRecord, latencyMs: number): void {
       const outcomeName = verdict.status < 300 ? verdict.code : 'rejected'
-      let attributes = attributesByCode.get(verdict.code)
+      // A handshake is counted per sender: its verifier's name is one of a few, fixed at creation.
+      const handshakeOf = verdict.code === 'handshake' ? (record.verifier ?? '') : undefined
+      const attributesKey = handshakeOf === undefined ? verdict.code : `handshake:${handshakeOf}`
+      let attributes = attributesByCode.get(attributesKey)
       if (attributes === undefined) {
-        attributes = Object.freeze({ 'hookguard.outcome': outcomeName, 'hookguard.code': verdict.code })
-        attributesByCode.set(verdict.code, attributes)
+        attributes = Object.freeze({
+          'hookguard.outcome': outcomeName,
+          'hookguard.code': verdict.code,
+          ...(handshakeOf === undefined ? {} : { 'hookguard.verifier': handshakeOf }),
+        })
+        attributesByCode.set(attributesKey, attributes)
       }
       instruments.count(verdict, latencyMs, attributes)
       // The record is built only for someone who reads it.

@@ -104,6 +104,15 @@ describe('fromNodeRequest paths and sockets', () => {
     expect((await send('POST /hooks?x=1 HTTP/1.1\r\nHost: a')).request.path).toBe('/hooks')
   })
 
+  test('the raw query string, undecoded, in origin and absolute form; empty when there is none', async () => {
+    const query = 'hub.mode=subscribe&hub.challenge=a+b%2Bc'
+    expect((await send(`GET /hooks?${query} HTTP/1.1\r\nHost: a`)).request.query).toBe(query)
+    expect((await send(`GET http://example.com/hooks?${query} HTTP/1.1\r\nHost: example.com`)).request.query).toBe(
+      query,
+    )
+    expect((await send('POST /hooks HTTP/1.1\r\nHost: a')).request.query).toBe('')
+  })
+
   test('every request on a keep-alive connection carries its address; a plain connection has no TLS peer', async () => {
     const { port } = server.address() as { port: number }
     const seenRequests: WebhookRequest[] = []

@@ -121,22 +121,25 @@ function sameLetters(a: string, b: string): boolean {
   return true
 }
 
-function pathOf(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined
+/** The path and the raw query string of a request target, in origin or absolute form. */
+function splitTarget(url: string | undefined): { path: string | undefined; query: string } {
+  if (url === undefined) return { path: undefined, query: '' }
   // The absolute form (`POST http://host/hooks`), which proxies may send, names the path after the authority.
   if (!url.startsWith('/')) {
     try {
-      return new URL(url).pathname
+      const parsed = new URL(url)
+      return { path: parsed.pathname, query: parsed.search.slice(1) }
     } catch {
-      return undefined
+      return { path: undefined, query: '' }
     }
   }
-  const query = url.indexOf('?')
-  return query === -1 ? url : url.slice(0, query)
+  const mark = url.indexOf('?')
+  return mark === -1 ? { path: url, query: '' } : { path: url.slice(0, mark), query: url.slice(mark + 1) }
 }
 
 /**
- * The neutral request for a Node.js `IncomingMessage`: repeated headers kept
+ * The neutral request for a Node.js `IncomingMessage`: the path and raw query
+ * string from `req.url`, repeated headers kept
  * apart (`headersDistinct`), the socket address, TLS peer details, and the
  * raw body as bytes left by a raw parser (marked `bodyDecoded`) or as the
  * unread stream.
@@ -144,9 +147,11 @@ function pathOf(url: string | undefined): string | undefined {
 export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras): WebhookRequest {
   const socket = req.socket ?? undefined
   const facts = socket ? factsOf(socket) : undefined
+  const target = splitTarget(req.url)
   const request: WebhookRequest = {
     method: req.method ?? 'GET',
-    path: extras.path ?? pathOf(req.url),
+    path: extras.path ?? target.path,
+    query: target.query,
     params: extras.params,
     headers: distinctHeaders(req),
     remoteAddress: facts?.remoteAddress,

@@ -13,6 +13,12 @@ function signedRequest(): Request {
 }
 
 describe('fromWebRequest', () => {
+  test('the raw query string, undecoded; empty when there is none', () => {
+    const query = 'validationToken=Validation%3A+Testing'
+    expect(fromWebRequest(new Request(`http://localhost/hooks?${query}`)).query).toBe(query)
+    expect(fromWebRequest(new Request('http://localhost/hooks')).query).toBe('')
+  })
+
   test('an unread body stays the stream, with nothing said against it', () => {
     const request = signedRequest()
     const neutral = fromWebRequest(request)

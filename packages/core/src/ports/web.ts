@@ -21,14 +21,18 @@ const bodyUsedHint =
  */
 export function fromWebRequest(request: Request, info: WebRequestInfo = {}): WebhookRequest {
   let path: string | undefined
+  let query = ''
   try {
-    path = new URL(request.url).pathname
+    const url = new URL(request.url)
+    path = url.pathname
+    query = url.search.slice(1)
   } catch {
     path = undefined
   }
   const neutral: WebhookRequest = {
     method: request.method,
     path,
+    query,
     params: info.params,
     headers: headersFromWeb(request.headers),
     remoteAddress: info.remoteAddress,

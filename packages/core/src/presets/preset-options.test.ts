@@ -1,12 +1,16 @@
 import { describe, expect, test } from 'vitest'
 import { makeSecret } from '../../test-support/sign.js'
+import { discord } from './discord.js'
+import { dropbox } from './dropbox.js'
 import { github } from './github.js'
 import { googlePubSub } from './google-pubsub.js'
+import { meta } from './meta.js'
 import { qstash } from './qstash.js'
 import { shopify } from './shopify.js'
 import { slack } from './slack.js'
 import { stripe } from './stripe.js'
 import { svix } from './svix.js'
+import { zoom } from './zoom.js'
 
 /** A bad option fails at creation with a TypeError saying `<preset>: <option> must be …`. */
 function expectRefused(create: () => unknown, prefix: string): void {
@@ -41,6 +45,19 @@ describe('presets: bad options fail at creation, named by the preset', () => {
       'slack: toleranceSeconds',
       () => slack({ signingSecret: 'shh', toleranceSeconds: v as number }),
     ]),
+    ['meta: appSecret', () => meta({ verifyToken: 'tok' } as never)],
+    ['meta: appSecret[0]', () => meta({ appSecret: [''], verifyToken: 'tok' })],
+    ['meta: verifyToken', () => meta({ appSecret: 'shh', verifyToken: '' })],
+    ['meta: verifyToken', () => meta({ appSecret: 'shh' } as never)],
+    ['discord: publicKey', () => discord({} as never)],
+    ['discord: publicKey', () => discord({ publicKey: 'ab'.repeat(31) })],
+    ['discord: publicKey', () => discord({ publicKey: `base64:${'A'.repeat(57)}` })],
+    ['discord: toleranceSeconds', () => discord({ publicKey: 'ab'.repeat(32), toleranceSeconds: 0 })],
+    ['dropbox: appSecret', () => dropbox({} as never)],
+    ['dropbox: appSecret[0]', () => dropbox({ appSecret: '' })],
+    ['zoom: secretToken', () => zoom({} as never)],
+    ['zoom: secretToken[0]', () => zoom({ secretToken: [''] })],
+    ['zoom: toleranceSeconds', () => zoom({ secretToken: 'shh', toleranceSeconds: 0 })],
     ['svix: maxSignatures', () => svix({ secret: makeSecret().whsec, maxSignatures: 0 })],
     ['svix: toleranceSeconds', () => svix({ secret: makeSecret().whsec, toleranceSeconds: Number.NaN })],
     ['svix: secret', () => svix({ secret: [] })],
@@ -69,6 +86,10 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['svix', () => svix(undefined as never)],
     ['googlePubSub', () => googlePubSub(undefined as never)],
     ['qstash', () => qstash(undefined as never)],
+    ['meta', () => meta(undefined as never)],
+    ['zoom', () => zoom(undefined as never)],
+    ['dropbox', () => dropbox(undefined as never)],
+    ['discord', () => discord(undefined as never)],
   ])('%s without an options object', (name, create) => {
     expect(create).toThrow(`${name} needs an options object`)
   })

@@ -1,5 +1,6 @@
 import { type ErrorCode, errorStatus, errorTitle, type VerdictCode } from '../errors.js'
 import type { Verdict, WebhookEvent } from '../types.js'
+import type { HandshakeReply } from '../verify/verifier.js'
 
 const problemJson = 'application/problem+json'
 
@@ -43,4 +44,20 @@ export function accepted(event: WebhookEvent): Verdict {
 /** 200: this event id was already processed; it was not enqueued again. */
 export function duplicate(): Verdict {
   return respond(200, 'duplicate', 'application/json', duplicateBody)
+}
+
+/** 200: a sender's handshake, answered as the sender expects; nothing was enqueued. */
+export function handshake(reply: HandshakeReply): Verdict {
+  const length = new TextEncoder().encode(reply.body).byteLength
+  return {
+    status: 200,
+    code: 'handshake',
+    headers: {
+      ...reply.headers,
+      'content-type': reply.contentType,
+      'content-length': String(length),
+      'cache-control': 'no-store',
+    },
+    body: reply.body,
+  }
 }

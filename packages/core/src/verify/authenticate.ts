@@ -4,15 +4,19 @@ import type { Verified } from '../event/build-event.js'
 import { noParams } from '../event/build-event.js'
 import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
-import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
+import { handshake } from '../respond/verdict.js'
+import type { Verdict } from '../types.js'
+import type { Handshake, Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /**
  * Step 5: every verifier in order, on the raw (decompressed) bytes; the first
  * one that fails ends the request with its code. What those that passed
  * vouched for (id, type, timestamp, replay keys, claims) is gathered on the
- * delivery.
+ * delivery. A sender's handshake (found in step 1) is answered here, once
+ * every other verifier passed too: an unsigned one in place of its verifier's
+ * `verify`, a signed one after it; the request goes no further.
  */
-export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromise<undefined> {
+export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromise<Verdict | undefined> {
   const { request } = delivery
   const context: VerifyContext = {
     method: request.method,
@@ -20,10 +24,19 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     body: delivery.body,
     params: request.params ?? noParams,
     tls: request.tls,
+    query: request.query ?? '',
     nowMs: delivery.receivedAtMs,
     toleranceSeconds: parts.config.toleranceSeconds,
   }
-  return verifyFrom(0, context, delivery, parts)
+  return andThen(verifyFrom(0, context, delivery, parts), () => answerHandshake(delivery))
+}
+
+/** The handshake's verdict, when the request was one; the log names the sender that asked. */
+function answerHandshake(delivery: Delivery): Verdict | undefined {
+  const reply = delivery.handshakeReply
+  if (reply === undefined) return undefined
+  delivery.verifier = delivery.handshake?.verifier.name ?? delivery.verifier
+  return handshake(reply)
 }
 
 /** The verifiers from `index` on, one after the other; one that is synchronous adds no promise. */
@@ -36,9 +49,34 @@ function verifyFrom(
   const verifier = parts.verifiers[index]
   if (verifier === undefined) return undefined
   delivery.verifier = parts.verifierLabels[index] as string
+  const asked = delivery.handshake?.verifier === verifier ? delivery.handshake.handshake : undefined
+  if (asked && !asked.signed) {
+    return andThen(asked.answer(context), (reply) => {
+      delivery.handshakeReply = reply
+      return reply === undefined
+        ? verifyThen(verifier, undefined, context, delivery, parts, index)
+        : verifyFrom(index + 1, context, delivery, parts)
+    })
+  }
+  return verifyThen(verifier, asked, context, delivery, parts, index)
+}
+
+/** One verifier's `verify`, then (for its signed handshake) the answer, then the verifiers after it. */
+function verifyThen(
+  verifier: Verifier,
+  signedHandshake: Handshake | undefined,
+  context: VerifyContext,
+  delivery: Delivery,
+  parts: GuardParts,
+  index: number,
+): MaybePromise<undefined> {
   return andThen(verifier.verify(context), (result) => {
     record(delivery.verified, verifier, result)
-    return verifyFrom(index + 1, context, delivery, parts)
+    if (signedHandshake === undefined) return verifyFrom(index + 1, context, delivery, parts)
+    return andThen(signedHandshake.answer(context), (reply) => {
+      delivery.handshakeReply = reply
+      return verifyFrom(index + 1, context, delivery, parts)
+    })
   })
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { safeEqual, safeEqualAt, safeEqualBytes } from './constant-time.js'
+import { safeEqual, safeEqualAt, safeEqualBytes, safeEqualSecret } from './constant-time.js'
 
 describe('constant-time comparisons', () => {
   test('safeEqual and safeEqualBytes say what === says', () => {
@@ -11,6 +11,17 @@ describe('constant-time comparisons', () => {
         const bytesA = new TextEncoder().encode(a)
         const bytesB = new TextEncoder().encode(b)
         expect(safeEqualBytes(bytesA, bytesB)).toBe(Buffer.from(bytesA).equals(bytesB))
+      }),
+    )
+  })
+
+  test('safeEqualSecret says what === says, for any non-empty secret, prefixes and repeats included', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), (input, secret) => {
+        expect(safeEqualSecret(input, secret)).toBe(input === secret)
+        expect(safeEqualSecret(secret, secret)).toBe(true)
+        expect(safeEqualSecret(secret + secret, secret)).toBe(false)
+        expect(safeEqualSecret(secret.slice(0, -1), secret)).toBe(false)
       }),
     )
   })

@@ -29,3 +29,14 @@ export function safeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
   return diff === 0
 }
+
+/**
+ * Whether `input` equals `secret`, in time that depends only on
+ * `input.length`, which its sender knows already: for a secret whose length
+ * is secret too (a verify token), where {@link safeEqual} would tell it.
+ */
+export function safeEqualSecret(input: string, secret: string): boolean {
+  let diff = input.length ^ secret.length
+  for (let i = 0; i < input.length; i++) diff |= input.charCodeAt(i) ^ (secret.charCodeAt(i % secret.length) | 0)
+  return diff === 0
+}

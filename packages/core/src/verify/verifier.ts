@@ -1,11 +1,13 @@
 import type { EventField } from '../event/event-field.js'
 import type { HeaderBag } from '../lib/headers.js'
-import type { TlsPeer } from '../types.js'
+import type { TlsPeer, WebhookRequest } from '../types.js'
 
 /** What a verifier sees of the request. */
 export interface VerifyContext {
   method: string
   headers: HeaderBag
+  /** The raw query string, without the `?` and not decoded; absent or `''` when there is none. */
+  query?: string
   body: Uint8Array
   params: Readonly<Record<string, string>>
   tls: TlsPeer | undefined
@@ -40,6 +42,40 @@ export interface SignedParts {
   body: boolean
   /** Header names (lower-case) the signature covers. */
   headers: readonly string[]
+}
+
+/** What a sender's handshake answers: a 200 with this body. */
+export interface HandshakeReply {
+  /** E.g. `text/plain; charset=utf-8` or `application/json`. */
+  contentType: string
+  body: string
+  /** More headers, e.g. `x-content-type-options: nosniff`. */
+  headers?: Readonly<Record<string, string>>
+}
+
+/**
+ * A verification request a sender makes before (or between) its deliveries,
+ * answered by the guard in step 5: never deduped, never enqueued, logged with
+ * the code `handshake`.
+ */
+export interface Handshake {
+  /** The methods the sender's handshake uses; they are admitted for it alone. Default `['POST']`. */
+  readonly methods?: readonly string[]
+  /**
+   * Whether the sender signs the handshake as it signs its events: then it is
+   * answered only after the verifier's `verify` passed. An unsigned one is
+   * answered instead of `verify` (and without the credential pre-check).
+   */
+  readonly signed: boolean
+  /** A cheap look (method, query, headers; never the body): may this request be the handshake? */
+  mayBe(request: WebhookRequest): boolean
+  /**
+   * The reply, or `undefined` when the request is an ordinary delivery after
+   * all. Throws a `WebhookError` for a handshake that fails its checks (a wrong
+   * verify token, a malformed challenge); never puts the request's input in
+   * the detail.
+   */
+  answer(ctx: VerifyContext): HandshakeReply | undefined | Promise<HandshakeReply | undefined>
 }
 
 /**
@@ -82,5 +118,7 @@ export interface Verifier {
   readonly credentialHeaders?: readonly string[]
   /** The code for a request with none of `credentialHeaders`. Default `missing_credentials`. */
   readonly missingCredentialCode?: 'missing_credentials' | 'missing_signature'
+  /** The sender's handshakes (Slack's `url_verification`, Meta's `hub.challenge`), answered by the guard. */
+  readonly handshakes?: readonly Handshake[]
   verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
 }

@@ -1,4 +1,5 @@
 import { exitCodes, UsageError } from './errors.js'
+import { handshakeCommand } from './handshake-command.js'
 import { inboxCommand } from './inbox-command.js'
 import { type CliIo, processIo } from './io.js'
 import { secretCommand } from './secret-command.js'
@@ -7,7 +8,13 @@ import { signCommand } from './sign-command.js'
 import { usage } from './usage.js'
 import { packageVersion } from './version.js'
 
-const commands = { sign: signCommand, send: sendCommand, secret: secretCommand, inbox: inboxCommand } as const
+const commands = {
+  sign: signCommand,
+  send: sendCommand,
+  secret: secretCommand,
+  handshake: handshakeCommand,
+  inbox: inboxCommand,
+} as const
 
 /** `parseArgs` reports bad options as TypeErrors with these codes. */
 const parseErrorCodes = new Set([
@@ -41,7 +48,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return exitCodes.ok
   }
   if (!Object.hasOwn(commands, name)) {
-    io.err(`hookguard: unknown command "${name}": use sign, send, secret or inbox (hookguard --help)\n`)
+    io.err(`hookguard: unknown command "${name}": use sign, send, secret, handshake or inbox (hookguard --help)\n`)
     return exitCodes.usage
   }
   const command = name as keyof typeof commands

@@ -1,3 +1,4 @@
+import { handshakeNames } from '../handshake-request.js'
 import { presetNames } from '../presets.js'
 
 const presets = presetNames.join(', ')
@@ -21,6 +22,7 @@ Usage:
   hookguard sign   --preset <name> --secret <secret> [--body <json|@file>] [options]
   hookguard send   <url> --preset <name> --secret <secret> [--body <json|@file>] [options]
   hookguard secret --preset <name> [--asymmetric]
+  hookguard handshake <name> [--secret <secret>] [--verify-token <token>] [--url <url>]
   hookguard inbox  list|show <seq>|replay <seq>|dead [--database-url <url>] [--table <name>]
   hookguard --version    (or -v) the version of @hookguard/testing
 
@@ -78,6 +80,23 @@ Options:
 
 Example:
   export WEBHOOK_SECRET=$(hookguard secret --preset svix)
+`,
+  handshake: `hookguard handshake: print the verification request a sender makes (a curl line) and the answer it expects.
+
+Usage: hookguard handshake <name> [options]
+
+Handshakes: ${handshakeNames.join(', ')}
+
+Options:
+  --secret <secret>      slack-url-verification, zoom-url-validation: the secret (default: $HOOKGUARD_SECRET)
+  --verify-token <token> meta-subscribe: the verify token of the subscription
+  --challenge <text>     the challenge to send (default: a fresh one)
+  --url <url>            the endpoint. Default http://127.0.0.1:3000/hooks
+  --json                 print the request and the expected answer as JSON
+  -h, --help             this help
+
+Example:
+  hookguard handshake meta-subscribe --verify-token "$META_VERIFY_TOKEN" --url https://example.com/hooks/meta
 `,
   inbox: `hookguard inbox: read and replay a Postgres inbox (@hookguard/postgres).
 
