@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto'
-import { gitlab, lemonSqueezy, linear, paddle, polar, shopify, vercel } from '@hookguard/core'
+import { gitlab, lemonSqueezy, linear, paddle, polar, postmark, shopify, vercel } from '@hookguard/core'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { expect } from 'vitest'
 import { send } from '../http-client.js'
@@ -98,6 +98,18 @@ export const presetCases: readonly ConformanceCase[] = [
       const wrong = await send(server.url, { headers: { ...headers, 'x-gitlab-token': 'guess' }, body })
       expectVerdict(wrong, 401, 'invalid_token')
       expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([['k-1', 'Push Hook']])
+    },
+  },
+  {
+    name: 'Postmark: the Basic credentials are accepted, the id is RecordType:MessageID; a wrong password is refused',
+    async run(start) {
+      const server = await start({ verify: [postmark({ username: 'postmark', password: senderSecret })] })
+      const delivery = JSON.stringify({ RecordType: 'Delivery', MessageID: 'm-1', Recipient: 'a@example.com' })
+      const basic = (pass: string) => `Basic ${Buffer.from(`postmark:${pass}`).toString('base64')}`
+      const headers = (pass: string) => ({ 'content-type': 'application/json', authorization: basic(pass) })
+      expectVerdict(await send(server.url, { headers: headers(senderSecret), body: delivery }), 202, 'accepted')
+      expectVerdict(await send(server.url, { headers: headers('guess'), body: delivery }), 401, 'invalid_token')
+      expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([['Delivery:m-1', 'Delivery']])
     },
   },
   ...shopifyForms.map(

@@ -21,6 +21,7 @@ export const presetNames = [
   'vercel',
   'paddle',
   'gitlab',
+  'postmark',
 ] as const
 
 /**

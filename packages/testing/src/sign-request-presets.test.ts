@@ -7,6 +7,7 @@ import {
   liveblocks,
   paddle,
   polar,
+  postmark,
   replicate,
   resend,
   supabaseAuthHook,
@@ -98,6 +99,7 @@ const presets: {
     },
   },
   { preset: 'gitlab', verifier: (s) => gitlab({ token: s }) },
+  { preset: 'postmark', verifier: (s) => postmark({ username: 'postmark', password: s }) },
 ]
 
 function memoryIo(): CliIo & { stdout: string[] } {

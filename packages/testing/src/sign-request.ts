@@ -7,6 +7,7 @@ import { signGithub } from './signers/github.js'
 import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
 import { signLinear } from './signers/linear.js'
+import { signPostmark } from './signers/postmark.js'
 import { signQStash } from './signers/qstash.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
@@ -39,6 +40,7 @@ const signers: Record<PresetName, Signer> = {
   vercel: signVercel,
   paddle: signPaddle,
   gitlab: signGitlab,
+  postmark: signPostmark,
 }
 
 /**

@@ -35,6 +35,8 @@ export interface SignOptions {
   attempt?: number
   /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). */
   header?: string
+  /** `postmark`: the HTTP Basic user name (the secret is the password). Default `postmark`. */
+  username?: string
   /**
    * `jwt`: the algorithm. Default `HS256` with a secret; with a private key, the key's usual one
    * (`RS256`, `ES256`/`ES384`/`ES512` by curve, `EdDSA`). A key that cannot sign it is a `TypeError`.

@@ -14,6 +14,7 @@ export const signingOptions = {
   id: { type: 'string' },
   type: { type: 'string' },
   'token-header': { type: 'string' },
+  username: { type: 'string' },
   issuer: { type: 'string' },
   audience: { type: 'string' },
   subject: { type: 'string' },
@@ -120,6 +121,7 @@ export async function signOptionsFrom(
   if (privateKey !== undefined) options.privateKey = privateKey
   if (values.type !== undefined) options.type = values.type
   if (values['token-header'] !== undefined) options.header = values['token-header']
+  if (values.username !== undefined) options.username = values.username
   if (values.issuer !== undefined) options.issuer = values.issuer
   if (values.audience !== undefined) options.audience = values.audience
   if (values.subject !== undefined) options.subject = values.subject

@@ -9,6 +9,7 @@ const signOptions = `  --preset <name>        ${presets}
   --id <id>              the event id (default: a fresh one in the sender's format)
   --type <type>          the event type where the sender puts it in a header (GitHub, Shopify)
   --token-header <name>  bearer/jwt: the header carrying the token (default Authorization: Bearer)
+  --username <name>      postmark: the Basic user name (default postmark; --secret is the password)
   --issuer, --audience, --subject <value>   jwt claims
   --content-type <type>  default application/json
   -H, --add-header <name: value>            an extra header (repeatable)`
