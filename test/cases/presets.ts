@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto'
-import { gitlab, lemonSqueezy, linear, paddle, polar, postmark, shopify, vercel } from '@hookguard/core'
+import { gitlab, lemonSqueezy, linear, paddle, polar, postmark, shopify, vercel, workos } from '@hookguard/core'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { expect } from 'vitest'
 import { send } from '../http-client.js'
@@ -55,6 +55,16 @@ const senders = [
       'paddle-signature': `ts=${nowSeconds - 2};h1=${hmacOf('sha256', `${nowSeconds - 2}:${content}`, 'hex')}`,
     }),
     id: () => 'evt_paddle',
+  },
+  {
+    name: 'WorkOS',
+    verify: () => workos({ secret: senderSecret }),
+    body: JSON.stringify({ id: 'event_workos', event: 'user.created', total_price: '10.00' }),
+    headers: (content: string) => {
+      const t = nowSeconds * 1000 - 2500
+      return { 'workos-signature': `t=${t}, v1=${hmacOf('sha256', `${t}.${content}`, 'hex')}` }
+    },
+    id: () => 'event_workos',
   },
   {
     name: 'Polar',

@@ -22,6 +22,7 @@ export const presetNames = [
   'paddle',
   'gitlab',
   'postmark',
+  'workos',
 ] as const
 
 /**
@@ -53,4 +54,5 @@ export const payloadIdFields: Partial<Record<PresetName, string>> = {
   slack: 'event_id',
   vercel: 'id',
   paddle: 'event_id',
+  workos: 'id',
 }

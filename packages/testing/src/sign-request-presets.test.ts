@@ -14,6 +14,7 @@ import {
   type Verifier,
   vercel,
   type WebhookEvent,
+  workos,
 } from '@hookguard/core'
 import { LinearWebhookClient } from '@linear/sdk/webhooks'
 import { NodeRuntime, WebhooksValidator } from '@paddle/paddle-node-sdk'
@@ -100,6 +101,7 @@ const presets: {
   },
   { preset: 'gitlab', verifier: (s) => gitlab({ token: s }) },
   { preset: 'postmark', verifier: (s) => postmark({ username: 'postmark', password: s }) },
+  { preset: 'workos', verifier: (s) => workos({ secret: s }) },
 ]
 
 function memoryIo(): CliIo & { stdout: string[] } {

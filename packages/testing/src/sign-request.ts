@@ -2,7 +2,7 @@ import { settleBody, unixSeconds } from './body.js'
 import { newEventId } from './ids.js'
 import { isPresetName, type PresetName, presetNames } from './presets.js'
 import { signBearer } from './signers/bearer.js'
-import { signGitlab, signLemonSqueezy, signPaddle, signVercel } from './signers/body-hmac.js'
+import { signGitlab, signLemonSqueezy, signPaddle, signVercel, signWorkos } from './signers/body-hmac.js'
 import { signGithub } from './signers/github.js'
 import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
@@ -41,6 +41,7 @@ const signers: Record<PresetName, Signer> = {
   paddle: signPaddle,
   gitlab: signGitlab,
   postmark: signPostmark,
+  workos: signWorkos,
 }
 
 /**

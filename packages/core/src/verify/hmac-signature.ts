@@ -15,7 +15,7 @@ import {
   positiveNumber,
   requireOptions,
 } from './option-checks.js'
-import { checkTimestamp } from './timestamp.js'
+import { checkTimestamp, type TimestampUnit } from './timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /** A secret: a string (its UTF-8 bytes are the key) or the raw key bytes. */
@@ -66,9 +66,10 @@ export interface HmacSignatureOptions {
    * timestamp is rewritten by whoever replays a delivery. Default: the scheme
    * has none, so no replay window: the digest that matched is then a second
    * dedupe key (`VerifyResult.replayKey`), and the same body re-sent under a
-   * fresh id is still a duplicate.
+   * fresh id is still a duplicate. `unit`: how it is written, `seconds`
+   * (default) or `ms` (Unix milliseconds, as WorkOS's `t=`).
    */
-  timestamp?: { header: string } | { entry: string }
+  timestamp?: ({ header: string } | { entry: string }) & { unit?: TimestampUnit }
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
   /** Signature entries inspected at most. Default 16. */
@@ -94,6 +95,7 @@ interface HmacScheme {
   template: readonly Part[]
   timestampHeader: string | undefined
   timestampEntry: string | undefined
+  timestampUnit: TimestampUnit
   tolerance: number | undefined
   maxSignatures: number
 }
@@ -206,6 +208,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   if (typeof signedContent !== 'string') throw optionError(where, 'signedContent', 'a string')
   const template = compileTemplate(signedContent, where)
   const { timestampHeader, timestampEntry } = timestampPlace(options.timestamp, separator, template, where)
+  const timestampUnit = oneOf(options.timestamp?.unit ?? 'seconds', ['seconds', 'ms'], where, 'timestamp.unit')
   const tolerance =
     options.toleranceSeconds === undefined
       ? undefined
@@ -224,6 +227,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     template,
     timestampHeader,
     timestampEntry,
+    timestampUnit,
     tolerance,
     maxSignatures,
   }
@@ -247,7 +251,7 @@ async function verifyHmac(ctx: VerifyContext, scheme: HmacScheme): Promise<Verif
   const timestamp =
     timestampText === undefined
       ? undefined
-      : checkTimestamp(timestampText, ctx.nowMs, scheme.tolerance ?? ctx.toleranceSeconds)
+      : checkTimestamp(timestampText, ctx.nowMs, scheme.tolerance ?? ctx.toleranceSeconds, scheme.timestampUnit)
   const candidates = candidatesOf(entries, scheme)
   const signed = signedContentOf(ctx, scheme.template, timestampText)
   return compare(signed, candidates, timestamp, scheme)
