@@ -1,5 +1,16 @@
-import { createHash, createHmac } from 'node:crypto'
-import { gitlab, lemonSqueezy, linear, paddle, polar, postmark, shopify, vercel, workos } from '@hookguard/core'
+import { createHash, createHmac, generateKeyPairSync, sign } from 'node:crypto'
+import {
+  gitlab,
+  lemonSqueezy,
+  linear,
+  paddle,
+  polar,
+  postmark,
+  sendgrid,
+  shopify,
+  vercel,
+  workos,
+} from '@hookguard/core'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { expect } from 'vitest'
 import { send } from '../http-client.js'
@@ -11,6 +22,9 @@ const senderSecret = 'hookguard preset-case secret'
 const body = JSON.stringify({ id: 820982911946154500, total_price: '10.00' })
 const hmacOf = (algorithm: 'sha1' | 'sha256', content: string, encoding: 'hex' | 'base64') =>
   createHmac(algorithm, senderSecret).update(content).digest(encoding)
+
+/** SendGrid signs with its private key: an EC P-256 pair made once for these cases. */
+const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 
 /** Shopify under its current header names and under the old `x-shopify-*` ones. */
 const shopifyForms = [
@@ -65,6 +79,21 @@ const senders = [
       return { 'workos-signature': `t=${t}, v1=${hmacOf('sha256', `${t}.${content}`, 'hex')}` }
     },
     id: () => 'event_workos',
+  },
+  {
+    name: 'SendGrid',
+    verify: () =>
+      sendgrid({ publicKey: sendgridKeys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }),
+    body: JSON.stringify([{ event: 'processed', sg_event_id: 'sg-1', total_price: '10.00' }]),
+    headers: (content: string) => {
+      const timestamp = String(nowSeconds - 1)
+      const signature = sign('sha256', Buffer.from(timestamp + content), sendgridKeys.privateKey).toString('base64')
+      return {
+        'x-twilio-email-event-webhook-timestamp': timestamp,
+        'x-twilio-email-event-webhook-signature': signature,
+      }
+    },
+    id: (content: string) => createHash('sha256').update(content).digest('hex'),
   },
   {
     name: 'Polar',

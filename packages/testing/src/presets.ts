@@ -23,6 +23,7 @@ export const presetNames = [
   'gitlab',
   'postmark',
   'workos',
+  'sendgrid',
 ] as const
 
 /**

@@ -9,6 +9,7 @@ import { signJwt } from './signers/jwt.js'
 import { signLinear } from './signers/linear.js'
 import { signPostmark } from './signers/postmark.js'
 import { signQStash } from './signers/qstash.js'
+import { signSendgrid } from './signers/sendgrid.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
@@ -42,6 +43,7 @@ const signers: Record<PresetName, Signer> = {
   gitlab: signGitlab,
   postmark: signPostmark,
   workos: signWorkos,
+  sendgrid: signSendgrid,
 }
 
 /**

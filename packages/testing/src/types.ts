@@ -19,7 +19,7 @@ export interface SignOptions {
    * key for QStash, the token for `bearer`, the HMAC secret for `jwt`.
    */
   secret?: string
-  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), and `v1a` Standard Webhooks signatures. */
+  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), `sendgrid` (EC P-256), and `v1a` Standard Webhooks signatures. */
   privateKey?: PrivateKeyInput
   /** The raw body: sent exactly as given (a JSON value is serialized once). */
   body: Body

@@ -107,7 +107,7 @@ export async function signOptionsFrom(
     ? (await readArgumentFile(values['private-key'], '--private-key', command)).toString('utf8')
     : values['private-key']
   if ((secret === undefined || secret === '') && privateKey === undefined) {
-    const keyHint = preset === 'google-pubsub' ? ' or --private-key @key.pem' : ''
+    const keyHint = preset === 'google-pubsub' || preset === 'sendgrid' ? ' or --private-key @key.pem' : ''
     throw new UsageError(
       `missing --secret${keyHint} for ${preset} (or set HOOKGUARD_SECRET); make one with: hookguard secret --preset ${preset}`,
       command,

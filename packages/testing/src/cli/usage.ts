@@ -4,7 +4,7 @@ const presets = presetNames.join(', ')
 
 const signOptions = `  --preset <name>        ${presets}
   --secret <secret>      the signing secret (default: $HOOKGUARD_SECRET); @file reads it from a file
-  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, Standard Webhooks v1a
+  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, Standard Webhooks v1a
   --body <json|@file|->  the payload, sent byte for byte (- reads stdin). Default {"type":"hookguard.test"}
   --id <id>              the event id (default: a fresh one in the sender's format)
   --type <type>          the event type where the sender puts it in a header (GitHub, Shopify)
