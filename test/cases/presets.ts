@@ -1,5 +1,16 @@
-import { createHash, createHmac } from 'node:crypto'
-import { gitlab, lemonSqueezy, linear, paddle, polar, shopify, vercel } from '@hookguard/core'
+import { createHash, createHmac, generateKeyPairSync, sign } from 'node:crypto'
+import {
+  gitlab,
+  lemonSqueezy,
+  linear,
+  paddle,
+  polar,
+  postmark,
+  sendgrid,
+  shopify,
+  vercel,
+  workos,
+} from '@hookguard/core'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { expect } from 'vitest'
 import { send } from '../http-client.js'
@@ -11,6 +22,9 @@ const senderSecret = 'hookguard preset-case secret'
 const body = JSON.stringify({ id: 820982911946154500, total_price: '10.00' })
 const hmacOf = (algorithm: 'sha1' | 'sha256', content: string, encoding: 'hex' | 'base64') =>
   createHmac(algorithm, senderSecret).update(content).digest(encoding)
+
+/** SendGrid signs with its private key: an EC P-256 pair made once for these cases. */
+const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 
 /** Shopify under its current header names and under the old `x-shopify-*` ones. */
 const shopifyForms = [
@@ -57,6 +71,31 @@ const senders = [
     id: () => 'evt_paddle',
   },
   {
+    name: 'WorkOS',
+    verify: () => workos({ secret: senderSecret }),
+    body: JSON.stringify({ id: 'event_workos', event: 'user.created', total_price: '10.00' }),
+    headers: (content: string) => {
+      const t = nowSeconds * 1000 - 2500
+      return { 'workos-signature': `t=${t}, v1=${hmacOf('sha256', `${t}.${content}`, 'hex')}` }
+    },
+    id: () => 'event_workos',
+  },
+  {
+    name: 'SendGrid',
+    verify: () =>
+      sendgrid({ publicKey: sendgridKeys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }),
+    body: JSON.stringify([{ event: 'processed', sg_event_id: 'sg-1', total_price: '10.00' }]),
+    headers: (content: string) => {
+      const timestamp = String(nowSeconds - 1)
+      const signature = sign('sha256', Buffer.from(timestamp + content), sendgridKeys.privateKey).toString('base64')
+      return {
+        'x-twilio-email-event-webhook-timestamp': timestamp,
+        'x-twilio-email-event-webhook-signature': signature,
+      }
+    },
+    id: (content: string) => createHash('sha256').update(content).digest('hex'),
+  },
+  {
     name: 'Polar',
     verify: () => polar({ secret: senderSecret }),
     body: JSON.stringify({ type: 'order.paid', total_price: '10.00' }),
@@ -98,6 +137,18 @@ export const presetCases: readonly ConformanceCase[] = [
       const wrong = await send(server.url, { headers: { ...headers, 'x-gitlab-token': 'guess' }, body })
       expectVerdict(wrong, 401, 'invalid_token')
       expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([['k-1', 'Push Hook']])
+    },
+  },
+  {
+    name: 'Postmark: the Basic credentials are accepted, the id is RecordType:MessageID; a wrong password is refused',
+    async run(start) {
+      const server = await start({ verify: [postmark({ username: 'postmark', password: senderSecret })] })
+      const delivery = JSON.stringify({ RecordType: 'Delivery', MessageID: 'm-1', Recipient: 'a@example.com' })
+      const basic = (pass: string) => `Basic ${Buffer.from(`postmark:${pass}`).toString('base64')}`
+      const headers = (pass: string) => ({ 'content-type': 'application/json', authorization: basic(pass) })
+      expectVerdict(await send(server.url, { headers: headers(senderSecret), body: delivery }), 202, 'accepted')
+      expectVerdict(await send(server.url, { headers: headers('guess'), body: delivery }), 401, 'invalid_token')
+      expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([['Delivery:m-1', 'Delivery']])
     },
   },
   ...shopifyForms.map(

@@ -87,6 +87,8 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
       return { secret: `sig_${randomAlphanumeric(28)}` }
     case 'google-pubsub':
       return pemPair('rsa')
+    case 'sendgrid':
+      return pemPair('ec')
     case 'jwt':
       return options.asymmetric ? pemPair('ec') : { secret: randomBytes(32).toString('base64url') }
     default:

@@ -25,6 +25,9 @@ export const presetNames = [
   'zoom',
   'dropbox',
   'discord',
+  'postmark',
+  'workos',
+  'sendgrid',
 ] as const
 
 /**
@@ -56,4 +59,5 @@ export const payloadIdFields: Partial<Record<PresetName, string>> = {
   slack: 'event_id',
   vercel: 'id',
   paddle: 'event_id',
+  workos: 'id',
 }

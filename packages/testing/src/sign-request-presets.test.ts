@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   clerk,
   createGuard,
@@ -7,15 +10,19 @@ import {
   liveblocks,
   paddle,
   polar,
+  postmark,
   replicate,
   resend,
+  sendgrid,
   supabaseAuthHook,
   type Verifier,
   vercel,
   type WebhookEvent,
+  workos,
 } from '@hookguard/core'
 import { LinearWebhookClient } from '@linear/sdk/webhooks'
 import { NodeRuntime, WebhooksValidator } from '@paddle/paddle-node-sdk'
+import { EventWebhook } from '@sendgrid/eventwebhook'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
 import { describe, expect, test } from 'vitest'
@@ -98,6 +105,8 @@ const presets: {
     },
   },
   { preset: 'gitlab', verifier: (s) => gitlab({ token: s }) },
+  { preset: 'postmark', verifier: (s) => postmark({ username: 'postmark', password: s }) },
+  { preset: 'workos', verifier: (s) => workos({ secret: s }) },
 ]
 
 function memoryIo(): CliIo & { stdout: string[] } {
@@ -132,5 +141,37 @@ describe.each(presets)('signRequest and the CLI: $preset', ({ preset, verifier, 
     ).toBe(0)
     const signed = JSON.parse(io.stdout.join('')) as SignedRequest
     expect((await through(verifier(secret), { ...signed, url })).status).toBe(202)
+  })
+})
+
+describe('signRequest and the CLI: sendgrid (a key pair: the private key signs, the public key verifies)', () => {
+  const { secret: privateKey, publicKey } = generateSecret('sendgrid')
+  const batch = [{ email: 'a@example.com', event: 'processed', sg_event_id: 'rbtnWrG1DVDGGGFHFyun0A' }]
+
+  test('signRequest: @sendgrid/eventwebhook accepts it, and so does the preset, with the id signRequest reports', async () => {
+    const signed = await signRequest('sendgrid', { privateKey, body: batch, url })
+    const sdk = new EventWebhook()
+    const signature = signed.headers['x-twilio-email-event-webhook-signature'] as string
+    const timestamp = signed.headers['x-twilio-email-event-webhook-timestamp'] as string
+    const sdkKey = sdk.convertPublicKeyToECDSA(publicKey as string)
+    expect(sdk.verifySignature(sdkKey, text(signed), signature, timestamp)).toBe(true)
+    const result = await through(sendgrid({ publicKey: publicKey as string }), signed)
+    expect(result).toMatchObject({ status: 202, code: 'accepted' })
+    expect(result.event?.id).toBe(signed.id)
+    const other = await signRequest('sendgrid', { privateKey: generateSecret('sendgrid').secret, body: batch, url })
+    expect((await through(sendgrid({ publicKey: publicKey as string }), other)).status).toBe(401)
+    await expect(signRequest('sendgrid', { body: batch })).rejects.toThrow('sendgrid: privateKey is required')
+  })
+
+  test('hookguard sign --json produces a delivery the preset accepts', async () => {
+    const io = memoryIo()
+    const keyFile = join(await mkdtemp(join(tmpdir(), 'hookguard-sendgrid-')), 'key.pem')
+    await writeFile(keyFile, privateKey)
+    const body = JSON.stringify(batch)
+    expect(
+      await main(['sign', '--preset', 'sendgrid', '--private-key', `@${keyFile}`, '--body', body, '--json'], io),
+    ).toBe(0)
+    const signed = JSON.parse(io.stdout.join('')) as SignedRequest
+    expect((await through(sendgrid({ publicKey: publicKey as string }), { ...signed, url })).status).toBe(202)
   })
 })

@@ -2,7 +2,7 @@ import { settleBody, unixSeconds } from './body.js'
 import { newEventId } from './ids.js'
 import { isPresetName, type PresetName, presetNames } from './presets.js'
 import { signBearer } from './signers/bearer.js'
-import { signGitlab, signLemonSqueezy, signPaddle, signVercel } from './signers/body-hmac.js'
+import { signGitlab, signLemonSqueezy, signPaddle, signVercel, signWorkos } from './signers/body-hmac.js'
 import { signDiscord } from './signers/discord.js'
 import { signDropbox } from './signers/dropbox.js'
 import { signGithub } from './signers/github.js'
@@ -10,7 +10,9 @@ import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
 import { signLinear } from './signers/linear.js'
 import { signMeta } from './signers/meta.js'
+import { signPostmark } from './signers/postmark.js'
 import { signQStash } from './signers/qstash.js'
+import { signSendgrid } from './signers/sendgrid.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
@@ -47,6 +49,9 @@ const signers: Record<PresetName, Signer> = {
   vercel: signVercel,
   paddle: signPaddle,
   gitlab: signGitlab,
+  postmark: signPostmark,
+  workos: signWorkos,
+  sendgrid: signSendgrid,
 }
 
 /**

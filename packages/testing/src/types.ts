@@ -19,7 +19,7 @@ export interface SignOptions {
    * key for QStash, the token for `bearer`, the HMAC secret for `jwt`.
    */
   secret?: string
-  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), and `v1a` Standard Webhooks signatures. */
+  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), `sendgrid` (EC P-256), and `v1a` Standard Webhooks signatures. */
   privateKey?: PrivateKeyInput
   /** The raw body: sent exactly as given (a JSON value is serialized once). */
   body: Body
@@ -35,6 +35,8 @@ export interface SignOptions {
   attempt?: number
   /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). */
   header?: string
+  /** `postmark`: the HTTP Basic user name (the secret is the password). Default `postmark`. */
+  username?: string
   /**
    * `jwt`: the algorithm. Default `HS256` with a secret; with a private key, the key's usual one
    * (`RS256`, `ES256`/`ES384`/`ES512` by curve, `EdDSA`). A key that cannot sign it is a `TypeError`.

@@ -192,6 +192,52 @@ describe('hmacSignature().verify, part by part', () => {
     await expect(stamped.verify(ctx(stale))).rejects.toMatchObject({ code: 'timestamp_too_old' })
   })
 
+  test("timestamp unit 'ms': Unix milliseconds, windowed to the millisecond, returned as seconds", async () => {
+    const inMs = hmacSignature({
+      secret,
+      header: 'x-sig',
+      algorithm: 'sha256',
+      encoding: 'hex',
+      separator: ',',
+      prefix: 'v1=',
+      timestamp: { entry: 't=', unit: 'ms' },
+      signedContent: '{timestamp}.{body}',
+      toleranceSeconds: 180,
+    })
+    const signedAt = (t: number) => ({ 'x-sig': `t=${t}, v1=${hmac(`${t}.${body}`)}` })
+    expect(await inMs.verify(ctx(signedAt(1_700_000_000_123)))).toEqual({ timestamp: 1_700_000_000 })
+    expect(await inMs.verify(ctx(signedAt(1_700_000_000_000 - 180_000)))).toEqual({ timestamp: 1_699_999_820 })
+    const old = inMs.verify(ctx(signedAt(1_700_000_000_000 - 180_001)))
+    await expect(old).rejects.toMatchObject({ code: 'timestamp_too_old' })
+    const ahead = inMs.verify(ctx(signedAt(1_700_000_000_000 + 180_001)))
+    await expect(ahead).rejects.toMatchObject({ code: 'timestamp_too_new' })
+    // Read as seconds, the same header is some 54 000 years ahead.
+    const asSeconds = hmacSignature({
+      secret,
+      header: 'x-sig',
+      algorithm: 'sha256',
+      encoding: 'hex',
+      separator: ',',
+      prefix: 'v1=',
+      timestamp: { entry: 't=' },
+      signedContent: '{timestamp}.{body}',
+    })
+    await expect(asSeconds.verify(ctx(signedAt(1_700_000_000_123)))).rejects.toMatchObject({
+      code: 'timestamp_too_new',
+    })
+    expect(() =>
+      hmacSignature({
+        secret,
+        header: 'x-sig',
+        algorithm: 'sha256',
+        encoding: 'hex',
+        separator: ',',
+        timestamp: { entry: 't=', unit: 'minutes' as never },
+        signedContent: '{timestamp}.{body}',
+      }),
+    ).toThrow("hmac-signature: timestamp.unit must be 'seconds' or 'ms'")
+  })
+
   test('with no signed timestamp, the digest that matched is the replay key', async () => {
     const plain = hmacSignature({ secret: ['old', secret], header: 'x-sig', algorithm: 'sha256', encoding: 'hex' })
     const sig = hmac(body)

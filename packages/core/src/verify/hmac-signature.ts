@@ -15,7 +15,8 @@ import {
   positiveNumber,
   requireOptions,
 } from './option-checks.js'
-import { checkTimestamp } from './timestamp.js'
+import { compileTemplate, type Part, signedContentOf, timestampPlace } from './signed-content.js'
+import { checkTimestamp, type TimestampUnit } from './timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /** A secret: a string (its UTF-8 bytes are the key) or the raw key bytes. */
@@ -66,9 +67,10 @@ export interface HmacSignatureOptions {
    * timestamp is rewritten by whoever replays a delivery. Default: the scheme
    * has none, so no replay window: the digest that matched is then a second
    * dedupe key (`VerifyResult.replayKey`), and the same body re-sent under a
-   * fresh id is still a duplicate.
+   * fresh id is still a duplicate. `unit`: how it is written, `seconds`
+   * (default) or `ms` (Unix milliseconds, as WorkOS's `t=`).
    */
-  timestamp?: { header: string } | { entry: string }
+  timestamp?: ({ header: string } | { entry: string }) & { unit?: TimestampUnit }
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
   /** Signature entries inspected at most. Default 16. */
@@ -81,8 +83,6 @@ export interface HmacSignatureOptions {
   keepHeaders?: readonly string[]
 }
 
-type Part = { literal: string } | { body: true } | { timestamp: true } | { header: string }
-
 /** What the factory resolved from the options, once: everything a check needs. */
 interface HmacScheme {
   keys: readonly HmacKey[]
@@ -94,70 +94,12 @@ interface HmacScheme {
   template: readonly Part[]
   timestampHeader: string | undefined
   timestampEntry: string | undefined
+  timestampUnit: TimestampUnit
   tolerance: number | undefined
   maxSignatures: number
 }
 
-const placeholder = /\{([^{}]*)\}/g
 const encoder = new TextEncoder()
-
-function compileTemplate(template: string, where: string): Part[] {
-  const parts: Part[] = []
-  let last = 0
-  let hasBody = false
-  for (const match of template.matchAll(placeholder)) {
-    if (match.index > last) parts.push({ literal: template.slice(last, match.index) })
-    const name = match[1] as string
-    if (name === 'body') {
-      parts.push({ body: true })
-      hasBody = true
-    } else if (name === 'timestamp') parts.push({ timestamp: true })
-    else if (name.startsWith('header:')) {
-      parts.push({ header: headerName(name.slice(7), where, `signedContent {${name}}`) })
-    } else {
-      throw new TypeError(
-        `${where}: signedContent has an unknown placeholder {${name}}: use {body}, {timestamp} or {header:name}`,
-      )
-    }
-    last = match.index + match[0].length
-  }
-  if (last < template.length) parts.push({ literal: template.slice(last) })
-  if (!hasBody) throw optionError(where, 'signedContent', 'a template with {body}')
-  return parts
-}
-
-/** Where the timestamp is (its header, or its entry), refused unless the template signs it. */
-function timestampPlace(
-  timestampOption: HmacSignatureOptions['timestamp'],
-  separator: string | undefined,
-  template: readonly Part[],
-  where: string,
-): { timestampHeader?: string; timestampEntry?: string } {
-  if (timestampOption === undefined) {
-    if (template.some((part) => 'timestamp' in part)) {
-      throw new TypeError(`${where}: signedContent uses {timestamp}, so timestamp must say where it is`)
-    }
-    return {}
-  }
-  let timestampHeader: string | undefined
-  let timestampEntry: string | undefined
-  if (timestampOption && 'header' in timestampOption) {
-    timestampHeader = headerName(timestampOption.header, where, 'timestamp.header')
-  } else if (timestampOption && 'entry' in timestampOption) {
-    if (separator === undefined) throw new TypeError(`${where}: timestamp.entry needs a separator`)
-    timestampEntry = nonEmptyString(timestampOption.entry, where, 'timestamp.entry')
-  } else throw optionError(where, 'timestamp', '{ header } or { entry }')
-  // An unsigned timestamp is one an attacker rewrites: a replayed delivery would pass the window check.
-  const signed = template.some((part) => 'timestamp' in part || ('header' in part && part.header === timestampHeader))
-  if (!signed) {
-    throw optionError(
-      where,
-      'signedContent',
-      'a template with {timestamp} when timestamp is set: an unsigned timestamp lets replays through',
-    )
-  }
-  return { timestampHeader, timestampEntry }
-}
 
 function toKeyBytes(secret: unknown, where: string, option: string): Uint8Array {
   if (typeof secret === 'string' && secret.length > 0) return encoder.encode(secret)
@@ -206,6 +148,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   if (typeof signedContent !== 'string') throw optionError(where, 'signedContent', 'a string')
   const template = compileTemplate(signedContent, where)
   const { timestampHeader, timestampEntry } = timestampPlace(options.timestamp, separator, template, where)
+  const timestampUnit = oneOf(options.timestamp?.unit ?? 'seconds', ['seconds', 'ms'], where, 'timestamp.unit')
   const tolerance =
     options.toleranceSeconds === undefined
       ? undefined
@@ -224,6 +167,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     template,
     timestampHeader,
     timestampEntry,
+    timestampUnit,
     tolerance,
     maxSignatures,
   }
@@ -247,7 +191,7 @@ async function verifyHmac(ctx: VerifyContext, scheme: HmacScheme): Promise<Verif
   const timestamp =
     timestampText === undefined
       ? undefined
-      : checkTimestamp(timestampText, ctx.nowMs, scheme.tolerance ?? ctx.toleranceSeconds)
+      : checkTimestamp(timestampText, ctx.nowMs, scheme.tolerance ?? ctx.toleranceSeconds, scheme.timestampUnit)
   const candidates = candidatesOf(entries, scheme)
   const signed = signedContentOf(ctx, scheme.template, timestampText)
   return compare(signed, candidates, timestamp, scheme)
@@ -297,28 +241,6 @@ function candidatesOf(entries: readonly string[], scheme: HmacScheme): string[] 
     throw new WebhookError('invalid_signature', `${scheme.header} has no ${prefix ? `${prefix} ` : ''}signature entry`)
   }
   return candidates
-}
-
-/** The template filled in from the request: literal text, the raw body, the timestamp as sent, signed headers. */
-function signedContentOf(
-  ctx: VerifyContext,
-  template: readonly Part[],
-  timestampText: string | undefined,
-): (string | Uint8Array)[] {
-  const signed: (string | Uint8Array)[] = []
-  for (const part of template) {
-    if ('literal' in part) signed.push(part.literal)
-    else if ('body' in part) signed.push(ctx.body)
-    else if ('timestamp' in part) signed.push(timestampText as string)
-    else {
-      const signedHeader = singleHeader(ctx.headers, part.header)
-      if (signedHeader === undefined) {
-        throw new WebhookError('invalid_signature', `signed header ${part.header} is missing`)
-      }
-      signed.push(signedHeader)
-    }
-  }
-  return signed
 }
 
 /** Each secret's digest against every candidate, as text in constant time; the first match passes. */

@@ -14,6 +14,7 @@ export const signingOptions = {
   id: { type: 'string' },
   type: { type: 'string' },
   'token-header': { type: 'string' },
+  username: { type: 'string' },
   issuer: { type: 'string' },
   audience: { type: 'string' },
   subject: { type: 'string' },
@@ -106,7 +107,7 @@ export async function signOptionsFrom(
     ? (await readArgumentFile(values['private-key'], '--private-key', command)).toString('utf8')
     : values['private-key']
   if ((secret === undefined || secret === '') && privateKey === undefined) {
-    const keyHint = preset === 'google-pubsub' ? ' or --private-key @key.pem' : ''
+    const keyHint = preset === 'google-pubsub' || preset === 'sendgrid' ? ' or --private-key @key.pem' : ''
     throw new UsageError(
       `missing --secret${keyHint} for ${preset} (or set HOOKGUARD_SECRET); make one with: hookguard secret --preset ${preset}`,
       command,
@@ -120,6 +121,7 @@ export async function signOptionsFrom(
   if (privateKey !== undefined) options.privateKey = privateKey
   if (values.type !== undefined) options.type = values.type
   if (values['token-header'] !== undefined) options.header = values['token-header']
+  if (values.username !== undefined) options.username = values.username
   if (values.issuer !== undefined) options.issuer = values.issuer
   if (values.audience !== undefined) options.audience = values.audience
   if (values.subject !== undefined) options.subject = values.subject

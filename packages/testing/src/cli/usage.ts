@@ -5,11 +5,12 @@ const presets = presetNames.join(', ')
 
 const signOptions = `  --preset <name>        ${presets}
   --secret <secret>      the signing secret (default: $HOOKGUARD_SECRET); @file reads it from a file
-  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, Standard Webhooks v1a
+  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, Standard Webhooks v1a
   --body <json|@file|->  the payload, sent byte for byte (- reads stdin). Default {"type":"hookguard.test"}
   --id <id>              the event id (default: a fresh one in the sender's format)
   --type <type>          the event type where the sender puts it in a header (GitHub, Shopify)
   --token-header <name>  bearer/jwt: the header carrying the token (default Authorization: Bearer)
+  --username <name>      postmark: the Basic user name (default postmark; --secret is the password)
   --issuer, --audience, --subject <value>   jwt claims
   --content-type <type>  default application/json
   -H, --add-header <name: value>            an extra header (repeatable)`

@@ -37,6 +37,15 @@ export function signPaddle(input: SignInput): SignerOutput {
   return { headers: { 'paddle-signature': `ts=${input.timestamp};h1=${h1}` }, ...(id === undefined ? {} : { id }) }
 }
 
+/** WorkOS: `WorkOS-Signature: t=<unix ms>, v1=<hex HMAC-SHA256 of "t.body">` (the id is the payload's `id`). */
+export function signWorkos(input: SignInput): SignerOutput {
+  const secret = requireSecret(input.options.secret, 'workos')
+  const t = input.timestamp * 1000
+  const v1 = hmac('sha256', secret, [`${t}.`, input.bytes], 'hex')
+  const id = payloadString(input.bytes, 'id')
+  return { headers: { 'workos-signature': `t=${t}, v1=${v1}` }, ...(id === undefined ? {} : { id }) }
+}
+
 /** GitLab: the secret token in `X-Gitlab-Token`, `X-Gitlab-Event` (default `Push Hook`), the id as `Idempotency-Key`. */
 export function signGitlab(input: SignInput): SignerOutput {
   const secret = requireSecret(input.options.secret, 'gitlab')

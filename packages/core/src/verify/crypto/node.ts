@@ -1,5 +1,23 @@
-import { createHash, createHmac, createPublicKey, createSecretKey, verify } from 'node:crypto'
-import type { DigestEncoding, Ed25519PublicKey, HashAlgorithm, HmacKey } from './port.js'
+import {
+  constants,
+  createHash,
+  createHmac,
+  createPublicKey,
+  createSecretKey,
+  type KeyObject,
+  type JsonWebKey as NodeJsonWebKey,
+  verify,
+} from 'node:crypto'
+import type {
+  DigestEncoding,
+  EcdsaSignatureFormat,
+  Ed25519PublicKey,
+  HashAlgorithm,
+  HmacKey,
+  PublicKeyInput,
+  SignatureAlgorithm,
+  SignatureKey,
+} from './port.js'
 
 /** HMAC with `node:crypto`: synchronous, no copies of the body. */
 export function hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): HmacKey {
@@ -35,6 +53,61 @@ export function ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey {
           ? only
           : Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
       return verify(null, data, key, signature)
+    },
+  }
+}
+
+/** The key type and, for ECDSA, the curve each algorithm takes. */
+const keyShape: Record<SignatureAlgorithm, { type: string; curve?: string }> = {
+  ed25519: { type: 'ed25519' },
+  'ecdsa-p256-sha256': { type: 'ec', curve: 'prime256v1' },
+  'rsa-pkcs1-sha256': { type: 'rsa' },
+  'rsa-pss-sha256': { type: 'rsa' },
+}
+
+/** One buffer of the parts: a single byte array as it is, several joined. */
+function joined(parts: readonly (string | Uint8Array)[]): Uint8Array {
+  const only = parts.length === 1 ? parts[0] : undefined
+  if (only instanceof Uint8Array) return only
+  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+}
+
+/** A PEM (SPKI) or JWK public key with `node:crypto`: the key object is built once and checked against the algorithm. */
+export function signatureKey(
+  algorithm: SignatureAlgorithm,
+  input: PublicKeyInput,
+  ecdsaFormat: EcdsaSignatureFormat,
+): SignatureKey {
+  let key: KeyObject
+  try {
+    key =
+      typeof input === 'string'
+        ? createPublicKey({ key: input, format: 'pem' })
+        : createPublicKey({ key: input as NodeJsonWebKey, format: 'jwk' })
+  } catch {
+    throw new TypeError('not a PEM (SPKI) or JWK public key')
+  }
+  const shape = keyShape[algorithm]
+  if (key.type !== 'public' || key.asymmetricKeyType !== shape.type) {
+    throw new TypeError(`not a public ${shape.type} key`)
+  }
+  if (shape.curve !== undefined && key.asymmetricKeyDetails?.namedCurve !== shape.curve) {
+    throw new TypeError('not a P-256 key')
+  }
+  const options =
+    algorithm === 'rsa-pss-sha256'
+      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+      : algorithm === 'ecdsa-p256-sha256'
+        ? { key, dsaEncoding: ecdsaFormat === 'raw' ? ('ieee-p1363' as const) : ('der' as const) }
+        : { key }
+  const hash = algorithm === 'ed25519' ? null : 'sha256'
+  return {
+    verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean {
+      try {
+        return verify(hash, joined(parts), options, signature)
+      } catch {
+        return false // a malformed DER signature throws
+      }
     },
   }
 }

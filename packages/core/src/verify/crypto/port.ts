@@ -16,11 +16,35 @@ export interface Ed25519PublicKey {
   verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean | Promise<boolean>
 }
 
+/**
+ * The asymmetric signature algorithms, all over SHA-256 but Ed25519: Ed25519,
+ * ECDSA P-256, RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt length 32).
+ */
+export type SignatureAlgorithm = 'ed25519' | 'ecdsa-p256-sha256' | 'rsa-pkcs1-sha256' | 'rsa-pss-sha256'
+
+/** How an ECDSA signature is written: ASN.1 DER, or raw `r || s` (IEEE P1363, as Web Crypto and JWS). */
+export type EcdsaSignatureFormat = 'der' | 'raw'
+
+/** A public key in PEM (SPKI, `-----BEGIN PUBLIC KEY-----`) or as a public JWK. */
+export type PublicKeyInput = string | JsonWebKey
+
+/** A public key imported once, when the guard is created. */
+export interface SignatureKey {
+  /** Whether `signature` is a valid signature of the concatenated parts (strings as UTF-8). */
+  verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean | Promise<boolean>
+}
+
 /** What the core needs from the platform's crypto; one Node and one Web Crypto implementation. */
 export interface CryptoPort {
   hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): HmacKey
   /** Prepares a raw 32-byte Ed25519 public key; throws a `TypeError` when it is not one. */
   ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey
+  /**
+   * Imports a public key for `algorithm`, once; throws a `TypeError` when it is
+   * not one (Web Crypto, which imports asynchronously, checks what it can at once
+   * and fails the first verification otherwise).
+   */
+  signatureKey(algorithm: SignatureAlgorithm, key: PublicKeyInput, ecdsaFormat: EcdsaSignatureFormat): SignatureKey
   sha256(data: Uint8Array): Uint8Array | Promise<Uint8Array>
   base64Encode(bytes: Uint8Array): string
   base64Decode(text: string): Uint8Array

@@ -1,5 +1,14 @@
 import { concatBytes } from '../../lib/bytes.js'
-import type { DigestEncoding, Ed25519PublicKey, HashAlgorithm, HmacKey } from './port.js'
+import type {
+  DigestEncoding,
+  EcdsaSignatureFormat,
+  Ed25519PublicKey,
+  HashAlgorithm,
+  HmacKey,
+  PublicKeyInput,
+  SignatureAlgorithm,
+  SignatureKey,
+} from './port.js'
 
 const subtleName: Record<HashAlgorithm, string> = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' }
 const encoder = new TextEncoder()
@@ -42,6 +51,86 @@ export function ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey {
       if (signature.byteLength !== 64) return false
       key ??= crypto.subtle.importKey('raw', bytes as BufferSource, { name: 'Ed25519' }, false, ['verify'])
       return crypto.subtle.verify('Ed25519', await key, signature as BufferSource, concat(parts) as BufferSource)
+    },
+  }
+}
+
+/** Web Crypto's names for each algorithm: to import the key, and to verify with it. */
+const subtleSignature: Record<
+  SignatureAlgorithm,
+  {
+    importAs: AlgorithmIdentifier | EcKeyImportParams | RsaHashedImportParams
+    verifyAs: AlgorithmIdentifier | EcdsaParams | RsaPssParams
+  }
+> = {
+  ed25519: { importAs: { name: 'Ed25519' }, verifyAs: { name: 'Ed25519' } },
+  'ecdsa-p256-sha256': {
+    importAs: { name: 'ECDSA', namedCurve: 'P-256' },
+    verifyAs: { name: 'ECDSA', hash: 'SHA-256' },
+  },
+  'rsa-pkcs1-sha256': {
+    importAs: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    verifyAs: { name: 'RSASSA-PKCS1-v1_5' },
+  },
+  'rsa-pss-sha256': { importAs: { name: 'RSA-PSS', hash: 'SHA-256' }, verifyAs: { name: 'RSA-PSS', saltLength: 32 } },
+}
+
+const pemPattern = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/
+
+/** The DER SubjectPublicKeyInfo inside a PEM public key. */
+function spkiOf(pem: string): Uint8Array {
+  const match = pemPattern.exec(pem.trim())
+  if (!match) throw new TypeError('not a PEM (SPKI) or JWK public key')
+  return base64Decode((match[1] as string).replace(/\s+/g, ''))
+}
+
+/** One DER INTEGER of a P-256 signature as 32 bytes, at `at`; undefined when malformed. */
+function derInteger(der: Uint8Array, at: number): { bytes: Uint8Array; next: number } | undefined {
+  const length = der[at + 1]
+  if (der[at] !== 0x02 || length === undefined || length === 0 || length > 33) return undefined
+  let value = der.subarray(at + 2, at + 2 + length)
+  if (value.length !== length) return undefined
+  if (value.length === 33) {
+    if (value[0] !== 0) return undefined
+    value = value.subarray(1)
+  }
+  const bytes = new Uint8Array(32)
+  bytes.set(value, 32 - value.length)
+  return { bytes, next: at + 2 + length }
+}
+
+/** A DER ECDSA P-256 signature as raw `r || s` (what Web Crypto verifies); undefined when malformed. */
+function derToRaw(der: Uint8Array): Uint8Array | undefined {
+  if (der[0] !== 0x30 || der[1] !== der.length - 2) return undefined
+  const r = derInteger(der, 2)
+  const s = r && derInteger(der, r.next)
+  if (!r || !s || s.next !== der.length) return undefined
+  return concatBytes([r.bytes, s.bytes])
+}
+
+/**
+ * A PEM (SPKI) or JWK public key with Web Crypto. The import starts at once
+ * (Web Crypto imports asynchronously); a key it refuses fails every verification.
+ */
+export function signatureKey(
+  algorithm: SignatureAlgorithm,
+  input: PublicKeyInput,
+  ecdsaFormat: EcdsaSignatureFormat,
+): SignatureKey {
+  const { importAs, verifyAs } = subtleSignature[algorithm]
+  let key: Promise<CryptoKey>
+  if (typeof input === 'string') {
+    key = crypto.subtle.importKey('spki', spkiOf(input) as BufferSource, importAs, false, ['verify'])
+  } else if (input && typeof input === 'object') {
+    key = crypto.subtle.importKey('jwk', input, importAs, false, ['verify'])
+  } else throw new TypeError('not a PEM (SPKI) or JWK public key')
+  key.catch(() => {}) // surfaced by verify, not as an unhandled rejection
+  const derEncoded = algorithm === 'ecdsa-p256-sha256' && ecdsaFormat === 'der'
+  return {
+    async verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): Promise<boolean> {
+      const bytes = derEncoded ? derToRaw(signature) : signature
+      if (bytes === undefined) return false
+      return crypto.subtle.verify(verifyAs, await key, bytes as BufferSource, concat(parts) as BufferSource)
     },
   }
 }
