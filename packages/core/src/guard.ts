@@ -9,7 +9,7 @@ import { Delivery } from './delivery.js'
 import { WebhookError } from './errors.js'
 import { buildTheEvent } from './event/build-event.js'
 import { describeError } from './lib/describe-error.js'
-import { andThen, recover } from './lib/maybe-promise.js'
+import { settle } from './lib/maybe-promise.js'
 import { runSteps, type Step } from './lib/run-steps.js'
 import { logUnwritten, type Unwritten } from './observe/unwritten.js'
 import type { GuardOptions } from './options.js'
@@ -108,11 +108,12 @@ export function createGuard(options: GuardOptions<never>): Guard {
   function process(request: WebhookRequest): Promise<Verdict> {
     // Timed only for someone who reads the latency (a logger, hooks, or a registered meter provider).
     const delivery = new Delivery(request, parts.now(), observer.observed ? performance.now() : 0)
-    const verdict = recover(
+    const answer = settle(
       () => runSteps(steps, delivery, parts),
-      (thrown) => refuse(thrown, delivery, parts),
+      (verdict) => finish(verdict, delivery, parts),
+      (thrown) => finish(refuse(thrown, delivery, parts), delivery, parts),
     )
-    return Promise.resolve(andThen(verdict, (answer) => finish(answer, delivery, parts)))
+    return Promise.resolve(answer)
   }
 
   return {
