@@ -15,10 +15,11 @@ import {
   installed,
   type PrivateServer,
   receiverCounters,
+  runBrokerFaultLoad,
   startBrokerReceiver,
   startPersistentRedis,
 } from './fault-helpers.js'
-import { loadReport, runLoad, tally } from './fault-load.js'
+import { loadReport, tally } from './fault-load.js'
 import { makeSecret, testPrefix } from './redis-helpers.js'
 
 const redisServerInstalled = installed('redis-server', 'the BullMQ fault test')
@@ -67,30 +68,14 @@ describe.skipIf(!redisServerInstalled)('fault: BullMQ handoff while Redis restar
 
   test('0 lost, 0 false acks, every event acked; the queue holds one job per event', async () => {
     const ids = Array.from({ length: uniqueEvents }, (_, i) => `evt_${run}_${i}`)
-    const result = await runLoad({
+    const result = await runBrokerFaultLoad({
       key,
       ids,
-      resendShare: 0.2,
-      concurrency: 24,
-      pool: () => receivers,
-      deliveryBudgetMs: 30_000,
-      runBudgetMs: 90_000,
-      disruptions: [
-        { at: 0.25, label: 'Redis SIGKILLed, restarted after 500 ms', run: restartRedis },
-        {
-          at: 0.5,
-          label: 'receiver a SIGKILLed, a2 started',
-          async run() {
-            const victim = receivers.shift()!
-            await victim.kill()
-            receivers.push(await startBrokerReceiver('a2', env))
-          },
-        },
-        { at: 0.75, label: 'Redis SIGKILLed, restarted after 500 ms', run: restartRedis },
-      ],
+      env,
+      receivers,
+      stopped,
+      brokerFault: { label: 'Redis SIGKILLed, restarted after 500 ms', run: restartRedis },
     })
-    await Promise.all(receivers.map((receiver) => receiver.stop()))
-    stopped.push(...receivers.splice(0))
 
     // Read every job back from Redis, through BullMQ.
     const connection = new Redis({ host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: null })

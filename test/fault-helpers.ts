@@ -2,6 +2,7 @@
 // and private brokers a test may kill and restart: a persistent redis-server, a nats-server with JetStream.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { type LoadResult, runLoad } from './fault-load.js'
 import { closed, freePort, redisHost, stopChild, waitForLine } from './redis-helpers.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -124,4 +125,45 @@ export function startPrivateNats(dir: string): Promise<PrivateServer> {
     ...['-js', '-a', redisHost, '-p', String(port), '-sd', dir],
   ]
   return privateServer('sh', args, /Server is ready/)
+}
+
+/**
+ * The load the broker fault tests share: 24 senders, a fifth of the events sent twice, the broker's fault at a
+ * quarter and at three quarters of the run, and receiver `a` SIGKILLed and replaced by `a2` half-way. Afterwards
+ * every receiver is stopped and moved to `stopped`, where the test reads their counters.
+ */
+export async function runBrokerFaultLoad(run: {
+  key: Buffer
+  ids: readonly string[]
+  env: Record<string, string>
+  receivers: BrokerReceiver[]
+  stopped: BrokerReceiver[]
+  brokerFault: { label: string; run(): Promise<void> }
+}): Promise<LoadResult> {
+  const { receivers } = run
+  const result = await runLoad({
+    key: run.key,
+    ids: run.ids,
+    resendShare: 0.2,
+    concurrency: 24,
+    pool: () => receivers,
+    deliveryBudgetMs: 30_000,
+    runBudgetMs: 90_000,
+    disruptions: [
+      { at: 0.25, ...run.brokerFault },
+      {
+        at: 0.5,
+        label: 'receiver a SIGKILLed, a2 started',
+        async run() {
+          const victim = receivers.shift()!
+          await victim.kill()
+          receivers.push(await startBrokerReceiver('a2', run.env))
+        },
+      },
+      { at: 0.75, ...run.brokerFault },
+    ],
+  })
+  await Promise.all(receivers.map((receiver) => receiver.stop()))
+  run.stopped.push(...receivers.splice(0))
+  return result
 }

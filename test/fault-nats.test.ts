@@ -14,10 +14,11 @@ import {
   installed,
   type PrivateServer,
   receiverCounters,
+  runBrokerFaultLoad,
   startBrokerReceiver,
   startPrivateNats,
 } from './fault-helpers.js'
-import { loadReport, runLoad, tally } from './fault-load.js'
+import { loadReport, tally } from './fault-load.js'
 import { makeSecret, type PrivateRedis, startPrivateRedis, testPrefix } from './redis-helpers.js'
 
 const natsServerInstalled = installed('nats-server', 'the NATS fault test')
@@ -81,30 +82,14 @@ describe.skipIf(!natsServerInstalled || !redisServerInstalled)(
 
     test('0 lost, 0 false acks, every event acked; duplicates counted', async () => {
       const ids = Array.from({ length: uniqueEvents }, (_, i) => `evt_${run}_${i}`)
-      const result = await runLoad({
+      const result = await runBrokerFaultLoad({
         key,
         ids,
-        resendShare: 0.2,
-        concurrency: 24,
-        pool: () => receivers,
-        deliveryBudgetMs: 30_000,
-        runBudgetMs: 90_000,
-        disruptions: [
-          { at: 0.25, label: 'nats-server SIGKILLed, restarted after 500 ms', run: restartNats },
-          {
-            at: 0.5,
-            label: 'receiver a SIGKILLed, a2 started',
-            async run() {
-              const victim = receivers.shift()!
-              await victim.kill()
-              receivers.push(await startBrokerReceiver('a2', env))
-            },
-          },
-          { at: 0.75, label: 'nats-server SIGKILLed, restarted after 500 ms', run: restartNats },
-        ],
+        env,
+        receivers,
+        stopped,
+        brokerFault: { label: 'nats-server SIGKILLed, restarted after 500 ms', run: restartNats },
       })
-      await Promise.all(receivers.map((receiver) => receiver.stop()))
-      stopped.push(...receivers.splice(0))
 
       // Read every message back from the stream, by sequence.
       const nc = await connect({ servers: `127.0.0.1:${nats!.port}` })

@@ -9,8 +9,14 @@ import { amqpMessageId } from '@hookguard/rabbitmq'
 import { type Channel, type ChannelModel, connect } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { reachable, runName } from './broker-helpers.js'
-import { type BrokerReceiver, installed, receiverCounters, startBrokerReceiver } from './fault-helpers.js'
-import { loadReport, runLoad, tally } from './fault-load.js'
+import {
+  type BrokerReceiver,
+  installed,
+  receiverCounters,
+  runBrokerFaultLoad,
+  startBrokerReceiver,
+} from './fault-helpers.js'
+import { loadReport, tally } from './fault-load.js'
 import { makeSecret, type PrivateRedis, startPrivateRedis } from './redis-helpers.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 
@@ -68,30 +74,14 @@ describe.skipIf(!rabbitUp || !redisServerInstalled)(
 
     test('0 lost, 0 false acks, every event acked; duplicates counted', async () => {
       const ids = Array.from({ length: uniqueEvents }, (_, i) => `evt_${queue}_${i}`)
-      const result = await runLoad({
+      const result = await runBrokerFaultLoad({
         key,
         ids,
-        resendShare: 0.2,
-        concurrency: 24,
-        pool: () => receivers,
-        deliveryBudgetMs: 30_000,
-        runBudgetMs: 90_000,
-        disruptions: [
-          { at: 0.25, label: 'AMQP connections cut, refused for 500 ms', run: cutConnections },
-          {
-            at: 0.5,
-            label: 'receiver a SIGKILLed, a2 started',
-            async run() {
-              const victim = receivers.shift()!
-              await victim.kill()
-              receivers.push(await startBrokerReceiver('a2', env))
-            },
-          },
-          { at: 0.75, label: 'AMQP connections cut, refused for 500 ms', run: cutConnections },
-        ],
+        env,
+        receivers,
+        stopped,
+        brokerFault: { label: 'AMQP connections cut, refused for 500 ms', run: cutConnections },
       })
-      await Promise.all(receivers.map((receiver) => receiver.stop()))
-      stopped.push(...receivers.splice(0))
 
       // Read every message from the queue.
       const { messageCount } = await channel!.checkQueue(queue)
