@@ -1,7 +1,7 @@
 import type { Delivery } from '../delivery.js'
 import { WebhookError } from '../errors.js'
 import { describeError } from '../lib/describe-error.js'
-import { andThen, type MaybePromise, recover } from '../lib/maybe-promise.js'
+import { andThen, isThenable, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { duplicate } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
@@ -45,11 +45,18 @@ function claimNext(held: HeldKeys, parts: GuardParts): MaybePromise<Verdict | un
   const { store, keys, tokens } = held
   if (store === undefined || tokens.length === keys.length) return undefined
   const { key } = keys[tokens.length] as DeliveryKey
-  const claimed = recover<ClaimResult | StoreFailure>(
-    () => store.claim(key, parts.config.leaseMs),
-    (error) => claimFailed(error, key, parts),
+  let claimed: MaybePromise<ClaimResult>
+  try {
+    claimed = store.claim(key, parts.config.leaseMs)
+  } catch (error) {
+    return afterClaim(claimFailed(error, key, parts), held, parts)
+  }
+  // The memory store answers now: no closure and no promise for it.
+  if (!isThenable(claimed)) return afterClaim(claimed, held, parts)
+  return Promise.resolve(claimed).then(
+    (result) => afterClaim(result, held, parts),
+    (error: unknown) => afterClaim(claimFailed(error, key, parts), held, parts),
   )
-  return andThen(claimed, (result) => afterClaim(result, held, parts))
 }
 
 /** What a claim said: the key is ours (on to the next), done (a duplicate) or in flight; or the store failed open. */

@@ -25,14 +25,19 @@ export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybeP
     return releaseThenFail(held, parts, error)
   }
   // A synchronous enqueue has finished already: no timer and no race on the hot path.
-  if (!isThenable(pending)) return andThen(completeHeld(held, parts), () => accepted(event))
+  if (!isThenable(pending)) return completeThenAccept(held, parts, event)
   return finishesInTime(pending, parts.config.enqueueTimeoutMs).then(
     (inTime) =>
-      inTime
-        ? andThen(completeHeld(held, parts), () => accepted(event))
-        : keepUntilSettled(held, parts, pending as PromiseLike<unknown>),
+      inTime ? completeThenAccept(held, parts, event) : keepUntilSettled(held, parts, pending as PromiseLike<unknown>),
     (error: unknown) => releaseThenFail(held, parts, error),
   )
+}
+
+/** Marks the held keys done, then 202; a store that completes now adds no closure. */
+function completeThenAccept(held: HeldKeys, parts: GuardParts, event: ReceivedEvent): MaybePromise<Verdict> {
+  const completed = completeHeld(held, parts)
+  if (!isThenable(completed)) return accepted(event)
+  return completed.then(() => accepted(event))
 }
 
 /** Whether a pending enqueue settles within `timeoutMs`: `true` when it resolved, `false` when time ran out. */

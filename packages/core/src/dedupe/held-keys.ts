@@ -1,5 +1,5 @@
 import { describeError } from '../lib/describe-error.js'
-import { andThen, type MaybePromise, recover } from '../lib/maybe-promise.js'
+import { isThenable, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import type { DedupeStore } from './store.js'
 
@@ -36,11 +36,21 @@ export function completeHeld(held: HeldKeys, parts: GuardParts, index = 0): Mayb
   const { store, keys, tokens } = held
   if (store === undefined || index === tokens.length) return
   const { key, ttlMs } = keys[index] as DeliveryKey
-  const completed = recover(
-    () => store.complete(key, tokens[index] as string, ttlMs),
-    (error) => storeFailed(parts, 'complete', error),
+  let completed: MaybePromise<void>
+  try {
+    completed = store.complete(key, tokens[index] as string, ttlMs)
+  } catch (error) {
+    storeFailed(parts, 'complete', error)
+  }
+  // The memory store completes now: on to the next key with no closure made.
+  if (!isThenable(completed)) return completeHeld(held, parts, index + 1)
+  return Promise.resolve(completed).then(
+    () => completeHeld(held, parts, index + 1),
+    (error: unknown) => {
+      storeFailed(parts, 'complete', error)
+      return completeHeld(held, parts, index + 1)
+    },
   )
-  return andThen(completed, () => completeHeld(held, parts, index + 1))
 }
 
 /** Frees the held keys from `index` on, one after the other; a store failure is logged and counted. */
@@ -48,9 +58,18 @@ export function releaseHeld(held: HeldKeys, parts: GuardParts, index = 0): Maybe
   const { store, keys, tokens } = held
   if (store === undefined || index === tokens.length) return
   const { key } = keys[index] as DeliveryKey
-  const released = recover(
-    () => store.release(key, tokens[index] as string),
-    (error) => storeFailed(parts, 'release', error),
+  let released: MaybePromise<void>
+  try {
+    released = store.release(key, tokens[index] as string)
+  } catch (error) {
+    storeFailed(parts, 'release', error)
+  }
+  if (!isThenable(released)) return releaseHeld(held, parts, index + 1)
+  return Promise.resolve(released).then(
+    () => releaseHeld(held, parts, index + 1),
+    (error: unknown) => {
+      storeFailed(parts, 'release', error)
+      return releaseHeld(held, parts, index + 1)
+    },
   )
-  return andThen(released, () => releaseHeld(held, parts, index + 1))
 }

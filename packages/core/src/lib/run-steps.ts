@@ -1,4 +1,4 @@
-import { andThen, type MaybePromise } from './maybe-promise.js'
+import { isThenable, type MaybePromise } from './maybe-promise.js'
 
 /**
  * One step of a pipeline over some state: nothing to go on, a value to stop
@@ -27,7 +27,9 @@ export function runSteps<State, Parts, Result>(
     const step = steps[i] as Step<State, Parts, Result>
     const outcome = step(state, parts)
     if (outcome === undefined) continue
-    return andThen(outcome, (result) => result ?? runSteps(steps, state, parts, i + 1))
+    // A result now ends the run with no closure made for it; only a step that waits needs one.
+    if (!isThenable(outcome)) return outcome
+    return Promise.resolve(outcome).then((result) => result ?? runSteps(steps, state, parts, i + 1))
   }
   throw new TypeError('runSteps: the last step must return a result')
 }

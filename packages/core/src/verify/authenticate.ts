@@ -2,7 +2,7 @@ import { replayId } from '../dedupe/dedupe-key.js'
 import type { Delivery } from '../delivery.js'
 import type { Verified } from '../event/build-event.js'
 import { noParams } from '../event/build-event.js'
-import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
+import { andThen, isThenable, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { handshake } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
@@ -28,7 +28,10 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     nowMs: delivery.receivedAtMs,
     toleranceSeconds: parts.config.toleranceSeconds,
   }
-  return andThen(verifyFrom(0, context, delivery, parts), () => answerHandshake(delivery))
+  const verified = verifyFrom(0, context, delivery, parts)
+  // Synchronous verifiers (node:crypto HMAC, Ed25519) go on with no closure made; a key set that is fetched waits.
+  if (!isThenable(verified)) return answerHandshake(delivery)
+  return verified.then(() => answerHandshake(delivery))
 }
 
 /** The handshake's verdict, when the request was one; the log names the sender that asked. */
@@ -70,13 +73,30 @@ function verifyThen(
   parts: GuardParts,
   index: number,
 ): MaybePromise<undefined> {
-  return andThen(verifier.verify(context), (result) => {
-    record(delivery.verified, verifier, result)
-    if (signedHandshake === undefined) return verifyFrom(index + 1, context, delivery, parts)
-    return andThen(signedHandshake.answer(context), (reply) => {
-      delivery.handshakeReply = reply
-      return verifyFrom(index + 1, context, delivery, parts)
-    })
+  const result = verifier.verify(context)
+  if (isThenable(result)) {
+    return Promise.resolve(result).then((settled) =>
+      verified(settled, verifier, signedHandshake, context, delivery, parts, index),
+    )
+  }
+  return verified(result, verifier, signedHandshake, context, delivery, parts, index)
+}
+
+/** A verifier passed: what it vouched for is recorded, its signed handshake answered, then the verifiers after it. */
+function verified(
+  result: VerifyResult,
+  verifier: Verifier,
+  signedHandshake: Handshake | undefined,
+  context: VerifyContext,
+  delivery: Delivery,
+  parts: GuardParts,
+  index: number,
+): MaybePromise<undefined> {
+  record(delivery.verified, verifier, result)
+  if (signedHandshake === undefined) return verifyFrom(index + 1, context, delivery, parts)
+  return andThen(signedHandshake.answer(context), (reply) => {
+    delivery.handshakeReply = reply
+    return verifyFrom(index + 1, context, delivery, parts)
   })
 }
 
