@@ -41,6 +41,7 @@ export function completeHeld(held: HeldKeys, parts: GuardParts, index = 0): Mayb
     completed = store.complete(key, tokens[index] as string, ttlMs)
   } catch (error) {
     storeFailed(parts, 'complete', error)
+    completed = undefined
   }
   // The memory store completes now: on to the next key with no closure made.
   if (!isThenable(completed)) return completeHeld(held, parts, index + 1)
@@ -63,6 +64,7 @@ export function releaseHeld(held: HeldKeys, parts: GuardParts, index = 0): Maybe
     released = store.release(key, tokens[index] as string)
   } catch (error) {
     storeFailed(parts, 'release', error)
+    released = undefined
   }
   if (!isThenable(released)) return releaseHeld(held, parts, index + 1)
   return Promise.resolve(released).then(
