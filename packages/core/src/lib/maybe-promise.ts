@@ -32,22 +32,3 @@ export function recover<T>(call: () => MaybePromise<T>, handle: (error: unknown)
   }
   return isThenable(result) ? Promise.resolve(result).then(undefined, handle) : result
 }
-
-/**
- * `onValue(result)` or `onError(thrown)` for what `call` gives: now, when it
- * finishes now; else once its promise settles, through one `.then` with both
- * handlers (a pipeline that waited adds one promise here, not two).
- */
-export function settle<T, U>(
-  call: () => MaybePromise<T>,
-  onValue: (value: T) => U,
-  onError: (error: unknown) => U,
-): MaybePromise<U> {
-  let result: MaybePromise<T>
-  try {
-    result = call()
-  } catch (error) {
-    return onError(error)
-  }
-  return isThenable(result) ? Promise.resolve(result).then(onValue, onError) : onValue(result as T)
-}
