@@ -111,7 +111,7 @@ function networkOf(address: IpAddress, prefix: number): IpAddress {
  * range `::ffff:a.b.c.d`, so an IPv6 rule such as `::/0` covers IPv4 clients
  * too); the ranges are sorted and the nested ones dropped (two CIDR ranges are
  * either disjoint or one holds the other), and a lookup halves the list: 14
- * steps for 10,000 rules (bench/scaling.ts).
+ * steps for 10,000 rules (bench/allowlist-scaling.ts).
  */
 export function compileIpRules(rules: readonly string[], option: string, onHostBits?: HostBitsWarning): IpMatcher {
   if (!Array.isArray(rules)) throw new TypeError(`${option} must be an array of addresses or CIDR ranges`)
