@@ -127,7 +127,11 @@ export function providerIps(name: ProviderName, options: ProviderIpsOptions = {}
   function schedule(settings: Settings, delayMs: number): void {
     if (closed) return
     timer = setTimeout(() => {
-      source.refresh().then(() => schedule(settings, settings.intervalMs))
+      // (refresh() settles 'failed' rather than rejecting while the source is open; closed, it rejects and stops.)
+      source.refresh().then(
+        () => schedule(settings, settings.intervalMs),
+        () => {},
+      )
     }, delayMs)
     // Node and Bun: the timer alone does not keep the process alive. (Deno's and workerd's timers have no unref.)
     ;(timer as { unref?: () => void }).unref?.()
