@@ -1,4 +1,13 @@
 // What an application imports. The adapter kit is '@hookguard/core/adapter'.
+export type { AllowIpsEntry, CompiledIpRules, IpRuleSource } from './admit/ip-source.js'
+export {
+  type ProviderIps,
+  type ProviderIpsOptions,
+  type ProviderIpsRefresh,
+  type ProviderName,
+  providerIps,
+  type RefreshResult,
+} from './admit/provider-ips.js'
 export { dedupeKey } from './dedupe/dedupe-key.js'
 export { type MemoryStoreOptions, memoryStore } from './dedupe/memory-store.js'
 export type { ClaimResult, DedupeStore } from './dedupe/store.js'

@@ -1,5 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api'
-import { compileIpRules, type IpMatcher } from './admit/ip.js'
+import { compileIpRules, type HostBitsWarning, type IpMatcher } from './admit/ip.js'
+import { type AllowIpsEntry, compileAllowIps, type IpRuleSource } from './admit/ip-source.js'
 import type { DedupeStore } from './dedupe/store.js'
 import type { EventField } from './event/event-field.js'
 import type { GuardHooks } from './observe/observer.js'
@@ -34,9 +35,11 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
   /**
    * Source addresses allowed, as IPv4/IPv6 addresses or CIDR ranges. A range
    * with host bits set (`203.0.113.7/24`) is read as its network and logged
-   * once through `logger.warn`. Default: any.
+   * once through `logger.warn`. Entries may also be rule sources such as
+   * `providerIps('github')`, whose list can change while the guard runs
+   * (`allowIps: [providerIps('github'), '10.0.0.0/8']`). Default: any.
    */
-  allowIps?: readonly string[]
+  allowIps?: readonly AllowIpsEntry[] | IpRuleSource
   /** Proxies whose `X-Forwarded-For` is believed, in the same form as `allowIps`. Default: none (the socket address is the client). */
   trustProxy?: readonly string[]
   /** The forwarded header read through trusted proxies. Default `x-forwarded-for`. */
@@ -168,8 +171,15 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     storeFailure: oneOf(options.storeFailure ?? 'closed', ['closed', 'open'], where, 'storeFailure'),
     decompress: booleanOption(options.decompress ?? false, where, 'decompress'),
     parseJson: oneOf(options.parseJson ?? 'lazy', ['eager', 'lazy'], where, 'parseJson'),
-    allowIps: ipRules(options.allowIps, 'allowIps', logger),
-    trustProxy: ipRules(options.trustProxy, 'trustProxy', logger),
+    // (`=== undefined`, not a truthiness test: `allowIps: null` must throw, not allow every address.)
+    allowIps:
+      options.allowIps === undefined
+        ? undefined
+        : compileAllowIps(options.allowIps, 'allowIps', hostBitsWarning('allowIps', logger)),
+    trustProxy:
+      options.trustProxy === undefined
+        ? undefined
+        : compileIpRules(options.trustProxy, 'trustProxy', hostBitsWarning('trustProxy', logger)),
     keptHeaders: keptHeaders(options),
   }
   if (resolved.leaseMs <= resolved.enqueueTimeoutMs) {
@@ -204,19 +214,14 @@ function checkCollaborators(options: GuardOptions): void {
   }
 }
 
-/** An allowlist or trusted-proxy list, compiled once; a rule with host bits set is logged, once. */
-function ipRules(
-  rules: readonly string[] | undefined,
-  option: string,
-  logger: Logger | undefined,
-): IpMatcher | undefined {
-  if (rules === undefined) return undefined
-  return compileIpRules(rules, option, (rule, network) => {
+/** Logs, once per rule, an allowlist or trusted-proxy rule with host bits set. */
+function hostBitsWarning(option: string, logger: Logger | undefined): HostBitsWarning {
+  return (rule, network) => {
     logger?.warn(
       { option, rule, network },
       `${where}: ${option} rule ${rule} has host bits set; it is read as ${network}`,
     )
-  })
+  }
 }
 
 /**
