@@ -89,8 +89,10 @@ Usage: hookguard handshake <name> [options]
 Handshakes: ${handshakeNames.join(', ')}
 
 Options:
-  --secret <secret>      slack-url-verification, zoom-url-validation: the secret (default: $HOOKGUARD_SECRET)
+  --secret <secret>      slack-url-verification, zoom-url-validation, twitch-verification, x-crc,
+                         okta-verification: the secret (default: $HOOKGUARD_SECRET)
   --verify-token <token> meta-subscribe: the verify token of the subscription
+  --header <name>        okta-verification: the header carrying the secret (default authorization)
   --challenge <text>     the challenge to send (default: a fresh one)
   --url <url>            the endpoint. Default http://127.0.0.1:3000/hooks
   --json                 print the request and the expected answer as JSON
