@@ -104,7 +104,7 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
   dedupeTtlMs?: number
   /** How long a claim on an id being processed lasts, in ms. Default 30 000. */
   leaseMs?: number
-  /** The `Retry-After` sent with 409 and 503, in whole seconds. Default 5. */
+  /** The `Retry-After` sent with 409, 429 and 503, in whole seconds. Default 5. */
   retryAfterSeconds?: number
   /** Where the event id comes from. Default: the verifier (e.g. `webhook-id`). */
   eventId?: EventField
