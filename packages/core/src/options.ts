@@ -4,6 +4,7 @@ import { type AllowIpsEntry, compileAllowIps, type IpRuleSource } from './admit/
 import type { DedupeStore } from './dedupe/store.js'
 import type { EventField } from './event/event-field.js'
 import type { GuardHooks } from './observe/observer.js'
+import type { ShapedReply } from './respond/shaped-reply.js'
 import type { Logger, WebhookEvent } from './types.js'
 import {
   booleanOption,
@@ -60,6 +61,25 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
    * refused with 400 `invalid_json`. Either way the body is parsed at most once.
    */
   parseJson?: 'eager' | 'lazy'
+  /**
+   * Shapes the 2xx answer after a successful handoff, for a sender that
+   * expects more than hookguard's 202 JSON (Twilio's TwiML `<Response/>`, a
+   * text body): return `{ status?, headers?, body? }`, or nothing for the
+   * normal answer. It runs only once `enqueue` resolved and the event is
+   * marked done (never for a duplicate, a handshake or a refusal), so it
+   * cannot turn a failure into a 2xx. A status outside 200–299, a framing
+   * header (`content-length`, `transfer-encoding`, `connection`), a throw, or
+   * taking longer than `respondTimeoutMs` sends the normal answer instead and
+   * logs `respond_failed` at `warn`. Default: none.
+   *
+   * @example
+   * ```ts
+   * respond: () => ({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response/>' })
+   * ```
+   */
+  respond?: (event: WebhookEvent<Id>) => ShapedReply | undefined | PromiseLike<ShapedReply | undefined>
+  /** How long `respond` may take, in ms (at most 2 147 483 647). Default 1 000. */
+  respondTimeoutMs?: number
   /** Allowed methods. Default `['POST']`. */
   methods?: readonly string[]
   /**
@@ -87,7 +107,7 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
   dedupeTtlMs?: number
   /** How long a claim on an id being processed lasts, in ms. Default 30 000. */
   leaseMs?: number
-  /** The `Retry-After` sent with 409 and 503, in whole seconds. Default 5. */
+  /** The `Retry-After` sent with 409, 429 and 503, in whole seconds. Default 5. */
   retryAfterSeconds?: number
   /** Where the event id comes from. Default: the verifier (e.g. `webhook-id`). */
   eventId?: EventField
@@ -115,6 +135,7 @@ export interface ResolvedOptions {
   bodyTimeoutMs: number
   bodyDeadlineMs: number
   enqueueTimeoutMs: number
+  respondTimeoutMs: number
   toleranceSeconds: number
   dedupeTtlMs: number
   leaseMs: number
@@ -143,6 +164,9 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     if (!verifier || typeof verifier.verify !== 'function') throw optionError(where, `verify[${i}]`, 'a verifier')
   })
   if (typeof options.enqueue !== 'function') throw optionError(where, 'enqueue', 'a function')
+  if (options.respond !== undefined && typeof options.respond !== 'function') {
+    throw optionError(where, 'respond', 'a function')
+  }
   const methodList = options.methods ?? ['POST']
   if (!Array.isArray(methodList) || methodList.length === 0) {
     throw optionError(where, 'methods', 'a non-empty list of HTTP method names')
@@ -161,6 +185,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     bodyTimeoutMs: timerMs(options.bodyTimeoutMs ?? 10_000, where, 'bodyTimeoutMs'),
     bodyDeadlineMs: timerMs(options.bodyDeadlineMs ?? 30_000, where, 'bodyDeadlineMs'),
     enqueueTimeoutMs: timerMs(options.enqueueTimeoutMs ?? 3_000, where, 'enqueueTimeoutMs'),
+    respondTimeoutMs: timerMs(options.respondTimeoutMs ?? 1_000, where, 'respondTimeoutMs'),
     toleranceSeconds: positiveNumber(options.toleranceSeconds ?? 300, where, 'toleranceSeconds'),
     dedupeTtlMs: positiveNumber(options.dedupeTtlMs ?? 96 * 3600 * 1000, where, 'dedupeTtlMs'),
     leaseMs: positiveNumber(options.leaseMs ?? 30_000, where, 'leaseMs'),

@@ -10,6 +10,7 @@ import { unsignedEventFields } from './event/unsigned-event-fields.js'
 import type { HeaderBag } from './lib/headers.js'
 import { createObserver, type Observer } from './observe/observer.js'
 import { type GuardOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import type { Respond } from './respond/shaped-reply.js'
 import type { Logger, WebhookEvent } from './types.js'
 import type { Verifier } from './verify/verifier.js'
 
@@ -38,6 +39,8 @@ export interface GuardParts {
   /** What every dedupe key starts with: empty in the guard's own store, the namespace in a shared one. */
   keyPrefix: string
   enqueue: (event: WebhookEvent) => unknown
+  /** Shapes the 2xx once `enqueue` resolved; `undefined` for the normal answer. */
+  respond: Respond | undefined
   observer: Observer
   counters: GuardCounters
   logger: Logger | undefined
@@ -78,6 +81,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
     // The guard's own store holds only its keys: keyed by the id itself, it builds no string per delivery.
     keyPrefix: ownStore ? '' : dedupeKey(config.namespace, '', ''),
     enqueue: options.enqueue,
+    respond: options.respond as Respond | undefined,
     observer: createObserver(logger, options, options.meterProvider),
     counters: { storeErrors: 0, failOpen: 0 },
     logger,

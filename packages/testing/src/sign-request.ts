@@ -10,6 +10,8 @@ import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
 import { signLinear } from './signers/linear.js'
 import { signMeta } from './signers/meta.js'
+import { signMicrosoftGraph } from './signers/microsoft-graph.js'
+import { signOkta } from './signers/okta.js'
 import { signPostmark } from './signers/postmark.js'
 import { signQStash } from './signers/qstash.js'
 import { signSendgrid } from './signers/sendgrid.js'
@@ -18,6 +20,8 @@ import { signSlack } from './signers/slack.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
 import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-aliases.js'
 import { signStripe } from './signers/stripe.js'
+import { signTwitch } from './signers/twitch.js'
+import { signX } from './signers/x.js'
 import { signZoom } from './signers/zoom.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
@@ -52,6 +56,10 @@ const signers: Record<PresetName, Signer> = {
   postmark: signPostmark,
   workos: signWorkos,
   sendgrid: signSendgrid,
+  twitch: signTwitch,
+  'microsoft-graph': signMicrosoftGraph,
+  x: signX,
+  okta: signOkta,
 }
 
 /**

@@ -29,11 +29,11 @@ export interface SignOptions {
   timestamp?: number | Date
   /** The endpoint; QStash and Google Pub/Sub sign it (`sub`, default `aud`). */
   url?: string
-  /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`. */
+  /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`, `Twitch-Eventsub-Subscription-Type`; `microsoft-graph`: the `changeType` of a payload it wraps. */
   type?: string
   /** Which delivery attempt this is, from 0: Slack's `X-Slack-Retry-Num`, QStash's `Upstash-Retried`. Default 0. */
   attempt?: number
-  /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). */
+  /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). `okta`: the header carrying the secret as it is. */
   header?: string
   /** `postmark`: the HTTP Basic user name (the secret is the password). Default `postmark`. */
   username?: string

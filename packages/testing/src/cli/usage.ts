@@ -8,8 +8,10 @@ const signOptions = `  --preset <name>        ${presets}
   --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, Standard Webhooks v1a
   --body <json|@file|->  the payload, sent byte for byte (- reads stdin). Default {"type":"hookguard.test"}
   --id <id>              the event id (default: a fresh one in the sender's format)
-  --type <type>          the event type where the sender puts it in a header (GitHub, Shopify)
-  --token-header <name>  bearer/jwt: the header carrying the token (default Authorization: Bearer)
+  --type <type>          the event type where the sender puts it in a header (GitHub, Shopify, Twitch);
+                         microsoft-graph: the changeType of the item it wraps
+  --token-header <name>  bearer/jwt: the header carrying the token (default Authorization: Bearer);
+                         okta: the header carrying the secret as it is (default Authorization)
   --username <name>      postmark: the Basic user name (default postmark; --secret is the password)
   --issuer, --audience, --subject <value>   jwt claims
   --content-type <type>  default application/json
@@ -89,8 +91,10 @@ Usage: hookguard handshake <name> [options]
 Handshakes: ${handshakeNames.join(', ')}
 
 Options:
-  --secret <secret>      slack-url-verification, zoom-url-validation: the secret (default: $HOOKGUARD_SECRET)
+  --secret <secret>      slack-url-verification, zoom-url-validation, twitch-verification, x-crc,
+                         okta-verification: the secret (default: $HOOKGUARD_SECRET)
   --verify-token <token> meta-subscribe: the verify token of the subscription
+  --header <name>        okta-verification: the header carrying the secret (default authorization)
   --challenge <text>     the challenge to send (default: a fresh one)
   --url <url>            the endpoint. Default http://127.0.0.1:3000/hooks
   --json                 print the request and the expected answer as JSON
