@@ -1,5 +1,6 @@
 import { WebhookError } from '../errors.js'
 import { concatBytes } from '../lib/bytes.js'
+import { andThen } from '../lib/maybe-promise.js'
 import type { BodySource, NodeReadableLike } from '../types.js'
 import { type IdleWatch, idleWatchFor, type Watched } from './idle-watch.js'
 
@@ -79,7 +80,7 @@ export function readBodyInto(
     )
   }
   const received = readBody(source, limit, idleMs, deadlineMs)
-  return received instanceof Uint8Array ? put(received) : received.then(put)
+  return andThen(received, put)
 }
 
 async function readWebStream(

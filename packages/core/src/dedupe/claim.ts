@@ -1,7 +1,7 @@
 import type { Delivery } from '../delivery.js'
 import { WebhookError } from '../errors.js'
 import { describeError } from '../lib/describe-error.js'
-import { andThen, isThenable, type MaybePromise } from '../lib/maybe-promise.js'
+import { andThen, type MaybePromise, settle } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { duplicate } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
@@ -51,12 +51,13 @@ function claimNext(held: HeldKeys, parts: GuardParts): MaybePromise<Verdict | un
   } catch (error) {
     return afterClaim(claimFailed(error, key, parts), held, parts)
   }
-  // The memory store answers now: no closure and no promise for it.
-  if (!isThenable(claimed)) return afterClaim(claimed, held, parts)
-  return Promise.resolve(claimed).then(
-    (result) => afterClaim(result, held, parts),
-    (error: unknown) => afterClaim(claimFailed(error, key, parts), held, parts),
-  )
+  return settle(claimed, afterClaim, claimRejected, held, parts)
+}
+
+/** The store's promise rejected: as a claim that threw. */
+function claimRejected(error: unknown, held: HeldKeys, parts: GuardParts): MaybePromise<Verdict | undefined> {
+  const { key } = held.keys[held.tokens.length] as DeliveryKey
+  return afterClaim(claimFailed(error, key, parts), held, parts)
 }
 
 /** What a claim said: the key is ours (on to the next), done (a duplicate) or in flight; or the store failed open. */

@@ -37,13 +37,11 @@ export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybeP
 
 /** Marks the held keys done, then answers; a store that completes now adds no closure. */
 function completeThenAnswer(held: HeldKeys, parts: GuardParts, event: ReceivedEvent): MaybePromise<Verdict> {
-  const completed = completeHeld(held, parts)
-  if (!isThenable(completed)) return answer(event, parts)
-  return completed.then(() => answer(event, parts))
+  return andThen(completeHeld(held, parts), answer, event, parts)
 }
 
 /** 202, or what `respond` shapes it into; asked only now that the event is handed off and marked done. */
-function answer(event: ReceivedEvent, parts: GuardParts): MaybePromise<Verdict> {
+function answer(_: unknown, event: ReceivedEvent, parts: GuardParts): MaybePromise<Verdict> {
   const verdict = accepted(event)
   return parts.respond ? shapeAccepted(verdict, parts.respond, parts.config.respondTimeoutMs, parts.logger) : verdict
 }

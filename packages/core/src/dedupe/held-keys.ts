@@ -1,5 +1,5 @@
 import { describeError } from '../lib/describe-error.js'
-import { isThenable, type MaybePromise } from '../lib/maybe-promise.js'
+import { type MaybePromise, settle } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import type { DedupeStore } from './store.js'
 
@@ -40,18 +40,18 @@ export function completeHeld(held: HeldKeys, parts: GuardParts, index = 0): Mayb
   try {
     completed = store.complete(key, tokens[index] as string, ttlMs)
   } catch (error) {
-    storeFailed(parts, 'complete', error)
-    completed = undefined
+    return completeFailed(error, held, parts, index)
   }
-  // The memory store completes now: on to the next key with no closure made.
-  if (!isThenable(completed)) return completeHeld(held, parts, index + 1)
-  return Promise.resolve(completed).then(
-    () => completeHeld(held, parts, index + 1),
-    (error: unknown) => {
-      storeFailed(parts, 'complete', error)
-      return completeHeld(held, parts, index + 1)
-    },
-  )
+  return settle(completed, completeNext, completeFailed, held, parts, index)
+}
+
+function completeNext(_: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  return completeHeld(held, parts, index + 1)
+}
+
+function completeFailed(error: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  storeFailed(parts, 'complete', error)
+  return completeHeld(held, parts, index + 1)
 }
 
 /** Frees the held keys from `index` on, one after the other; a store failure is logged and counted. */
@@ -63,15 +63,16 @@ export function releaseHeld(held: HeldKeys, parts: GuardParts, index = 0): Maybe
   try {
     released = store.release(key, tokens[index] as string)
   } catch (error) {
-    storeFailed(parts, 'release', error)
-    released = undefined
+    return releaseFailed(error, held, parts, index)
   }
-  if (!isThenable(released)) return releaseHeld(held, parts, index + 1)
-  return Promise.resolve(released).then(
-    () => releaseHeld(held, parts, index + 1),
-    (error: unknown) => {
-      storeFailed(parts, 'release', error)
-      return releaseHeld(held, parts, index + 1)
-    },
-  )
+  return settle(released, releaseNext, releaseFailed, held, parts, index)
+}
+
+function releaseNext(_: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  return releaseHeld(held, parts, index + 1)
+}
+
+function releaseFailed(error: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  storeFailed(parts, 'release', error)
+  return releaseHeld(held, parts, index + 1)
 }

@@ -2,11 +2,11 @@ import { replayId } from '../dedupe/dedupe-key.js'
 import type { Delivery } from '../delivery.js'
 import type { Verified } from '../event/build-event.js'
 import { noParams } from '../event/build-event.js'
-import { andThen, isThenable, type MaybePromise } from '../lib/maybe-promise.js'
+import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { handshake } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
-import type { Handshake, Verifier, VerifyContext, VerifyResult } from './verifier.js'
+import type { Handshake, HandshakeReply, Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /**
  * Step 5: every verifier in order, on the raw (decompressed) bytes; the first
@@ -28,76 +28,61 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     nowMs: delivery.receivedAtMs,
     toleranceSeconds: parts.config.toleranceSeconds,
   }
-  const verified = verifyFrom(0, context, delivery, parts)
-  // Synchronous verifiers (node:crypto HMAC, Ed25519) go on with no closure made; a key set that is fetched waits.
-  if (!isThenable(verified)) return answerHandshake(delivery)
-  return verified.then(() => answerHandshake(delivery))
+  return andThen(verifyFrom(0, { context, delivery, parts }), answerHandshake, delivery)
+}
+
+/** One request's run through the verifiers: what each step of it needs, in one place. */
+interface VerifierRun {
+  context: VerifyContext
+  delivery: Delivery
+  parts: GuardParts
 }
 
 /** The handshake's verdict, when the request was one; the log names the sender that asked. */
-function answerHandshake(delivery: Delivery): Verdict | undefined {
+function answerHandshake(_: undefined, delivery: Delivery): Verdict | undefined {
   const reply = delivery.handshakeReply
   if (reply === undefined) return undefined
   delivery.verifier = delivery.handshake?.verifier.name ?? delivery.verifier
   return handshake(reply)
 }
 
-/** The verifiers from `index` on, one after the other; one that is synchronous adds no promise. */
-function verifyFrom(
-  index: number,
-  context: VerifyContext,
-  delivery: Delivery,
-  parts: GuardParts,
-): MaybePromise<undefined> {
-  const verifier = parts.verifiers[index]
-  if (verifier === undefined) return undefined
-  delivery.verifier = parts.verifierLabels[index] as string
-  const asked = delivery.handshake?.verifier === verifier ? delivery.handshake.handshake : undefined
-  if (asked && !asked.signed) {
-    return andThen(asked.answer(context), (reply) => {
-      delivery.handshakeReply = reply
-      return reply === undefined
-        ? verifyThen(verifier, undefined, context, delivery, parts, index)
-        : verifyFrom(index + 1, context, delivery, parts)
-    })
-  }
-  return verifyThen(verifier, asked, context, delivery, parts, index)
+/** The handshake this request may be, when it is this verifier's. */
+function handshakeOf(verifier: Verifier, delivery: Delivery): Handshake | undefined {
+  return delivery.handshake?.verifier === verifier ? delivery.handshake.handshake : undefined
 }
 
-/** One verifier's `verify`, then (for its signed handshake) the answer, then the verifiers after it. */
-function verifyThen(
-  verifier: Verifier,
-  signedHandshake: Handshake | undefined,
-  context: VerifyContext,
-  delivery: Delivery,
-  parts: GuardParts,
-  index: number,
-): MaybePromise<undefined> {
-  const result = verifier.verify(context)
-  if (isThenable(result)) {
-    return Promise.resolve(result).then((settled) =>
-      verified(settled, verifier, signedHandshake, context, delivery, parts, index),
-    )
-  }
-  return verified(result, verifier, signedHandshake, context, delivery, parts, index)
+/**
+ * The verifiers from `index` on, one after the other; one that is synchronous
+ * adds no promise. An unsigned handshake is answered in place of its
+ * verifier's `verify`; when it says the request is not one, `verify` runs.
+ */
+function verifyFrom(index: number, run: VerifierRun): MaybePromise<undefined> {
+  const verifier = run.parts.verifiers[index]
+  if (verifier === undefined) return undefined
+  run.delivery.verifier = run.parts.verifierLabels[index] as string
+  const asked = handshakeOf(verifier, run.delivery)
+  if (asked && !asked.signed) return andThen(asked.answer(run.context), unsignedAnswered, run, index)
+  return andThen(verifier.verify(run.context), verified, run, index)
+}
+
+function unsignedAnswered(reply: HandshakeReply | undefined, run: VerifierRun, index: number): MaybePromise<undefined> {
+  run.delivery.handshakeReply = reply
+  if (reply !== undefined) return verifyFrom(index + 1, run)
+  return andThen((run.parts.verifiers[index] as Verifier).verify(run.context), verified, run, index)
 }
 
 /** A verifier passed: what it vouched for is recorded, its signed handshake answered, then the verifiers after it. */
-function verified(
-  result: VerifyResult,
-  verifier: Verifier,
-  signedHandshake: Handshake | undefined,
-  context: VerifyContext,
-  delivery: Delivery,
-  parts: GuardParts,
-  index: number,
-): MaybePromise<undefined> {
-  record(delivery.verified, verifier, result)
-  if (signedHandshake === undefined) return verifyFrom(index + 1, context, delivery, parts)
-  return andThen(signedHandshake.answer(context), (reply) => {
-    delivery.handshakeReply = reply
-    return verifyFrom(index + 1, context, delivery, parts)
-  })
+function verified(result: VerifyResult, run: VerifierRun, index: number): MaybePromise<undefined> {
+  const verifier = run.parts.verifiers[index] as Verifier
+  record(run.delivery.verified, verifier, result)
+  const asked = handshakeOf(verifier, run.delivery)
+  if (asked === undefined || !asked.signed) return verifyFrom(index + 1, run)
+  return andThen(asked.answer(run.context), signedAnswered, run, index)
+}
+
+function signedAnswered(reply: HandshakeReply | undefined, run: VerifierRun, index: number): MaybePromise<undefined> {
+  run.delivery.handshakeReply = reply
+  return verifyFrom(index + 1, run)
 }
 
 /**
