@@ -28,6 +28,10 @@ export const presetNames = [
   'postmark',
   'workos',
   'sendgrid',
+  'twilio',
+  'hubspot',
+  'square',
+  'mailgun',
 ] as const
 
 /**
@@ -60,4 +64,5 @@ export const payloadIdFields: Partial<Record<PresetName, string>> = {
   vercel: 'id',
   paddle: 'event_id',
   workos: 'id',
+  square: 'event_id',
 }

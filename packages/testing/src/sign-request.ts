@@ -18,6 +18,7 @@ import { signSlack } from './signers/slack.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
 import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-aliases.js'
 import { signStripe } from './signers/stripe.js'
+import { signHubspot, signMailgun, signSquare, signTwilio } from './signers/url-signed.js'
 import { signZoom } from './signers/zoom.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
@@ -52,6 +53,10 @@ const signers: Record<PresetName, Signer> = {
   postmark: signPostmark,
   workos: signWorkos,
   sendgrid: signSendgrid,
+  twilio: signTwilio,
+  hubspot: signHubspot,
+  square: signSquare,
+  mailgun: signMailgun,
 }
 
 /**
@@ -96,9 +101,10 @@ export async function signRequest(preset: PresetName, options: SignOptions): Pro
   Object.assign(headers, output.headers)
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
   const id = output.id ?? options.id
+  const url = output.url ?? options.url
   return {
     method: 'POST',
-    ...(options.url === undefined ? {} : { url: options.url }),
+    ...(url === undefined ? {} : { url }),
     headers,
     body: output.body ?? body,
     ...(id === undefined ? {} : { id }),
