@@ -32,6 +32,8 @@ export interface GuardParts {
   verifierLabels: readonly string[]
   /** Refuses a request with none of a verifier's credential headers; `undefined` when none declares any. */
   requireCredentials: ((headers: HeaderBag, exempt?: Verifier) => void) | undefined
+  /** Whether some verifier reads the request's origin from a trusted proxy's headers. */
+  urlFromProxy: boolean
   /** The senders' handshakes, in the verifiers' order. */
   handshakes: readonly SenderHandshake[]
   eventSources: EventSources
@@ -61,6 +63,12 @@ export function resolveGuard(options: GuardOptions): GuardParts {
   const ownStore = options.dedupe === undefined
   const store = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
   if (store && !ownStore) takeNamespace(store, config.namespace)
+  const urlFromProxy = verifiers.filter((v) => v.urlFromProxy)
+  if (urlFromProxy.length > 0 && config.trustProxy === undefined) {
+    throw new TypeError(
+      `${(urlFromProxy[0] as Verifier).name}: the signature covers the request URL, so publicUrl must be set (e.g. 'https://example.com'), or createGuard's trustProxy must name the proxy that sends X-Forwarded-Proto/Host`,
+    )
+  }
   for (const unsigned of unsignedEventFields(options)) {
     logger?.warn({ option: unsigned.option, source: unsigned.source }, unsigned.message)
   }
@@ -75,6 +83,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
         .join(','),
     ),
     requireCredentials: compileCredentialCheck(verifiers),
+    urlFromProxy: urlFromProxy.length > 0,
     handshakes: compileHandshakes(verifiers),
     eventSources: eventSources(options, config, store !== undefined),
     store,

@@ -32,6 +32,10 @@ export const presetNames = [
   'microsoft-graph',
   'x',
   'okta',
+  'twilio',
+  'hubspot',
+  'square',
+  'mailgun',
 ] as const
 
 /**
@@ -65,4 +69,5 @@ export const payloadIdFields: Partial<Record<PresetName, string>> = {
   paddle: 'event_id',
   workos: 'id',
   okta: 'eventId',
+  square: 'event_id',
 }

@@ -22,6 +22,7 @@ import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-ali
 import { signStripe } from './signers/stripe.js'
 import { signTwitch } from './signers/twitch.js'
 import { signX } from './signers/x.js'
+import { signHubspot, signMailgun, signSquare, signTwilio } from './signers/url-signed.js'
 import { signZoom } from './signers/zoom.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
@@ -60,6 +61,10 @@ const signers: Record<PresetName, Signer> = {
   'microsoft-graph': signMicrosoftGraph,
   x: signX,
   okta: signOkta,
+  twilio: signTwilio,
+  hubspot: signHubspot,
+  square: signSquare,
+  mailgun: signMailgun,
 }
 
 /**
@@ -104,9 +109,10 @@ export async function signRequest(preset: PresetName, options: SignOptions): Pro
   Object.assign(headers, output.headers)
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
   const id = output.id ?? options.id
+  const url = output.url ?? options.url
   return {
     method: 'POST',
-    ...(options.url === undefined ? {} : { url: options.url }),
+    ...(url === undefined ? {} : { url }),
     headers,
     body: output.body ?? body,
     ...(id === undefined ? {} : { id }),

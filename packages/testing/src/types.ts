@@ -27,9 +27,15 @@ export interface SignOptions {
   id?: string
   /** When it was signed, in Unix seconds or as a `Date`. Default: now. */
   timestamp?: number | Date
-  /** The endpoint; QStash and Google Pub/Sub sign it (`sub`, default `aud`). */
+  /** The endpoint; QStash and Google Pub/Sub sign it (`sub`, default `aud`); Twilio, HubSpot and Square sign it unless `signedUrl` is given. */
   url?: string
-  /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`, `Twitch-Eventsub-Subscription-Type`; `microsoft-graph`: the `changeType` of a payload it wraps. */
+  /**
+   * The URL the sender signs when it is not `url`: Twilio's and HubSpot's
+   * request URL as the sender saw it (the receiver's `publicUrl` with the
+   * path and query), Square's notification URL. Default `url`.
+   */
+  signedUrl?: string
+    /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`, `Twitch-Eventsub-Subscription-Type`; `microsoft-graph`: the `changeType` of a payload it wraps. */
   type?: string
   /** Which delivery attempt this is, from 0: Slack's `X-Slack-Retry-Num`, QStash's `Upstash-Retried`. Default 0. */
   attempt?: number
@@ -99,5 +105,7 @@ export interface SignInput {
 export interface SignerOutput {
   headers: Record<string, string>
   body?: string
+  /** The endpoint, when the signer changed it (Twilio's JSON requests add `bodySHA256` to the query). */
+  url?: string
   id?: string
 }

@@ -1,3 +1,4 @@
+import { forwardedOrigin } from '../admit/forwarded-origin.js'
 import { replayId } from '../dedupe/dedupe-key.js'
 import type { Delivery } from '../delivery.js'
 import type { Verified } from '../event/build-event.js'
@@ -5,7 +6,7 @@ import { noParams } from '../event/build-event.js'
 import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { handshake } from '../respond/verdict.js'
-import type { Verdict } from '../types.js'
+import type { Verdict, WebhookRequest } from '../types.js'
 import type { Handshake, HandshakeReply, Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /**
@@ -25,9 +26,11 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     params: request.params ?? noParams,
     tls: request.tls,
     query: request.query ?? '',
+    path: request.path,
     nowMs: delivery.receivedAtMs,
     toleranceSeconds: parts.config.toleranceSeconds,
   }
+  if (parts.urlFromProxy) context.forwardedOrigin = originFromProxy(request, parts)
   return andThen(verifyFrom(0, { context, delivery, parts }), answerHandshake, delivery)
 }
 
@@ -36,6 +39,13 @@ interface VerifierRun {
   context: VerifyContext
   delivery: Delivery
   parts: GuardParts
+}
+
+/** The origin a trusted proxy forwarded, only when the socket is one: anyone else can send those headers. */
+function originFromProxy(request: WebhookRequest, parts: GuardParts): string | undefined {
+  const { trustProxy } = parts.config
+  const socket = request.remoteAddress === undefined ? null : parts.addresses.parse(request.remoteAddress)
+  return socket && trustProxy?.matches(socket) ? forwardedOrigin(request.headers) : undefined
 }
 
 /** The handshake's verdict, when the request was one; the log names the sender that asked. */

@@ -19,6 +19,7 @@ export const signingOptions = {
   audience: { type: 'string' },
   subject: { type: 'string' },
   'content-type': { type: 'string' },
+  'signed-url': { type: 'string' },
   'add-header': { type: 'string', short: 'H', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -126,6 +127,7 @@ export async function signOptionsFrom(
   if (values.audience !== undefined) options.audience = values.audience
   if (values.subject !== undefined) options.subject = values.subject
   if (values['content-type'] !== undefined) options.contentType = values['content-type']
+  if (values['signed-url'] !== undefined) options.signedUrl = values['signed-url']
   return options
 }
 

@@ -14,7 +14,8 @@ const signOptions = `  --preset <name>        ${presets}
                          okta: the header carrying the secret as it is (default Authorization)
   --username <name>      postmark: the Basic user name (default postmark; --secret is the password)
   --issuer, --audience, --subject <value>   jwt claims
-  --content-type <type>  default application/json
+  --content-type <type>  default application/json (twilio: form-encoded unless application/json)
+  --signed-url <url>     twilio, hubspot: the URL the sender saw (your publicUrl + path); square: the notification URL. Default: the endpoint
   -H, --add-header <name: value>            an extra header (repeatable)`
 
 /** Help text per command. */
