@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:https'
+import { Agent, createServer, request, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { CertificateFetch } from '../src/verify/certificate-keys.js'
 import { makeCertificates } from './certs.js'
@@ -14,6 +14,8 @@ export interface Served {
 export interface CertServer {
   /** `https://127.0.0.1:<port>` */
   origin: string
+  /** The CA that signed the server's certificate. */
+  ca: string
   /** What each path answers; change it between requests. Unknown paths are 404. */
   routes: Map<string, Served>
   /** How many requests each path got. */
@@ -43,6 +45,7 @@ export async function startCertServer(): Promise<CertServer> {
   const { port } = server.address() as AddressInfo
   return {
     origin: `https://127.0.0.1:${port}`,
+    ca: certs.ca,
     routes,
     hits,
     fetch: trustingFetch(certs.ca),
@@ -56,9 +59,10 @@ export async function startCertServer(): Promise<CertServer> {
 
 /** A minimal fetch over `node:https` that trusts `ca` (the global fetch trusts only the system's CAs). */
 export function trustingFetch(ca: string): CertificateFetch {
+  const agent = new Agent({ ca })
   return (url, init) =>
     new Promise((resolve, reject) => {
-      const req = request(url, { ca, signal: init.signal }, (res) => {
+      const req = request(url, { agent, signal: init.signal }, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
         res.on('error', reject)

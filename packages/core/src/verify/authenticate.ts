@@ -28,14 +28,15 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     nowMs: delivery.receivedAtMs,
     toleranceSeconds: parts.config.toleranceSeconds,
   }
-  return andThen(verifyFrom(0, context, delivery, parts), () => answerHandshake(delivery))
+  return andThen(verifyFrom(0, context, delivery, parts), () => answerHandshake(delivery, parts))
 }
 
 /** The handshake's verdict, when the request was one; the log names the sender that asked. */
-function answerHandshake(delivery: Delivery): Verdict | undefined {
+function answerHandshake(delivery: Delivery, parts: GuardParts): Verdict | undefined {
   const reply = delivery.handshakeReply
   if (reply === undefined) return undefined
   delivery.verifier = delivery.handshake?.verifier.name ?? delivery.verifier
+  if (reply.warning) parts.logger?.warn({ verifier: delivery.verifier, ...reply.warning.fields }, reply.warning.message)
   return handshake(reply)
 }
 

@@ -88,11 +88,7 @@ const maxCertificateChars = 64 * 1024
  */
 export function certificateKeys(options: CertificateUrlOptions, where: string): CertificateKeys {
   requireOptions(options, `${where}: certificateUrl`)
-  const hosts = oneOrMore(options.hosts, where, 'certificateUrl.hosts').map((host, i) => {
-    if (host instanceof RegExp) return host
-    if (typeof host === 'string' && host !== '') return host.toLowerCase()
-    throw optionError(where, `certificateUrl.hosts[${i}]`, 'a RegExp or a host name')
-  })
+  const hosts = compileHosts(options.hosts, where, 'certificateUrl.hosts')
   const allowHttp = booleanOption(options.allowHttp ?? false, where, 'certificateUrl.allowHttp')
   const timeoutMs = timerMs(options.timeoutMs ?? 2_000, where, 'certificateUrl.timeoutMs')
   const maxAgeMs = positiveNumber(options.cacheMaxAgeMs ?? 3_600_000, where, 'certificateUrl.cacheMaxAgeMs')
@@ -182,6 +178,26 @@ export function certificateKeys(options: CertificateUrlOptions, where: string): 
   }
 }
 
+/** The host names a URL may name, checked once: patterns as they are, names lower-cased. */
+export function compileHosts(value: unknown, where: string, option: string): readonly (RegExp | string)[] {
+  return oneOrMore(value as CertificateUrlOptions['hosts'], where, option).map((host, i) => {
+    if (host instanceof RegExp) return host
+    if (typeof host === 'string' && host !== '') return host.toLowerCase()
+    throw optionError(where, `${option}[${i}]`, 'a RegExp or a host name')
+  })
+}
+
+/** What is wrong with fetching `url`: its scheme, credentials or host; undefined when nothing is. */
+export function urlProblem(url: URL, hosts: readonly (RegExp | string)[], allowHttp: boolean): string | undefined {
+  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) return `scheme ${url.protocol}`
+  if (url.username !== '' || url.password !== '') return 'has credentials'
+  const host = url.hostname.toLowerCase()
+  if (!hosts.some((allowed) => (typeof allowed === 'string' ? allowed === host : allowed.test(host)))) {
+    return `host ${host} is not allowed`
+  }
+  return undefined
+}
+
 /** The URL when it may be fetched, as parsed (so the string fetched is the one checked); else 401. */
 function allowedUrl(text: string, hosts: readonly (RegExp | string)[], allowHttp: boolean): string {
   let url: URL
@@ -190,16 +206,12 @@ function allowedUrl(text: string, hosts: readonly (RegExp | string)[], allowHttp
   } catch {
     throw new WebhookError('invalid_signature', 'the certificate URL is not a URL')
   }
-  const refuse = (why: string) => new WebhookError('invalid_signature', `certificate URL ${why}`)
-  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) throw refuse(`scheme ${url.protocol}`)
-  if (url.username !== '' || url.password !== '') throw refuse('has credentials')
-  const host = url.hostname.toLowerCase()
-  if (!hosts.some((allowed) => (typeof allowed === 'string' ? allowed === host : allowed.test(host)))) {
-    throw refuse(`host ${host} is not allowed`)
-  }
-  if (!url.pathname.endsWith('.pem') || url.search !== '' || url.hash !== '') {
-    throw refuse(`path of ${host} is not a .pem file`)
-  }
+  const problem =
+    urlProblem(url, hosts, allowHttp) ??
+    (!url.pathname.endsWith('.pem') || url.search !== '' || url.hash !== ''
+      ? `path of ${url.hostname} is not a .pem file`
+      : undefined)
+  if (problem !== undefined) throw new WebhookError('invalid_signature', `certificate URL ${problem}`)
   return url.href
 }
 
