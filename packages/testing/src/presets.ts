@@ -28,6 +28,7 @@ export const presetNames = [
   'postmark',
   'workos',
   'sendgrid',
+  'sns',
 ] as const
 
 /**

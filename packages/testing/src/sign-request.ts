@@ -15,6 +15,7 @@ import { signQStash } from './signers/qstash.js'
 import { signSendgrid } from './signers/sendgrid.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
+import { signSns } from './signers/sns.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
 import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-aliases.js'
 import { signStripe } from './signers/stripe.js'
@@ -52,6 +53,7 @@ const signers: Record<PresetName, Signer> = {
   postmark: signPostmark,
   workos: signWorkos,
   sendgrid: signSendgrid,
+  sns: signSns,
 }
 
 /**
