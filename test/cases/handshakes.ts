@@ -13,6 +13,7 @@ import {
 import { expect } from 'vitest'
 import type { StartedTarget } from '../harness.js'
 import { type Reply, send } from '../http-client.js'
+import { snsFetch, snsHeaders, snsMessage, snsVerifier } from './sns-fixture.js'
 import type { ConformanceCase } from './support.js'
 
 /** The guard's injected clock (as in cases.ts): a fixed second. */
@@ -132,6 +133,39 @@ function discordHeaders(body: string, key = discordKeys.privateKey): Record<stri
 }
 
 export const handshakeCases: readonly ConformanceCase[] = [
+  {
+    name: 'handshake: SNS SubscriptionConfirmation and UnsubscribeConfirmation are answered 200, never deduped or enqueued, nothing confirmed by default',
+    async run(start) {
+      const { store, claims } = claimRecordingStore()
+      const fetch = snsFetch()
+      const server = await start({ verify: [snsVerifier(fetch)], dedupe: store, now: clock })
+      for (const type of ['SubscriptionConfirmation', 'UnsubscribeConfirmation']) {
+        const reply = await send(server.url, { headers: snsHeaders(type), body: snsMessage(type) })
+        expectHandshake(server, claims, reply, 'application/json', '{"status":200,"code":"handshake"}')
+      }
+      expect(fetch.asked.filter((url) => url.includes('ConfirmSubscription'))).toEqual([])
+    },
+  },
+  {
+    name: 'handshake: SNS with confirmSubscriptions fetches SubscribeURL exactly once; a forged confirmation is 401 and fetches nothing',
+    async run(start) {
+      const { store, claims } = claimRecordingStore()
+      const fetch = snsFetch()
+      const server = await start({ verify: [snsVerifier(fetch, true)], dedupe: store, now: clock })
+      const type = 'SubscriptionConfirmation'
+      const forged = snsMessage(type).replace('conformance-token-0123456789', 'attacker-token-0123456789')
+      expectRefused(
+        server,
+        await send(server.url, { headers: snsHeaders(type), body: forged }),
+        401,
+        'invalid_signature',
+        'attacker',
+      )
+      const reply = await send(server.url, { headers: snsHeaders(type), body: snsMessage(type) })
+      expectHandshake(server, claims, reply, 'application/json', '{"status":200,"code":"handshake"}')
+      expect(fetch.asked.filter((url) => url.includes('ConfirmSubscription'))).toHaveLength(1)
+    },
+  },
   {
     name: 'handshake: Discord PING, signed Ed25519, is answered {"type":1}, never deduped or enqueued',
     async run(start) {
