@@ -164,7 +164,7 @@ export const presetCases: readonly ConformanceCase[] = [
       expectVerdict(await post(message.replace('10.00', '0.01')), 401, 'invalid_signature')
       const stale = snsMessage('Notification', {
         MessageId: 'stale',
-        Timestamp: new Date((nowSeconds - 3601) * 1000).toISOString(),
+        Timestamp: new Date((nowSeconds - 3901) * 1000).toISOString(),
       })
       expectVerdict(await post(stale), 401, 'timestamp_too_old')
       const otherTopic = snsMessage('Notification', { MessageId: 'other', TopicArn: `${snsTopic}-other` })

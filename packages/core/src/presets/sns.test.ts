@@ -240,11 +240,11 @@ describe('sns preset, against sns-validator', () => {
   })
 
   test('a stale message: sns-validator checks no time and accepts it; the guard refuses it past toleranceSeconds', async () => {
-    const stale = signed(notification({ Timestamp: '2026-03-01T10:59:59.000Z' }))
+    const stale = signed(notification({ Timestamp: '2026-03-01T10:54:59.000Z' }))
     expect(await reference(stale)).toBe(true)
     expect(await send(stale)).toMatchObject({ status: 401, code: 'timestamp_too_old' })
     expect(await send(stale, { toleranceSeconds: 7200 })).toMatchObject({ status: 202 })
-    const future = signed(notification({ Timestamp: '2026-03-01T13:00:01.000Z' }))
+    const future = signed(notification({ Timestamp: '2026-03-01T13:05:01.000Z' }))
     expect(await send(future)).toMatchObject({ status: 401, code: 'timestamp_too_new' })
     expect(await send(signed(notification({ Timestamp: '1 March 2026' })))).toMatchObject({ code: 'invalid_timestamp' })
   })

@@ -38,8 +38,10 @@ export interface SnsOptions {
   confirmSubscriptions?: boolean
   /**
    * Allowed age of a message's signed `Timestamp`, in seconds, both
-   * directions. Default 3600: SNS retries a delivery with the original
-   * message (and timestamp) for up to an hour under the longest delivery policy.
+   * directions. Default 3900: SNS retries a delivery with the original
+   * message (and timestamp) for at most 3600 s ("the total policy retry time
+   * for an HTTP/S endpoint cannot be greater than 3,600 seconds"), plus the
+   * guard's usual 300 s for the clocks and the last attempt's own time.
    */
   toleranceSeconds?: number
   /**
@@ -89,8 +91,8 @@ interface SnsMessage {
  * X.509 certificate at `SigningCertURL`, fetched only from an SNS host over
  * HTTPS and cached per URL (a fetch that fails is 503 `keys_unavailable`, so
  * SNS retries). The message's `TopicArn` must be one of `topicArns` (else 403
- * `topic_not_allowed`), its `Timestamp` within `toleranceSeconds` (default 1
- * hour). The event id is the signed `MessageId` (a retry keeps it), the type
+ * `topic_not_allowed`), its `Timestamp` within `toleranceSeconds` (default
+ * 3900 s: SNS's 1-hour retry limit and 5 minutes). The event id is the signed `MessageId` (a retry keeps it), the type
  * the signed `Type` (`Notification`); the payload is the whole message, the
  * published text in `payload.Message`. `x-amz-sns-message-type`, when sent,
  * must agree with `Type` (else 400 `invalid_body`).
@@ -121,7 +123,7 @@ export function sns(options: SnsOptions): Verifier {
     }),
   )
   const confirm = booleanOption(options.confirmSubscriptions ?? false, 'sns', 'confirmSubscriptions')
-  const tolerance = positiveNumber(options.toleranceSeconds ?? 3600, 'sns', 'toleranceSeconds')
+  const tolerance = positiveNumber(options.toleranceSeconds ?? 3900, 'sns', 'toleranceSeconds')
   const hosts = compileHosts(options.hosts ?? snsHosts, 'sns', 'hosts')
   const allowHttp = booleanOption(options.allowHttp ?? false, 'sns', 'allowHttp')
   const timeoutMs = timerMs(options.timeoutMs ?? 2_000, 'sns', 'timeoutMs')
