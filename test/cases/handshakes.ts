@@ -17,6 +17,7 @@ import {
 import { expect } from 'vitest'
 import type { StartedTarget } from '../harness.js'
 import { type Reply, send } from '../http-client.js'
+import { snsFetch, snsHeaders, snsMessage, snsVerifier } from './sns-fixture.js'
 import type { ConformanceCase } from './support.js'
 
 /** The guard's injected clock (as in cases.ts): a fixed second. */
@@ -420,6 +421,39 @@ export const handshakeCases: readonly ConformanceCase[] = [
       expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([
         ['b5a188b9-5ece-4636-b041-482ffda96311', 'user.session.start'],
       ])
+    },
+  },
+  {
+    name: 'handshake: SNS SubscriptionConfirmation and UnsubscribeConfirmation are answered 200, never deduped or enqueued, nothing confirmed by default',
+    async run(start) {
+      const { store, claims } = claimRecordingStore()
+      const fetch = snsFetch()
+      const server = await start({ verify: [snsVerifier(fetch)], dedupe: store, now: clock })
+      for (const type of ['SubscriptionConfirmation', 'UnsubscribeConfirmation']) {
+        const reply = await send(server.url, { headers: snsHeaders(type), body: snsMessage(type) })
+        expectHandshake(server, claims, reply, 'application/json', '{"status":200,"code":"handshake"}')
+      }
+      expect(fetch.asked.filter((url) => url.includes('ConfirmSubscription'))).toEqual([])
+    },
+  },
+  {
+    name: 'handshake: SNS with confirmSubscriptions fetches SubscribeURL exactly once; a forged confirmation is 401 and fetches nothing',
+    async run(start) {
+      const { store, claims } = claimRecordingStore()
+      const fetch = snsFetch()
+      const server = await start({ verify: [snsVerifier(fetch, true)], dedupe: store, now: clock })
+      const type = 'SubscriptionConfirmation'
+      const forged = snsMessage(type).replace('conformance-token-0123456789', 'attacker-token-0123456789')
+      expectRefused(
+        server,
+        await send(server.url, { headers: snsHeaders(type), body: forged }),
+        401,
+        'invalid_signature',
+        'attacker',
+      )
+      const reply = await send(server.url, { headers: snsHeaders(type), body: snsMessage(type) })
+      expectHandshake(server, claims, reply, 'application/json', '{"status":200,"code":"handshake"}')
+      expect(fetch.asked.filter((url) => url.includes('ConfirmSubscription'))).toHaveLength(1)
     },
   },
   {

@@ -18,6 +18,7 @@ import {
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { expect } from 'vitest'
 import { send } from '../http-client.js'
+import { snsFetch, snsHeaders, snsMessage, snsTopic, snsVerifier } from './sns-fixture.js'
 import { type ConformanceCase, expectVerdict, nowSeconds } from './support.js'
 
 /** Cases for sender presets, run through every target like the rest of the conformance suite. */
@@ -293,6 +294,29 @@ export const presetCases: readonly ConformanceCase[] = [
       expectVerdict(await send(server.url, { headers: headers(senderSecret), body: delivery }), 202, 'accepted')
       expectVerdict(await send(server.url, { headers: headers('guess'), body: delivery }), 401, 'invalid_token')
       expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([['Delivery:m-1', 'Delivery']])
+    },
+  },
+  {
+    name: 'AWS SNS: a signed notification is accepted with its MessageId (certificate fetched once); tampered, stale, other topics and other hosts are refused',
+    async run(start) {
+      const fetch = snsFetch()
+      const server = await start({ verify: [snsVerifier(fetch)] })
+      const message = snsMessage('Notification')
+      const post = (body: string) => send(server.url, { headers: snsHeaders('Notification'), body })
+      expectVerdict(await post(message), 202, 'accepted')
+      expectVerdict(await post(message), 200, 'duplicate')
+      expectVerdict(await post(message.replace('10.00', '0.01')), 401, 'invalid_signature')
+      const stale = snsMessage('Notification', {
+        MessageId: 'stale',
+        Timestamp: new Date((nowSeconds - 3901) * 1000).toISOString(),
+      })
+      expectVerdict(await post(stale), 401, 'timestamp_too_old')
+      const otherTopic = snsMessage('Notification', { MessageId: 'other', TopicArn: `${snsTopic}-other` })
+      expectVerdict(await post(otherTopic), 403, 'topic_not_allowed')
+      const offHost = message.replace('sns.us-east-1.amazonaws.com', 'sns.us-east-1.amazonaws.com.evil.test')
+      expectVerdict(await post(offHost), 401, 'invalid_signature')
+      expect(server.enqueued.map((e) => [e.id, e.type])).toEqual([['sns-Notification-1', 'Notification']])
+      expect(fetch.asked).toHaveLength(1)
     },
   },
   ...shopifyForms.map(

@@ -22,6 +22,7 @@ export const errorStatus = {
   timestamp_too_new: 401,
   ip_not_allowed: 403,
   invalid_verify_token: 403,
+  topic_not_allowed: 403,
   client_certificate_rejected: 403,
   method_not_allowed: 405,
   handshake_rate_limited: 429,
@@ -36,6 +37,7 @@ export const errorStatus = {
   queue_full: 503,
   store_unavailable: 503,
   keys_unavailable: 503,
+  confirmation_failed: 503,
 } as const satisfies Record<string, number>
 
 /** Every code a rejection can carry. */
@@ -63,6 +65,7 @@ export const errorTitle: Record<ErrorCode, string> = {
   timestamp_too_new: 'Timestamp too far in the future',
   ip_not_allowed: 'Source address not allowed',
   invalid_verify_token: 'Verify token does not match',
+  topic_not_allowed: 'Topic not allowed',
   client_certificate_rejected: 'Client certificate rejected',
   method_not_allowed: 'Method not allowed',
   handshake_rate_limited: 'Too many handshake requests',
@@ -77,6 +80,7 @@ export const errorTitle: Record<ErrorCode, string> = {
   queue_full: 'Queue full',
   store_unavailable: 'Dedupe store unavailable',
   keys_unavailable: 'Verification keys unavailable',
+  confirmation_failed: 'Subscription could not be confirmed',
 }
 
 /** Marks a WebhookError made by any copy of this package (the ESM and the CommonJS build are two). */

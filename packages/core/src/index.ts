@@ -42,6 +42,7 @@ export { resend } from './presets/resend.js'
 export { type SendgridOptions, sendgrid } from './presets/sendgrid.js'
 export { type ShopifyOptions, shopify } from './presets/shopify.js'
 export { type SlackOptions, slack } from './presets/slack.js'
+export { type SnsOptions, sns, snsHosts } from './presets/sns.js'
 export { type SquareOptions, square } from './presets/square.js'
 export { type StripeOptions, stripe } from './presets/stripe.js'
 export { type SupabaseAuthHookOptions, supabaseAuthHook } from './presets/supabase.js'
@@ -54,9 +55,18 @@ export { type XOptions, x } from './presets/x.js'
 export { type ZoomOptions, zoom } from './presets/zoom.js'
 export type { ShapedReply } from './respond/shaped-reply.js'
 export type { AuthInfo, Logger, TlsPeer, Verdict, WebhookEvent, WebhookRequest } from './types.js'
-export { type AsymmetricSignatureOptions, asymmetricSignature } from './verify/asymmetric-signature.js'
+export {
+  type AsymmetricSignatureOptions,
+  asymmetricSignature,
+  type SignedMessage,
+} from './verify/asymmetric-signature.js'
 export { type BasicAuthOptions, type BasicCredential, basicAuth } from './verify/basic-auth.js'
 export { type BearerTokenOptions, bearerToken } from './verify/bearer-token.js'
+export type {
+  CertificateFetch,
+  CertificateResponse,
+  CertificateUrlOptions,
+} from './verify/certificate-keys.js'
 export { type ClientCertificateOptions, clientCertificate } from './verify/client-certificate.js'
 export { safeEqual, safeEqualBytes } from './verify/constant-time.js'
 export type { EcdsaSignatureFormat, PublicKeyInput, SignatureAlgorithm } from './verify/crypto/port.js'

@@ -36,6 +36,7 @@ export const presetNames = [
   'hubspot',
   'square',
   'mailgun',
+  'sns',
 ] as const
 
 /**

@@ -17,12 +17,13 @@ import { signQStash } from './signers/qstash.js'
 import { signSendgrid } from './signers/sendgrid.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
+import { signSns } from './signers/sns.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
 import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-aliases.js'
 import { signStripe } from './signers/stripe.js'
 import { signTwitch } from './signers/twitch.js'
-import { signX } from './signers/x.js'
 import { signHubspot, signMailgun, signSquare, signTwilio } from './signers/url-signed.js'
+import { signX } from './signers/x.js'
 import { signZoom } from './signers/zoom.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
@@ -65,6 +66,7 @@ const signers: Record<PresetName, Signer> = {
   hubspot: signHubspot,
   square: signSquare,
   mailgun: signMailgun,
+  sns: signSns,
 }
 
 /**

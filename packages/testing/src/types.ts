@@ -19,7 +19,7 @@ export interface SignOptions {
    * key for QStash, the token for `bearer`, the HMAC secret for `jwt`.
    */
   secret?: string
-  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), `sendgrid` (EC P-256), and `v1a` Standard Webhooks signatures. */
+  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), `sendgrid` (EC P-256), `sns` (RSA), and `v1a` Standard Webhooks signatures. */
   privateKey?: PrivateKeyInput
   /** The raw body: sent exactly as given (a JSON value is serialized once). */
   body: Body
@@ -35,7 +35,7 @@ export interface SignOptions {
    * path and query), Square's notification URL. Default `url`.
    */
   signedUrl?: string
-    /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`, `Twitch-Eventsub-Subscription-Type`; `microsoft-graph`: the `changeType` of a payload it wraps. */
+  /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`, `Twitch-Eventsub-Subscription-Type`; `microsoft-graph`: the `changeType` of a payload it wraps. */
   type?: string
   /** Which delivery attempt this is, from 0: Slack's `X-Slack-Retry-Num`, QStash's `Upstash-Retried`. Default 0. */
   attempt?: number
@@ -70,6 +70,26 @@ export interface SignOptions {
   contentType?: string
   /** Extra headers, added last. */
   headers?: Record<string, string>
+  /** `sns`: the envelope around the message (`body` is the published message's text). */
+  sns?: SnsSignOptions
+}
+
+/** `sns`: what the SNS envelope says. */
+export interface SnsSignOptions {
+  /** Default `Notification`. */
+  type?: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation'
+  /** Default `arn:aws:sns:us-east-1:123456789012:hookguard-test`. */
+  topicArn?: string
+  /** `SigningCertURL`. Default an SNS-looking URL (serve it with `snsSigningKey().fetch`). */
+  certificateUrl?: string
+  /** `1` (RSA-SHA1, SNS's default) or `2` (RSA-SHA256). Default `1`. */
+  signatureVersion?: '1' | '2'
+  /** A notification's `Subject`. Default none. */
+  subject?: string
+  /** A confirmation's `SubscribeURL`. Default an SNS-looking one with the token. */
+  subscribeUrl?: string
+  /** A confirmation's `Token`. */
+  token?: string
 }
 
 /** A request as the sender would send it: pass it to `fetch(url, signed)` or `new Request(url, signed)`. */

@@ -31,7 +31,7 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     toleranceSeconds: parts.config.toleranceSeconds,
   }
   if (parts.urlFromProxy) context.forwardedOrigin = originFromProxy(request, parts)
-  return andThen(verifyFrom(0, { context, delivery, parts }), answerHandshake, delivery)
+  return andThen(verifyFrom(0, { context, delivery, parts }), answerHandshake, delivery, parts)
 }
 
 /** One request's run through the verifiers: what each step of it needs, in one place. */
@@ -49,10 +49,11 @@ function originFromProxy(request: WebhookRequest, parts: GuardParts): string | u
 }
 
 /** The handshake's verdict, when the request was one; the log names the sender that asked. */
-function answerHandshake(_: undefined, delivery: Delivery): Verdict | undefined {
+function answerHandshake(_: undefined, delivery: Delivery, parts: GuardParts): Verdict | undefined {
   const reply = delivery.handshakeReply
   if (reply === undefined) return undefined
   delivery.verifier = delivery.handshake?.verifier.name ?? delivery.verifier
+  if (reply.warning) parts.logger?.warn({ verifier: delivery.verifier, ...reply.warning.fields }, reply.warning.message)
   return handshake(reply)
 }
 

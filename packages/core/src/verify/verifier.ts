@@ -60,6 +60,12 @@ export interface HandshakeReply {
   body: string
   /** More headers, e.g. `x-content-type-options: nosniff`. */
   headers?: Readonly<Record<string, string>>
+  /**
+   * Something the operator must act on, logged at `warn` through the guard's
+   * logger with the sender's name (an SNS subscription left unconfirmed).
+   * Never a secret, token or body.
+   */
+  warning?: { message: string; fields?: Readonly<Record<string, string>> }
 }
 
 /**

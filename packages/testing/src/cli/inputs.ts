@@ -20,6 +20,8 @@ export const signingOptions = {
   subject: { type: 'string' },
   'content-type': { type: 'string' },
   'signed-url': { type: 'string' },
+  'topic-arn': { type: 'string' },
+  'cert-url': { type: 'string' },
   'add-header': { type: 'string', short: 'H', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -108,7 +110,8 @@ export async function signOptionsFrom(
     ? (await readArgumentFile(values['private-key'], '--private-key', command)).toString('utf8')
     : values['private-key']
   if ((secret === undefined || secret === '') && privateKey === undefined) {
-    const keyHint = preset === 'google-pubsub' || preset === 'sendgrid' ? ' or --private-key @key.pem' : ''
+    const keyHint =
+      preset === 'google-pubsub' || preset === 'sendgrid' || preset === 'sns' ? ' or --private-key @key.pem' : ''
     throw new UsageError(
       `missing --secret${keyHint} for ${preset} (or set HOOKGUARD_SECRET); make one with: hookguard secret --preset ${preset}`,
       command,
@@ -128,6 +131,13 @@ export async function signOptionsFrom(
   if (values.subject !== undefined) options.subject = values.subject
   if (values['content-type'] !== undefined) options.contentType = values['content-type']
   if (values['signed-url'] !== undefined) options.signedUrl = values['signed-url']
+  if (preset === 'sns') {
+    options.sns = {
+      ...(values['topic-arn'] === undefined ? {} : { topicArn: values['topic-arn'] }),
+      ...(values['cert-url'] === undefined ? {} : { certificateUrl: values['cert-url'] }),
+      ...(values.subject === undefined ? {} : { subject: values.subject }),
+    }
+  }
   return options
 }
 

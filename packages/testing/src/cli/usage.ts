@@ -5,7 +5,7 @@ const presets = presetNames.join(', ')
 
 const signOptions = `  --preset <name>        ${presets}
   --secret <secret>      the signing secret (default: $HOOKGUARD_SECRET); @file reads it from a file
-  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, Standard Webhooks v1a
+  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, sns, Standard Webhooks v1a
   --body <json|@file|->  the payload, sent byte for byte (- reads stdin). Default {"type":"hookguard.test"}
   --id <id>              the event id (default: a fresh one in the sender's format)
   --type <type>          the event type where the sender puts it in a header (GitHub, Shopify, Twitch);
@@ -15,6 +15,8 @@ const signOptions = `  --preset <name>        ${presets}
   --username <name>      postmark: the Basic user name (default postmark; --secret is the password)
   --issuer, --audience, --subject <value>   jwt claims
   --content-type <type>  default application/json (twilio: form-encoded unless application/json)
+  --topic-arn <arn>      sns: the TopicArn (--subject is the notification's Subject)
+  --cert-url <url>       sns: the SigningCertURL, where the key's certificate is served
   --signed-url <url>     twilio, hubspot: the URL the sender saw (your publicUrl + path); square: the notification URL. Default: the endpoint
   -H, --add-header <name: value>            an extra header (repeatable)`
 

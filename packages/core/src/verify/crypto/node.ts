@@ -7,6 +7,7 @@ import {
   type KeyObject,
   type JsonWebKey as NodeJsonWebKey,
   verify,
+  X509Certificate,
 } from 'node:crypto'
 import type {
   DigestEncoding,
@@ -63,6 +64,7 @@ const keyShape: Record<SignatureAlgorithm, { type: string; curve?: string }> = {
   'ecdsa-p256-sha256': { type: 'ec', curve: 'prime256v1' },
   'rsa-pkcs1-sha256': { type: 'rsa' },
   'rsa-pss-sha256': { type: 'rsa' },
+  'rsa-pkcs1-sha1': { type: 'rsa' },
 }
 
 /** One buffer of the parts: a single byte array as it is, several joined. */
@@ -100,7 +102,7 @@ export function signatureKey(
       : algorithm === 'ecdsa-p256-sha256'
         ? { key, dsaEncoding: ecdsaFormat === 'raw' ? ('ieee-p1363' as const) : ('der' as const) }
         : { key }
-  const hash = algorithm === 'ed25519' ? null : 'sha256'
+  const hash = algorithm === 'ed25519' ? null : algorithm === 'rsa-pkcs1-sha1' ? 'sha1' : 'sha256'
   return {
     verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean {
       try {
@@ -110,6 +112,20 @@ export function signatureKey(
       }
     },
   }
+}
+
+/** The certificate's public key as PEM SPKI, with `node:crypto`'s X.509 parser. */
+export function certificatePublicKey(pem: string): string {
+  if (typeof pem !== 'string' || !pem.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) {
+    throw new TypeError('not a PEM certificate')
+  }
+  let certificate: X509Certificate
+  try {
+    certificate = new X509Certificate(pem)
+  } catch {
+    throw new TypeError('not a PEM certificate')
+  }
+  return certificate.publicKey.export({ format: 'pem', type: 'spki' }) as string
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

@@ -18,9 +18,16 @@ export interface Ed25519PublicKey {
 
 /**
  * The asymmetric signature algorithms, all over SHA-256 but Ed25519: Ed25519,
- * ECDSA P-256, RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt length 32).
+ * ECDSA P-256, RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt length 32); and
+ * RSASSA-PKCS1-v1_5 over SHA-1, for a sender that still signs with it (AWS
+ * SNS's `SignatureVersion` 1).
  */
-export type SignatureAlgorithm = 'ed25519' | 'ecdsa-p256-sha256' | 'rsa-pkcs1-sha256' | 'rsa-pss-sha256'
+export type SignatureAlgorithm =
+  | 'ed25519'
+  | 'ecdsa-p256-sha256'
+  | 'rsa-pkcs1-sha256'
+  | 'rsa-pss-sha256'
+  | 'rsa-pkcs1-sha1'
 
 /** How an ECDSA signature is written: ASN.1 DER, or raw `r || s` (IEEE P1363, as Web Crypto and JWS). */
 export type EcdsaSignatureFormat = 'der' | 'raw'
@@ -45,6 +52,13 @@ export interface CryptoPort {
    * and fails the first verification otherwise).
    */
   signatureKey(algorithm: SignatureAlgorithm, key: PublicKeyInput, ecdsaFormat: EcdsaSignatureFormat): SignatureKey
+  /**
+   * The public key of an X.509 certificate in PEM (`-----BEGIN CERTIFICATE-----`),
+   * as a PEM SPKI (`-----BEGIN PUBLIC KEY-----`); throws a `TypeError` when it is
+   * not one. Neither the certificate's dates nor its issuer are checked: where it
+   * was fetched from is what vouches for it.
+   */
+  certificatePublicKey(pem: string): string
   sha256(data: Uint8Array): Uint8Array | Promise<Uint8Array>
   base64Encode(bytes: Uint8Array): string
   base64Decode(text: string): Uint8Array
