@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { errors } from 'jose'
 import { expect, describe as suite, test } from 'vitest'
 import { describe, publicKeySource, secretSource } from './jwt-keys.js'
@@ -8,15 +8,27 @@ suite('jwt key sources', () => {
     const bytes = new TextEncoder().encode('jwt-secret')
     const source = secretSource(bytes, 'jwt: secret[0]')
     bytes.fill(0)
-    expect(new TextDecoder().decode((await source({ alg: 'HS256' })) as Uint8Array)).toBe('jwt-secret')
+    const mac = createHmac('sha256', 'jwt-secret').update('header.payload').digest('base64url')
+    const key = await source({ alg: 'HS256' })
+    expect(await key.verify('header.payload', mac)).toBe(true)
+    expect(
+      await key.verify('header.payload', createHmac('sha256', bytes).update('header.payload').digest('base64url')),
+    ).toBe(false)
     expect(() => secretSource('', 'jwt: secret[0]')).toThrow('jwt: secret[0] must be a non-empty string or Uint8Array')
   })
 
   test('a public key is imported per algorithm; an algorithm it does not fit is no matching key', async () => {
-    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' })
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const jwk = pair.publicKey.export({ format: 'jwk' })
     const source = publicKeySource({ ...jwk, alg: 'ES256' }, ['ES256', 'RS256'], 'jwt: publicKey[0]')
-    expect(await source({ alg: 'ES256' })).toHaveProperty('type', 'public')
-    await expect(source({ alg: 'RS256' })).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey)
+    const signature = sign('sha256', Buffer.from('header.payload'), {
+      key: pair.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    }).toString('base64url')
+    expect(await (await source({ alg: 'ES256' })).verify('header.payload', signature)).toBe(true)
+    await expect(Promise.resolve().then(() => source({ alg: 'RS256' }))).rejects.toBeInstanceOf(
+      errors.JWKSNoMatchingKey,
+    )
   })
 
   test('a private JWK or a text that is no PEM is refused at creation, naming the option', () => {

@@ -5,6 +5,8 @@ import type {
   Ed25519PublicKey,
   HashAlgorithm,
   HmacKey,
+  JwsAlgorithm,
+  JwsKey,
   PublicKeyInput,
   SignatureAlgorithm,
   SignatureKey,
@@ -132,6 +134,66 @@ export function signatureKey(
       if (bytes === undefined) return false
       return crypto.subtle.verify(verifyAs, await key, bytes as BufferSource, concat(parts) as BufferSource)
     },
+  }
+}
+
+/** Web Crypto's verify parameters of each JWS algorithm family. */
+function jwsParams(algorithm: JwsAlgorithm): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
+  const bits = Number(algorithm.slice(2))
+  if (algorithm.startsWith('RS')) return { name: 'RSASSA-PKCS1-v1_5' }
+  if (algorithm.startsWith('PS')) return { name: 'RSA-PSS', saltLength: bits / 8 }
+  if (algorithm.startsWith('ES')) return { name: 'ECDSA', hash: `SHA-${bits}` }
+  return { name: 'Ed25519' }
+}
+
+/** A JWS key with Web Crypto: an HMAC secret is imported once, lazily; a `CryptoKey` is used as it is. */
+export function jwsKey(algorithm: JwsAlgorithm, key: Uint8Array | CryptoKey): JwsKey {
+  if (key instanceof Uint8Array) {
+    if (!algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes a public key, not secret bytes`)
+    const bytes = key.slice()
+    let secret: Promise<CryptoKey> | undefined
+    return {
+      async verify(signingInput: string, signature: string): Promise<boolean> {
+        secret ??= crypto.subtle.importKey(
+          'raw',
+          bytes as BufferSource,
+          { name: 'HMAC', hash: `SHA-${algorithm.slice(2)}` },
+          false,
+          ['verify'],
+        )
+        const data = encoder.encode(signingInput)
+        const mac = base64UrlBytes(signature)
+        return crypto.subtle.verify('HMAC', await secret, mac as BufferSource, data as BufferSource)
+      },
+    }
+  }
+  if (algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes secret bytes`)
+  const params = jwsParams(algorithm)
+  return {
+    async verify(signingInput: string, signature: string): Promise<boolean> {
+      const data = encoder.encode(signingInput)
+      try {
+        return await crypto.subtle.verify(params, key, base64UrlBytes(signature) as BufferSource, data as BufferSource)
+      } catch {
+        return false
+      }
+    },
+  }
+}
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+
+function base64UrlBytes(text: string): Uint8Array {
+  return base64Decode(text.replace(/-/g, '+').replace(/_/g, '/'))
+}
+
+export function base64UrlText(text: string): string | undefined {
+  const bytes = base64UrlBytes(text)
+  if (bytes === undefined) return undefined
+  try {
+    return strictDecoder.decode(bytes)
+  } catch {
+    return undefined
   }
 }
 
