@@ -1,4 +1,4 @@
-import { base64Decode, base64Encode, ed25519PublicKey, hmacKey } from '#crypto'
+import { base64Decode, ed25519PublicKey, hmacKey } from '#crypto'
 import { carries } from '../admit/credential-check.js'
 import { WebhookError } from '../errors.js'
 import { concatBytes } from '../lib/bytes.js'
