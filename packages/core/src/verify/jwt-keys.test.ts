@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
-import { errors } from 'jose'
+import { errors, importSPKI } from 'jose'
 import { expect, describe as suite, test } from 'vitest'
-import { describe, publicKeySource, secretSource } from './jwt-keys.js'
+import { describe, importedKey, publicKeySource, secretSource } from './jwt-keys.js'
 
 suite('jwt key sources', () => {
   test('a secret is copied at creation: changing the caller’s bytes later changes nothing', async () => {
@@ -29,6 +29,21 @@ suite('jwt key sources', () => {
     await expect(Promise.resolve().then(() => source({ alg: 'RS256' }))).rejects.toBeInstanceOf(
       errors.JWKSNoMatchingKey,
     )
+  })
+
+  test('an RSA key under 2048 bits is refused when a token needs it, as jose refuses it: invalid_token', async () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    const pem = small.publicKey.export({ type: 'spki', format: 'pem' }) as string
+    const key = importedKey('RS256', await importSPKI(pem, 'RS256'))
+    const signature = sign('sha256', Buffer.from('header.payload'), small.privateKey).toString('base64url')
+    expect(() => key.verify('header.payload', signature)).toThrow(expect.objectContaining({ code: 'invalid_token' }))
+    const big = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const bigKey = importedKey(
+      'RS256',
+      await importSPKI(big.publicKey.export({ type: 'spki', format: 'pem' }) as string, 'RS256'),
+    )
+    const bigSignature = sign('sha256', Buffer.from('header.payload'), big.privateKey).toString('base64url')
+    expect(bigKey.verify('header.payload', bigSignature)).toBe(true)
   })
 
   test('a private JWK or a text that is no PEM is refused at creation, naming the option', () => {
