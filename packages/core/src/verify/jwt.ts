@@ -122,7 +122,8 @@ const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 const maxTokenLength = 16 * 1024
 
 /**
- * Verifies a JSON Web Token (via `jose`) sent as a bearer token or in a named
+ * Verifies a JSON Web Token (keys imported once, by `jose`; each token checked
+ * with the platform's crypto, under jose's rules) sent as a bearer token or in a named
  * header: the signature with a secret, a public key or a remote key set
  * (JWKS), pinned algorithms, `exp` (required by default, 60 s clock
  * tolerance), issuer, audience and exact claim values. The verified claims
