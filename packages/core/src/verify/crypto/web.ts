@@ -188,10 +188,9 @@ function base64UrlBytes(text: string): Uint8Array {
 }
 
 export function base64UrlText(text: string): string | undefined {
-  const bytes = base64UrlBytes(text)
-  if (bytes === undefined) return undefined
+  if (text.length % 4 === 1) return undefined
   try {
-    return strictDecoder.decode(bytes)
+    return strictDecoder.decode(base64UrlBytes(text))
   } catch {
     return undefined
   }
