@@ -1,20 +1,25 @@
+import { isUtf8 } from 'node:buffer'
 import {
   constants,
   createHash,
   createHmac,
   createPublicKey,
   createSecretKey,
-  type KeyObject,
+  KeyObject,
   type JsonWebKey as NodeJsonWebKey,
+  timingSafeEqual,
   verify,
   X509Certificate,
 } from 'node:crypto'
+import { safeEqual } from '../constant-time.js'
 import type {
   DigestEncoding,
   EcdsaSignatureFormat,
   Ed25519PublicKey,
   HashAlgorithm,
   HmacKey,
+  JwsAlgorithm,
+  JwsKey,
   PublicKeyInput,
   SignatureAlgorithm,
   SignatureKey,
@@ -126,6 +131,54 @@ export function certificatePublicKey(pem: string): string {
     throw new TypeError('not a PEM certificate')
   }
   return certificate.publicKey.export({ format: 'pem', type: 'spki' }) as string
+}
+
+/**
+ * A JWS key with `node:crypto`: the secret or the `KeyObject` is built once
+ * (a `CryptoKey` is turned into one), and each token is one synchronous
+ * `createHmac` or `verify`, with no Web Crypto round trip.
+ */
+export function jwsKey(algorithm: JwsAlgorithm, key: Uint8Array | CryptoKey): JwsKey {
+  const bits = algorithm.slice(2)
+  const hash = algorithm.startsWith('Ed') ? null : `sha${bits}`
+  if (key instanceof Uint8Array) {
+    if (!algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes a public key, not secret bytes`)
+    const secret = createSecretKey(Buffer.from(key))
+    return {
+      verify(signingInput: string, signature: string): boolean {
+        const mac = createHmac(hash as string, secret)
+          .update(signingInput)
+          .digest()
+        // The sender's canonical base64url is compared as text; only a mismatch decodes it (jose
+        // decodes leniently, so unused trailing bits may differ), which costs a failure, not a success.
+        if (safeEqual(mac.toString('base64url'), signature)) return true
+        const bytes = Buffer.from(signature, 'base64url')
+        return mac.length === bytes.length && timingSafeEqual(mac, bytes)
+      },
+    }
+  }
+  if (algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes secret bytes`)
+  const object = KeyObject.from(key)
+  const options = algorithm.startsWith('PS')
+    ? { key: object, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 }
+    : algorithm.startsWith('ES')
+      ? { key: object, dsaEncoding: 'ieee-p1363' as const }
+      : { key: object }
+  return {
+    verify(signingInput: string, signature: string): boolean {
+      try {
+        return verify(hash, Buffer.from(signingInput, 'latin1'), options, Buffer.from(signature, 'base64url'))
+      } catch {
+        return false // a signature of the wrong length for the key throws
+      }
+    },
+  }
+}
+
+export function base64UrlText(text: string): string | undefined {
+  if (text.length % 4 === 1) return undefined
+  const bytes = Buffer.from(text, 'base64url')
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

@@ -41,6 +41,33 @@ export interface SignatureKey {
   verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean | Promise<boolean>
 }
 
+/** The JWS algorithms (RFC 7518, RFC 8037) the `jwt` verifier knows. */
+export type JwsAlgorithm =
+  | 'HS256'
+  | 'HS384'
+  | 'HS512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'Ed25519'
+
+/** A JWS key prepared once for one algorithm: the platform's key object, built before the first token. */
+export interface JwsKey {
+  /**
+   * Whether `signature` (the token's third part: base64url, its characters
+   * and length already checked) is the algorithm's signature of the (ASCII)
+   * signing input `header.payload`.
+   */
+  verify(signingInput: string, signature: string): boolean | Promise<boolean>
+}
+
 /** What the core needs from the platform's crypto; one Node and one Web Crypto implementation. */
 export interface CryptoPort {
   hmacKey(algorithm: HashAlgorithm, secret: Uint8Array): HmacKey
@@ -59,6 +86,14 @@ export interface CryptoPort {
    * was fetched from is what vouches for it.
    */
   certificatePublicKey(pem: string): string
+  /**
+   * A JWS key for `algorithm`: an HMAC secret's bytes (`HS*`, copied), or a
+   * public `CryptoKey` imported for the algorithm (by jose, which checks that
+   * the key fits it).
+   */
+  jwsKey(algorithm: JwsAlgorithm, key: Uint8Array | CryptoKey): JwsKey
+  /** The UTF-8 text of base64url text (characters already checked); undefined when not base64 or not UTF-8. */
+  base64UrlText(text: string): string | undefined
   sha256(data: Uint8Array): Uint8Array | Promise<Uint8Array>
   base64Encode(bytes: Uint8Array): string
   base64Decode(text: string): Uint8Array

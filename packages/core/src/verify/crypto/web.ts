@@ -5,6 +5,8 @@ import type {
   Ed25519PublicKey,
   HashAlgorithm,
   HmacKey,
+  JwsAlgorithm,
+  JwsKey,
   PublicKeyInput,
   SignatureAlgorithm,
   SignatureKey,
@@ -193,6 +195,65 @@ export function certificatePublicKey(pem: string): string {
   if (spki === undefined) throw new TypeError('not a PEM certificate')
   const lines = base64Encode(spki).match(/.{1,64}/g) as string[]
   return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`
+}
+
+/** Web Crypto's verify parameters of each JWS algorithm family. */
+function jwsParams(algorithm: JwsAlgorithm): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
+  const bits = Number(algorithm.slice(2))
+  if (algorithm.startsWith('RS')) return { name: 'RSASSA-PKCS1-v1_5' }
+  if (algorithm.startsWith('PS')) return { name: 'RSA-PSS', saltLength: bits / 8 }
+  if (algorithm.startsWith('ES')) return { name: 'ECDSA', hash: `SHA-${bits}` }
+  return { name: 'Ed25519' }
+}
+
+/** A JWS key with Web Crypto: an HMAC secret is imported once, lazily; a `CryptoKey` is used as it is. */
+export function jwsKey(algorithm: JwsAlgorithm, key: Uint8Array | CryptoKey): JwsKey {
+  if (key instanceof Uint8Array) {
+    if (!algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes a public key, not secret bytes`)
+    const bytes = key.slice()
+    let secret: Promise<CryptoKey> | undefined
+    return {
+      async verify(signingInput: string, signature: string): Promise<boolean> {
+        secret ??= crypto.subtle.importKey(
+          'raw',
+          bytes as BufferSource,
+          { name: 'HMAC', hash: `SHA-${algorithm.slice(2)}` },
+          false,
+          ['verify'],
+        )
+        const data = encoder.encode(signingInput)
+        const mac = base64UrlBytes(signature)
+        return crypto.subtle.verify('HMAC', await secret, mac as BufferSource, data as BufferSource)
+      },
+    }
+  }
+  if (algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes secret bytes`)
+  const params = jwsParams(algorithm)
+  return {
+    async verify(signingInput: string, signature: string): Promise<boolean> {
+      const data = encoder.encode(signingInput)
+      try {
+        return await crypto.subtle.verify(params, key, base64UrlBytes(signature) as BufferSource, data as BufferSource)
+      } catch {
+        return false
+      }
+    },
+  }
+}
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+
+function base64UrlBytes(text: string): Uint8Array {
+  return base64Decode(text.replace(/-/g, '+').replace(/_/g, '/'))
+}
+
+export function base64UrlText(text: string): string | undefined {
+  if (text.length % 4 === 1) return undefined
+  try {
+    return strictDecoder.decode(base64UrlBytes(text))
+  } catch {
+    return undefined
+  }
 }
 
 export async function sha256(data: Uint8Array): Promise<Uint8Array> {
