@@ -6,6 +6,7 @@ const packages = [
   'core',
   'express',
   'fastify',
+  'nestjs',
   'koa',
   'hono',
   'redis',
