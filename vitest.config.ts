@@ -7,6 +7,7 @@ const packages = [
   'express',
   'fastify',
   'nestjs',
+  'next',
   'koa',
   'hono',
   'redis',
