@@ -10,9 +10,9 @@ import {
 /** A dynamic segment's value: `[status]` gives a string, `[...path]` an array of them. */
 type SegmentValue = string | readonly string[] | undefined
 
-/** What Next.js passes an App Router route handler as its second argument (a Promise since Next 15). */
+/** What Next.js passes an App Router route handler as its second argument: `params`, a Promise since Next 15. */
 export interface RouteContext {
-  params: Promise<Readonly<Record<string, SegmentValue>>> | Readonly<Record<string, SegmentValue>>
+  params: Promise<Readonly<Record<string, SegmentValue>>>
 }
 
 /** Options for {@link webhookRoute}. */
