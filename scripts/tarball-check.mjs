@@ -225,7 +225,9 @@ class HooksController {
 Inject(HookguardService)(HooksController, undefined, 0)
 Req()(HooksController.prototype, 'receive', 0)
 Res()(HooksController.prototype, 'receive', 1)
-All()(HooksController.prototype, 'receive', Object.getOwnPropertyDescriptor(HooksController.prototype, 'receive')${ts ? '!' : ''})
+const receive = Object.getOwnPropertyDescriptor(HooksController.prototype, 'receive')
+if (receive === undefined) throw new Error('no receive method')
+All()(HooksController.prototype, 'receive', receive)
 Controller('hooks')(HooksController)
 class AppModule {}
 Module({ imports: [HookguardModule.forRoot({ guard })], controllers: [HooksController] })(AppModule)
