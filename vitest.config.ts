@@ -6,6 +6,8 @@ const packages = [
   'core',
   'express',
   'fastify',
+  'nestjs',
+  'next',
   'koa',
   'hono',
   'redis',

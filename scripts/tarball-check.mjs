@@ -2,7 +2,8 @@
 // picks today) into a fresh project outside the monorepo, and in four flavours of app (ESM TypeScript `nodenext`;
 // CommonJS TypeScript `node16` and `commonjs`; plain CommonJS JavaScript, type-checked with checkJs) loads every
 // package, type-checks (hookguard's own declarations also with skipLibCheck off), and runs one signed delivery
-// through Express, Koa, Hono on @hono/node-server and guard.handle (a JWT one, so the bundled jose runs too).
+// through Express, Koa, Hono on @hono/node-server, Fastify, NestJS (Express platform, rawBody: true), Next.js's App
+// Router and Pages Router handlers, plain node:http and guard.handle (a JWT one, so the bundled jose runs too).
 // Usage: node scripts/tarball-check.mjs [--keep]   (builds first; exits 1 on any failure)
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -34,8 +35,11 @@ try {
   const project = join(work, 'project')
   mkdirSync(project)
   const dependencies = Object.fromEntries(packages.map((p) => [p.name, `file:${join(tarballs, p.file)}`]))
-  for (const name of ['express', 'koa', 'hono', '@hono/node-server', 'ioredis', 'pg', 'bullmq', 'nats', 'amqplib'])
+  for (const name of ['express', 'koa', 'hono', '@hono/node-server', 'fastify', 'ioredis', 'pg', 'bullmq', 'nats'])
     dependencies[name] = '*'
+  dependencies.amqplib = '*'
+  for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express']) dependencies[name] = '^11'
+  Object.assign(dependencies, { 'reflect-metadata': '*', rxjs: '*' })
   const types = { '@types/node': '^20', '@types/express': '*', '@types/koa': '*', '@types/pg': '*' }
   const devDependencies = { typescript: '~5.9', ...types }
   writeJson(join(project, 'package.json'), { name: 'tarball-check', private: true, dependencies, devDependencies })
@@ -139,16 +143,24 @@ function app(style) {
     style === 'import' ? `import ${name} from '${from}'` : `const ${name} = require('${from}')`
   const loadAll = (name, from) =>
     style === 'import' ? `import * as ${name} from '${from}'` : `const ${name} = require('${from}')`
+  const ts = style === 'import'
   const others = packages.filter((p) => !['@hookguard/core', '@hookguard/testing'].includes(p.name))
   return `${[
     load('createGuard, jwt, standardWebhooks, WebhookError', '@hookguard/core'),
-    load('fromWebRequest', '@hookguard/core/adapter'),
+    load('fromNodeRequest, fromWebRequest, writeVerdict', '@hookguard/core/adapter'),
     load('generateSecret, signRequest', '@hookguard/testing'),
     load('hookguard as expressHookguard', '@hookguard/express'),
     load('hookguard as koaHookguard', '@hookguard/koa'),
     load('hookguard as honoHookguard', '@hookguard/hono'),
+    load('hookguard as fastifyHookguard', '@hookguard/fastify'),
+    load('HookguardModule, HookguardService', '@hookguard/nestjs'),
+    load('webhookApiRoute, webhookRoute', '@hookguard/next'),
     ...others.map((p, i) => loadAll(`other${i}`, p.name)),
     loadDefault('express', 'express'),
+    loadDefault('Fastify', 'fastify'),
+    load('All, Controller, Inject, Module, Req, Res', '@nestjs/common'),
+    load('NestFactory', '@nestjs/core'),
+    load('createServer', 'node:http'),
     loadDefault('Koa', 'koa'),
     load('Hono', 'hono'),
     load('serve', '@hono/node-server'),
@@ -197,11 +209,57 @@ const honoApp = new Hono()
 honoApp.post('/hooks', honoHookguard(guard))
 const honoServer = serve({ fetch: honoApp.fetch, port: 0, hostname: '127.0.0.1' })${style === 'import' ? ' as import("node:http").Server' : ''}
 
+const fastifyApp = Fastify()
+fastifyApp.register(fastifyHookguard, { guard, url: '/hooks' })
+
+// A Nest controller, its decorators applied as calls (plain JavaScript has no decorator syntax).
+class HooksController {
+  hookguard${ts ? ': InstanceType<typeof HookguardService>' : ''}
+  constructor(hookguard${ts ? ': InstanceType<typeof HookguardService>' : ''}) {
+    this.hookguard = hookguard
+  }
+  receive(req${ts ? ': object' : ''}, res${ts ? ': object' : ''}) {
+    return this.hookguard.handle(req, res)
+  }
+}
+Inject(HookguardService)(HooksController, undefined, 0)
+Req()(HooksController.prototype, 'receive', 0)
+Res()(HooksController.prototype, 'receive', 1)
+const receive = Object.getOwnPropertyDescriptor(HooksController.prototype, 'receive')
+if (receive === undefined) throw new Error('no receive method')
+All()(HooksController.prototype, 'receive', receive)
+Controller('hooks')(HooksController)
+class AppModule {}
+Module({ imports: [HookguardModule.forRoot({ guard })], controllers: [HooksController] })(AppModule)
+
+// Next.js: the App Router handler called as Next calls it; the Pages Router one on node:http, as under next start.
+const nextPost = webhookRoute(guard)
+const pagesServer = createServer((req, res) => {
+  webhookApiRoute(guard)(Object.assign(req, { query: {} }), res)
+}).listen(0, '127.0.0.1')
+const nodeServer = createServer((req, res) => {
+  guard.process(fromNodeRequest(req)).then((verdict) => writeVerdict(guard, res, verdict))
+}).listen(0, '127.0.0.1')
+
 async function main() {
   try {
     await deliver('express', await listening(expressServer))
     await deliver('koa', await listening(koaServer))
     await deliver('hono', await listening(honoServer))
+    await fastifyApp.listen({ port: 0, host: '127.0.0.1' })
+    await deliver('fastify', await listening(fastifyApp.server))
+    const nestApp = await NestFactory.create(AppModule, { rawBody: true, logger: false })
+    await nestApp.listen(0, '127.0.0.1')
+    await deliver('nestjs', await listening(nestApp.getHttpServer()))
+    await nestApp.close()
+    await deliver('next pages router', await listening(pagesServer))
+    await deliver('node:http', await listening(nodeServer))
+    const nextSigned = await signRequest('standard-webhooks', { secret, body: { type: 'check', adapter: 'next' } })
+    const nextRequest = new Request('http://localhost/api/hooks', { method: 'POST', headers: nextSigned.headers, body: nextSigned.body })
+    const nextResponse = await nextPost(nextRequest, { params: Promise.resolve({}) })
+    if (nextResponse.status !== 202 || !received.has(nextSigned.id ?? ''))
+      throw new Error('next app router: ' + nextResponse.status + ' ' + (await nextResponse.text()))
+    console.log('ok next app router')
 
     const jwtSecret = generateSecret('jwt').secret
     const jwtGuard = createGuard({
@@ -218,7 +276,8 @@ async function main() {
       throw new Error('guard.handle: ' + response.status + ' ' + (await response.text()))
     console.log('ok guard.handle (jwt)')
   } finally {
-    for (const server of [expressServer, koaServer, honoServer]) server.close()
+    for (const server of [expressServer, koaServer, honoServer, pagesServer, nodeServer]) server.close()
+    await fastifyApp.close()
   }
 }
 main().catch((error) => {

@@ -1,13 +1,31 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server'
 import { createGuard, type Guard, type GuardOptions, type WebhookEvent } from '@hookguard/core'
+import { fromNodeRequest, writeVerdict } from '@hookguard/core/adapter'
 import { hookguard as expressHookguard } from '@hookguard/express'
 import { hookguard as fastifyHookguard } from '@hookguard/fastify'
 import { hookguard as honoHookguard } from '@hookguard/hono'
 import { hookguard as koaHookguard } from '@hookguard/koa'
+import { HookguardModule, HookguardService } from '@hookguard/nestjs'
 import Router from '@koa/router'
+import {
+  All,
+  type ArgumentsHost,
+  Body,
+  Controller,
+  HttpException,
+  type INestApplication,
+  Inject,
+  Module,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common'
+import { BaseExceptionFilter, NestFactory } from '@nestjs/core'
+import { ExpressAdapter } from '@nestjs/platform-express'
+import { FastifyAdapter } from '@nestjs/platform-fastify'
 import express5, { type Request as ExpressRequest, type Response as ExpressResponse, type NextFunction } from 'express'
 import Fastify from 'fastify'
 import { type Context, Hono } from 'hono'
@@ -57,6 +75,12 @@ export interface TargetFacts {
    * value with `, ` (`guard.handle`, and Hono when it reads the Web `Request`); Node keeps the lines apart.
    */
   joinsRepeatedHeaders: boolean
+  /**
+   * Cases that cannot hold on this target because the framework answers first, by case name, each with why. Only
+   * for what the framework does before hookguard runs (its body parser reading a JSON body first), never to hide
+   * what hookguard does.
+   */
+  frameworkAnswersFirst?: Readonly<Record<string, string>>
 }
 
 /** One way of serving a guard: an adapter on its framework, or the core on a Web `Request`. */
@@ -227,6 +251,173 @@ const fastifyTarget: Target = {
   },
 }
 
+@Controller('hooks')
+class NestHooksController {
+  constructor(@Inject(HookguardService) private readonly hookguard: HookguardService) {}
+
+  @All(['', ':status'])
+  receive(@Req() req: object, @Res() res: object) {
+    return this.hookguard.handle(req, res)
+  }
+}
+
+/** The rest of the app, whose JSON Nest's body parser reads as usual. */
+@Controller('api')
+class NestEchoController {
+  @Post('echo')
+  echo(@Body() parsed: unknown) {
+    return { parsed }
+  }
+}
+
+const noBodyTimeout =
+  "Nest's body parser reads the body before any route and has no idle timeout or deadline: hookguard's never start"
+const parsesFirst =
+  "Nest's body parser reads and parses the body before any route, and answers itself (400, 413) for one it cannot"
+const readsBeforeCredentials =
+  "Nest's body parser reads the body before any route: hookguard's 401 comes after the body, not before it"
+const inflatesFirst = "Nest's Express body parser inflates gzip before any route, with its own limits"
+
+/** The cases a Nest app's body parser decides before hookguard runs, on both platforms, by platform. */
+const nestParserFirst: Record<'express' | 'fastify', Record<string, string>> = {
+  express: {
+    'answers 408 when the body stalls past the idle timeout': noBodyTimeout,
+    'an earlier middleware that answers first (an app timeout): its answer stands, the late verdict is logged, the next delivery is served':
+      noBodyTimeout,
+    'answers 408 when a chunked body stalls part-way': noBodyTimeout,
+    'survives a sender that closes mid-body, then serves the next request': noBodyTimeout,
+    'a body trickled past bodyDeadlineMs is 408 body_timeout, though no pause reaches bodyTimeoutMs': noBodyTimeout,
+    "invalid JSON under a valid signature: accepted with payload null by default, 400 invalid_json with parseJson: 'eager'":
+      parsesFirst,
+    "parseJson: 'eager': invalid JSON under a valid signature takes no claim; a later valid delivery is accepted":
+      parsesFirst,
+    'handshake: Slack ssl_check=1, unsigned, is answered 200 empty; any other unsigned form is 401': parsesFirst,
+    // The case sends plain bytes marked gzip: body-parser fails to inflate them and answers 400.
+    'rejects a compressed body (415 unsupported_encoding)': parsesFirst,
+    'no credential headers: 401 before the body is read, however long the body would take': readsBeforeCredentials,
+    'gzip without decompress: 415; with it: accepted, bombs 413, corrupt 400, other codings 415': inflatesFirst,
+    'decompress: a gzip body inflating past 100× its size is 413 though within the limit; no credentials, never inflated':
+      inflatesFirst,
+  },
+  fastify: {
+    'answers 408 when the body stalls past the idle timeout': noBodyTimeout,
+    'an earlier middleware that answers first (an app timeout): its answer stands, the late verdict is logged, the next delivery is served':
+      noBodyTimeout,
+    'answers 408 when a chunked body stalls part-way': noBodyTimeout,
+    'survives a sender that closes mid-body, then serves the next request': noBodyTimeout,
+    'a body trickled past bodyDeadlineMs is 408 body_timeout, though no pause reaches bodyTimeoutMs': noBodyTimeout,
+    "invalid JSON under a valid signature: accepted with payload null by default, 400 invalid_json with parseJson: 'eager'":
+      parsesFirst,
+    "parseJson: 'eager': invalid JSON under a valid signature takes no claim; a later valid delivery is accepted":
+      parsesFirst,
+    'handshake: Slack ssl_check=1, unsigned, is answered 200 empty; any other unsigned form is 401': parsesFirst,
+    // Gzip bytes are not JSON to Fastify's parser, which does not inflate.
+    'a gzip delivery that a raw body parser inflated before hookguard is accepted, decompress on or off': parsesFirst,
+    'gzip without decompress: 415; with it: accepted, bombs 413, corrupt 400, other codings 415': parsesFirst,
+    'decompress: a gzip body inflating past 100× its size is 413 though within the limit; no credentials, never inflated':
+      parsesFirst,
+    'hands every byte value of a non-UTF-8 body to the event exactly': parsesFirst,
+    'no credential headers: 401 before the body is read, however long the body would take': readsBeforeCredentials,
+    'no credential headers for a bearer token: 401 missing_credentials before the body is read': readsBeforeCredentials,
+  },
+}
+
+/**
+ * A Nest 11 app on its Express or Fastify platform, created the documented way (`{ rawBody: true }`), with Nest's
+ * body parser on for the whole app: a JSON or form delivery comes to hookguard as Nest's raw copy of the bytes
+ * (`req.rawBody`), anything else as the unread stream. Middleware before hookguard is Nest's `app.use`.
+ */
+function nestTarget(name: string, platform: 'express' | 'fastify'): Target {
+  return {
+    name,
+    reportsUnwritten: true,
+    // Express's JSON parser inflates gzip before hookguard; Fastify's keeps the bytes as sent.
+    bodyParser: platform === 'express' ? "Nest's express.json()" : undefined,
+    joinsRepeatedHeaders: false,
+    frameworkAnswersFirst: nestParserFirst[platform],
+    async start(options, setup = {}) {
+      const { guard, enqueued } = recordingGuard(options)
+      const errors: unknown[] = []
+      @Module({ imports: [HookguardModule.forRoot({ guard })], controllers: [NestHooksController, NestEchoController] })
+      class AppModule {}
+      const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter()
+      const app: INestApplication = await NestFactory.create(AppModule, adapter, { rawBody: true, logger: false })
+      // As the README says for Fastify: a catch-all parser that keeps the bytes, for types Nest parses not.
+      if (platform === 'fastify') {
+        const fastify = (app.getHttpAdapter() as FastifyAdapter).getInstance()
+        fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+      }
+      // Nest's middleware gets the Node request and response on both platforms.
+      type Next = () => void
+      const { earlyAnswerMs } = setup
+      if (earlyAnswerMs !== undefined) {
+        app.use((_req: IncomingMessage, res: ServerResponse, next: Next) => {
+          const timer = setTimeout(() => {
+            res.writeHead(503, { 'content-type': 'text/plain' })
+            res.end(earlyAnswerBody)
+          }, earlyAnswerMs)
+          res.once('close', () => clearTimeout(timer))
+          next()
+        })
+      }
+      if (setup.requestId) {
+        app.use((req: IncomingMessage, _res: ServerResponse, next: Next) => {
+          req.headers['x-request-id'] = requestId
+          next()
+        })
+      }
+      // (`bodyParser`: Nest's own is always on here.)
+      // Nest's own filter answers (a parser's 400 or 413 is an HttpException); anything else is a failure.
+      const filter = new BaseExceptionFilter(app.getHttpAdapter())
+      app.useGlobalFilters({
+        catch: (error: unknown, host: ArgumentsHost) => {
+          if (!(error instanceof HttpException)) errors.push(error)
+          filter.catch(error, host)
+        },
+      })
+      await app.listen(0, '127.0.0.1')
+      return { url: await listen(app.getHttpServer()), enqueued, errors, close: () => app.close() }
+    },
+  }
+}
+
+/** Plain `node:http`: the core's Node port and `writeVerdict`, the recipe of the core's README. */
+const nodeHttpTarget: Target = {
+  name: 'node:http',
+  reportsUnwritten: true,
+  bodyParser: undefined,
+  joinsRepeatedHeaders: false,
+  async start(options, setup = {}) {
+    const { guard, enqueued } = recordingGuard(options)
+    const errors: unknown[] = []
+    const server = createServer((req, res) => {
+      const { earlyAnswerMs } = setup
+      if (earlyAnswerMs !== undefined) {
+        const timer = setTimeout(
+          () => res.writeHead(503, { 'content-type': 'text/plain' }).end(earlyAnswerBody),
+          earlyAnswerMs,
+        )
+        res.once('close', () => clearTimeout(timer))
+      }
+      if (setup.requestId) req.headers['x-request-id'] = requestId
+      const match = statusRoute.exec(req.url?.split('?')[0] ?? '')
+      if (match === null) {
+        res.writeHead(404).end()
+        return
+      }
+      const params: Record<string, string> = match[1] === undefined ? {} : { status: decodeURIComponent(match[1]) }
+      guard.process(fromNodeRequest(req, { params })).then(
+        (verdict) => writeVerdict(guard, res, verdict),
+        (error: unknown) => {
+          errors.push(error)
+          if (!res.headersSent) res.writeHead(500).end()
+        },
+      )
+    })
+    return { url: await listen(server), enqueued, errors, close: closer(server) }
+  },
+}
+
 /** Serves a fetch handler with `@hono/node-server`, which hands it the Node request as `env.incoming`. */
 async function serveFetch(
   fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>,
@@ -331,6 +522,9 @@ export const targets: readonly Target[] = [
   koaTarget('Koa 3', Koa3),
   koaTarget('Koa 2', Koa2),
   fastifyTarget,
+  nestTarget('NestJS 11 on Express', 'express'),
+  nestTarget('NestJS 11 on Fastify', 'fastify'),
+  nodeHttpTarget,
   honoTarget('Hono on @hono/node-server', false),
   honoTarget('Hono on a Web Request', true),
   coreWebTarget,

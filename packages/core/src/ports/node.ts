@@ -35,9 +35,18 @@ export interface NodeRequestExtras {
    * request gets a new hidden class, and each property read costs a lookup.
    */
   leftoverBody?: () => unknown
-  /** How to fix the setup when the raw body is gone; goes to the developer log. */
-  rawBodyHint: string
+  /**
+   * How to fix the setup when the raw body is gone (something read the stream and left no raw bytes); goes to the
+   * developer log with the 500 `raw_body_unavailable`. An adapter names its framework's fix; the default suits a
+   * plain `node:http` server.
+   */
+  rawBodyHint?: string
 }
+
+/** The fix {@link NodeRequestExtras.rawBodyHint} names when an adapter gives none. */
+const defaultRawBodyHint =
+  'the request body was read before hookguard: hand the request to fromNodeRequest before anything reads it ' +
+  '(no body parser, no data listener), or pass the raw bytes a parser kept as leftoverBody'
 
 type NodeSocket = NonNullable<NodeIncomingLike['socket']>
 
@@ -144,7 +153,7 @@ function splitTarget(url: string | undefined): { path: string | undefined; query
  * raw body as bytes left by a raw parser (marked `bodyDecoded`) or as the
  * unread stream.
  */
-export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras): WebhookRequest {
+export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras = {}): WebhookRequest {
   const socket = req.socket ?? undefined
   const facts = socket ? factsOf(socket) : undefined
   const target = splitTarget(req.url)
@@ -164,7 +173,7 @@ export function fromNodeRequest(req: NodeIncomingLike, extras: NodeRequestExtras
       request.body = leftover
       // A parser that leaves bytes has undone the Content-Encoding (express.raw() and co-body inflate by default).
       request.bodyDecoded = true
-    } else request.bodyUnavailable = extras.rawBodyHint
+    } else request.bodyUnavailable = extras.rawBodyHint ?? defaultRawBodyHint
   }
   return request
 }
