@@ -75,7 +75,7 @@ const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
   checkDeclaredBody, //  3. declared size (413), coding (415), credentials present (401), before any byte is read
   readRawBody, //        4. the raw body, counted against the limit, the idle timeout and the deadline
   authenticate, //       5. every verifier passes (401, 403; a key set down is 503)
-  buildTheEvent, //      6. the event: id, type, timestamp, payload; a type not taken → 200 ignored, a payload its schema refuses → invalid_payload
+  buildTheEvent, //      6. the event: id, type, timestamp, payload (type not taken → 200 ignored; schema fails → invalid_payload)
   claimKeys, //          7. dedupe claim: done → 200 duplicate, in flight → 409
   enqueueThenAnswer, //  8. enqueue with a timeout → 202; failure or timeout → 503
 ]
