@@ -40,7 +40,14 @@ try {
   dependencies.amqplib = '*'
   for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express']) dependencies[name] = '^11'
   Object.assign(dependencies, { 'reflect-metadata': '*', rxjs: '*' })
-  const types = { '@types/node': '^20', '@types/express': '*', '@types/koa': '*', '@types/pg': '*' }
+  // @octokit/webhooks-types: the optional, types-only peer of @hookguard/core/types/github.
+  const types = {
+    '@types/node': '^20',
+    '@types/express': '*',
+    '@types/koa': '*',
+    '@types/pg': '*',
+    '@octokit/webhooks-types': '*',
+  }
   const devDependencies = { typescript: '~5.9', ...types }
   writeJson(join(project, 'package.json'), { name: 'tarball-check', private: true, dependencies, devDependencies })
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project)
@@ -148,6 +155,9 @@ function app(style) {
   return `${[
     load('createGuard, jwt, standardWebhooks, WebhookError', '@hookguard/core'),
     load('fromNodeRequest, fromWebRequest, writeVerdict', '@hookguard/core/adapter'),
+    // The type packs: types only, but their subpaths load too.
+    loadAll('stripeTypes', '@hookguard/core/types/stripe'),
+    loadAll('githubTypes', '@hookguard/core/types/github'),
     load('generateSecret, signRequest', '@hookguard/testing'),
     load('hookguard as expressHookguard', '@hookguard/express'),
     load('hookguard as koaHookguard', '@hookguard/koa'),
@@ -171,6 +181,17 @@ const others = { ${others.map((p, i) => `'${p.name}': other${i}`).join(', ')} }
 for (const [name, module] of Object.entries(others))
   if (Object.keys(module).length === 0) throw new Error(name + ' exports nothing')
 if (typeof fromWebRequest !== 'function') throw new Error('@hookguard/core/adapter: no fromWebRequest')
+if (typeof stripeTypes !== 'object' || typeof githubTypes !== 'object') throw new Error('a type pack did not load')
+${
+  style === 'import'
+    ? `const stripeType: import('@hookguard/core/types/stripe').StripeEventType = 'invoice.paid'
+const githubType: import('@hookguard/core/types/github').GitHubEventType = 'push'`
+    : `/** @type {import('@hookguard/core/types/stripe').StripeEventType} */
+const stripeType = 'invoice.paid'
+/** @type {import('@hookguard/core/types/github').GitHubEventType} */
+const githubType = 'push'`
+}
+if (stripeType + githubType !== 'invoice.paidpush') throw new Error('type packs')
 if (!(new WebhookError('invalid_body') instanceof Error)) throw new Error('WebhookError is not an Error')
 
 const received = new Set()

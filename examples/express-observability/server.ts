@@ -11,7 +11,8 @@ import { pino } from 'pino'
 
 const demoSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const secret = process.env.WEBHOOK_SECRET ?? demoSecret
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' })
+// In development (NODE_ENV not 'production') at debug: why each delivery was refused.
+const logger = pino({ level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'production' ? 'info' : 'debug') })
 if (secret === demoSecret) logger.warn('WEBHOOK_SECRET is not set: using the demo secret. Never do this in production.')
 
 // Register the exporter before creating the guard: the guard takes its meter at creation.
@@ -46,4 +47,12 @@ app.post('/hooks/:status', hookguard(guard))
 
 const port = Number(process.env.PORT ?? 3000)
 const host = process.env.HOST ?? '127.0.0.1'
-app.listen(port, host, () => logger.info(`listening on http://${host}:${port}/hooks`))
+// Express 5 hands a listen error to this callback (and no longer throws it); the metrics server would keep the
+// process alive, so it exits.
+app.listen(port, host, (error?: Error) => {
+  if (error) {
+    logger.error(`cannot listen on ${host}:${port}: ${error.message}`)
+    process.exit(1)
+  }
+  logger.info(`listening on http://${host}:${port}/hooks`)
+})

@@ -12,6 +12,11 @@ const demoSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const secret = process.env.WEBHOOK_SECRET ?? demoSecret
 if (secret === demoSecret)
   console.warn('WEBHOOK_SECRET is not set: using the demo secret. Never do this in production.')
+
+const development = process.env.NODE_ENV !== 'production'
+/** One JSON line per log record, its message first. */
+const logLine = (write: (line: string) => void) => (record: object, message?: string) =>
+  write(JSON.stringify({ msg: message, ...record }))
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 // Dedupe and the producer fail fast while Redis is down: the sender gets a 503 and retries later.
@@ -39,15 +44,27 @@ const app = createReceiver({
   secret,
   redis: storeClient,
   queue,
+  // In development (NODE_ENV not 'production') the debug records too: why each delivery was refused.
   logger: {
-    info: (record) => console.log(JSON.stringify(record)),
-    warn: (record) => console.warn(JSON.stringify(record)),
-    error: (record) => console.error(JSON.stringify(record)),
+    ...(development && { debug: logLine(console.debug) }),
+    info: logLine(console.log),
+    warn: logLine(console.warn),
+    error: logLine(console.error),
   },
 })
 const port = Number(process.env.PORT ?? 3000)
 const host = process.env.HOST ?? '127.0.0.1'
-const server = app.listen(port, host, () => console.log(`listening on http://${host}:${port}/hooks`))
+// Express 5 hands a listen error to this callback (and no longer throws it); the Redis clients would keep the
+// process alive, so it exits.
+const server = app.listen(port, host, (error?: Error) => {
+  if (error) exitOnListenError(error)
+  console.log(`listening on http://${host}:${port}/hooks`)
+})
+/** A port already taken (EADDRINUSE) or any other listen failure: say so and exit non-zero. */
+function exitOnListenError(error: Error): never {
+  console.error(`cannot listen on ${host}:${port}: ${error.message}`)
+  process.exit(1)
+}
 
 async function shutdown(): Promise<void> {
   server.close()

@@ -12,6 +12,11 @@ const secret = process.env.WEBHOOK_SECRET ?? demoSecret
 if (secret === demoSecret)
   console.warn('WEBHOOK_SECRET is not set: using the demo secret. Never do this in production.')
 
+const development = process.env.NODE_ENV !== 'production'
+/** One JSON line per log record, its message first. */
+const logLine = (write: (line: string) => void) => (record: object, message?: string) =>
+  write(JSON.stringify({ msg: message, ...record }))
+
 // Stand-in for your real queue (BullMQ, SQS, a database table…).
 const queue: WebhookEvent[] = []
 setInterval(() => {
@@ -26,10 +31,12 @@ const guard = createGuard({
     queue.push(event)
   },
   eventType: ({ params, payload }) => params.status ?? (payload as { type?: string } | null)?.type,
+  // In development (NODE_ENV not 'production') the debug records too: why each delivery was refused.
   logger: {
-    info: (record) => console.log(JSON.stringify(record)),
-    warn: (record) => console.warn(JSON.stringify(record)),
-    error: (record) => console.error(JSON.stringify(record)),
+    ...(development && { debug: logLine(console.debug) }),
+    info: logLine(console.log),
+    warn: logLine(console.warn),
+    error: logLine(console.error),
   },
 })
 
@@ -41,4 +48,12 @@ app.post('/hooks/:status', hookguard(guard))
 const port = Number(process.env.PORT ?? 3000)
 const hostname = process.env.HOST ?? '127.0.0.1'
 // On @hono/node-server, allowIps and event.sourceIp use the socket address.
-serve({ fetch: app.fetch, port, hostname }, () => console.log(`listening on http://${hostname}:${port}/hooks`))
+serve({ fetch: app.fetch, port, hostname }, () => console.log(`listening on http://${hostname}:${port}/hooks`)).on(
+  'error',
+  exitOnListenError,
+)
+/** A port already taken (EADDRINUSE) or any other listen failure: say so and exit non-zero. */
+function exitOnListenError(error: Error): never {
+  console.error(`cannot listen on ${hostname}:${port}: ${error.message}`)
+  process.exit(1)
+}

@@ -7,6 +7,7 @@ import { eventCases } from './event.js'
 import { methodCases } from './method.js'
 import { respondCases } from './respond.js'
 import type { ConformanceCase } from './support.js'
+import { firstHourCases, typedEventCases } from './typed-events.js'
 import { verifyCases } from './verify.js'
 
 /** Every conformance case, in DESIGN's pipeline order, then what the app runs before hookguard. */
@@ -16,8 +17,10 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...bodyCases, // 3. declared size, 4. raw body
   ...verifyCases, // 5. authenticate
   ...eventCases, // 6. event
+  ...typedEventCases, // 6. event: types taken, payloads validated
   ...dedupeCases, // 7. dedupe claim
   ...enqueueCases, // 8. enqueue, answer
   ...respondCases, // 8. the answer respond shapes
   ...beforeHookguardCases,
+  ...firstHourCases,
 ]

@@ -38,13 +38,19 @@ export const errorStatus = {
   store_unavailable: 503,
   keys_unavailable: 503,
   confirmation_failed: 503,
+  dead_letter_failed: 503,
 } as const satisfies Record<string, number>
 
 /** Every code a rejection can carry. */
 export type ErrorCode = keyof typeof errorStatus
 
-/** Every code a verdict can carry: a rejection's, or one of the 2xx outcomes. */
-export type VerdictCode = ErrorCode | 'accepted' | 'duplicate' | 'handshake'
+/**
+ * Every code a verdict can carry: a rejection's, or one of the other
+ * outcomes: `accepted` (202), `duplicate`, `handshake` and `ignored` (200),
+ * and `invalid_payload` (200 by default, or the `invalidPayloadStatus` you
+ * choose, 400 or 422).
+ */
+export type VerdictCode = ErrorCode | 'accepted' | 'duplicate' | 'handshake' | 'ignored' | 'invalid_payload'
 
 /** Short, secret-free titles sent to the sender in the problem+json body. */
 export const errorTitle: Record<ErrorCode, string> = {
@@ -81,6 +87,7 @@ export const errorTitle: Record<ErrorCode, string> = {
   store_unavailable: 'Dedupe store unavailable',
   keys_unavailable: 'Verification keys unavailable',
   confirmation_failed: 'Subscription could not be confirmed',
+  dead_letter_failed: 'Could not hand the invalid payload to onInvalid',
 }
 
 /** Marks a WebhookError made by any copy of this package (the ESM and the CommonJS build are two). */

@@ -74,7 +74,7 @@ const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
   checkDeclaredBody, //  3. declared size (413), coding (415), credentials present (401), before any byte is read
   readRawBody, //        4. the raw body, counted against the limit, the idle timeout and the deadline
   authenticate, //       5. every verifier passes (401, 403; a key set down is 503)
-  buildTheEvent, //      6. the event: id, type, timestamp, payload
+  buildTheEvent, //      6. the event: id, type, timestamp, payload (type not taken → 200 ignored; schema fails → invalid_payload)
   claimKeys, //          7. dedupe claim: done → 200 duplicate, in flight → 409
   enqueueThenAnswer, //  8. enqueue with a timeout → 202; failure or timeout → 503
 ]
@@ -84,24 +84,32 @@ const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
  * allowlist, dedupe store and queue. Invalid options throw a `TypeError`
  * naming the option. While dedupe is on, `event.id` is typed `string`.
  *
+ * Events are typed by a map of event types to payload types, given
+ * (`createGuard<{ 'scan.completed': ScanDone }>`, a promise the guard does not
+ * check unless `allowTypes` or `events` is set) or inferred from `events`, a
+ * Standard Schema per type (checked): inside `enqueue`, `event.type` narrows
+ * `event.payload`.
+ *
  * @example
  * ```ts
  * import { createGuard, standardWebhooks } from '@hookguard/core'
+ * import { z } from 'zod'
  *
  * const guard = createGuard({
  *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
- *   enqueue: async (event) => { await queue.add(event.type ?? 'webhook', event) },
+ *   events: { 'scan.completed': z.object({ data: z.object({ scanId: z.string() }) }) },
+ *   enqueue: async (event) => { await queue.add(event.type, event.payload.data.scanId) },
  *   allowIps: ['203.0.113.0/24'],
  * })
  * const response = await guard.handle(request, { remoteAddress })
  * ```
  */
-export function createGuard(options: GuardOptions<string | null> & { dedupe: false }): Guard
-export function createGuard(options: GuardOptions<string> & { dedupe?: DedupeStore }): Guard
-export function createGuard(options: GuardOptions): Guard
-export function createGuard(options: GuardOptions<never>): Guard {
+export function createGuard<Events = never>(options: GuardOptions<string | null, Events> & { dedupe: false }): Guard
+export function createGuard<Events = never>(options: GuardOptions<string, Events> & { dedupe?: DedupeStore }): Guard
+export function createGuard<Events = never>(options: GuardOptions<string | null, Events>): Guard
+export function createGuard(options: GuardOptions<never, unknown>): Guard {
   // The overloads promise `event.id: string` while dedupe is on: step 6 refuses a delivery without an id then.
-  const parts = resolveGuard(options as GuardOptions)
+  const parts = resolveGuard(options as unknown as GuardOptions)
   const { observer } = parts
 
   function process(request: WebhookRequest): Promise<Verdict> {

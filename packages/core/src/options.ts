@@ -3,9 +3,10 @@ import { compileIpRules, type HostBitsWarning, type IpMatcher } from './admit/ip
 import { type AllowIpsEntry, compileAllowIps, type IpRuleSource } from './admit/ip-source.js'
 import type { DedupeStore } from './dedupe/store.js'
 import type { EventField } from './event/event-field.js'
+import type { StandardSchemaV1 } from './event/standard-schema.js'
 import type { GuardHooks } from './observe/observer.js'
 import type { ShapedReply } from './respond/shaped-reply.js'
-import type { Logger, WebhookEvent } from './types.js'
+import type { EventOf, Logger, WebhookEvent } from './types.js'
 import {
   booleanOption,
   headerName,
@@ -20,11 +21,16 @@ import {
 } from './verify/option-checks.js'
 import type { Verifier } from './verify/verifier.js'
 
+/** One Standard Schema (zod, valibot, arktype, …) per event type; each validates that type's payload. */
+export type EventSchemas<Events> = { readonly [Type in keyof Events]: StandardSchemaV1<unknown, Events[Type]> }
+
 /**
  * Everything `createGuard` accepts. Only `verify` and `enqueue` are required;
- * the defaults are written beside each option.
+ * the defaults are written beside each option. `Events` maps event types to
+ * payload types (given, or inferred from `events`); `never`, the default,
+ * leaves events untyped.
  */
-export interface GuardOptions<Id extends string | null = string | null> extends GuardHooks<Id> {
+export interface GuardOptions<Id extends string | null = string | null, Events = never> extends GuardHooks<Id> {
   /** Every verifier must pass (bearer token, JWT, signature, client certificate). At least one. */
   verify: readonly Verifier[]
   /**
@@ -32,7 +38,42 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
    * this resolves; a rejection or timeout answers 503 so the sender retries.
    * Throw `QueueFullError` to answer 503 `queue_full`.
    */
-  enqueue: (event: WebhookEvent<Id>) => unknown
+  enqueue: (event: EventOf<Events, Id>) => unknown
+  /**
+   * A Standard Schema per event type: after verification and before dedupe,
+   * the payload of an event of that type is validated, and the schema's
+   * output becomes `event.payload`. Only these types are enqueued; any other
+   * is answered 200 `ignored`. A payload that fails its schema is answered
+   * `invalid_payload` (see `invalidPayloadStatus`) and handed to `onInvalid`.
+   * Default: none (every type, payload unchecked).
+   *
+   * @example
+   * ```ts
+   * events: { 'scan.completed': z.object({ type: z.literal('scan.completed'), data: z.object({ scanId: z.string() }) }) }
+   * ```
+   */
+  events?: EventSchemas<Events>
+  /**
+   * The only event types enqueued; any other (or a delivery without a type)
+   * is answered 200 `ignored`, so the sender stops retrying it. Default: all.
+   */
+  allowTypes?: readonly string[]
+  /** Event types answered 200 `ignored` without being enqueued. Default: none. */
+  ignoreTypes?: readonly string[]
+  /**
+   * The dead-letter handoff for a payload that failed its schema (an
+   * authenticated sender's bug, which a retry would not fix): the event with
+   * the payload as it arrived, and the schema's issues. Awaited (within
+   * `enqueueTimeoutMs`) before the answer; a failure answers 503
+   * `dead_letter_failed`, so the sender retries and nothing is lost.
+   */
+  onInvalid?: (event: WebhookEvent<Id>, issues: readonly StandardSchemaV1.Issue[]) => unknown
+  /**
+   * The status of `invalid_payload`: 200 (default: the sender stops retrying
+   * a payload it will only send again), or 400 / 422 for a sender that should
+   * see a failure in its delivery log (and may retry it).
+   */
+  invalidPayloadStatus?: 200 | 400 | 422
   /**
    * Source addresses allowed, as IPv4/IPv6 addresses or CIDR ranges. A range
    * with host bits set (`203.0.113.7/24`) is read as its network and logged
@@ -234,7 +275,7 @@ function checkCollaborators(options: GuardOptions): void {
     }
   }
   if (now !== undefined && typeof now !== 'function') throw optionError(where, 'now', 'a function returning ms')
-  for (const hook of ['onAccepted', 'onDuplicate', 'onRejected'] as const) {
+  for (const hook of ['onAccepted', 'onDuplicate', 'onRejected', 'onInvalid'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') throw optionError(where, hook, 'a function')
   }
 }

@@ -6,9 +6,11 @@ import { memoryStore } from './dedupe/memory-store.js'
 import type { DedupeStore } from './dedupe/store.js'
 import type { EventSources } from './event/build-event.js'
 import { compileEventField } from './event/event-field.js'
+import { compileEventTypes, type EventTypeRules } from './event/event-types.js'
 import { unsignedEventFields } from './event/unsigned-event-fields.js'
 import type { HeaderBag } from './lib/headers.js'
 import { createObserver, type Observer } from './observe/observer.js'
+import { senderIdHeaders } from './observe/sender-id.js'
 import { type GuardOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import type { Respond } from './respond/shaped-reply.js'
 import type { Logger, WebhookEvent } from './types.js'
@@ -37,6 +39,8 @@ export interface GuardParts {
   /** The senders' handshakes, in the verifiers' order. */
   handshakes: readonly SenderHandshake[]
   eventSources: EventSources
+  /** The event types taken and their payload schemas (`events`, `allowTypes`, `ignoreTypes`); `undefined`: all, unchecked. */
+  eventTypes: EventTypeRules | undefined
   store: DedupeStore | undefined
   /** What every dedupe key starts with: empty in the guard's own store, the namespace in a shared one. */
   keyPrefix: string
@@ -86,12 +90,13 @@ export function resolveGuard(options: GuardOptions): GuardParts {
     urlFromProxy: urlFromProxy.length > 0,
     handshakes: compileHandshakes(verifiers),
     eventSources: eventSources(options, config, store !== undefined),
+    eventTypes: compileEventTypes(options, config.enqueueTimeoutMs),
     store,
     // The guard's own store holds only its keys: keyed by the id itself, it builds no string per delivery.
     keyPrefix: ownStore ? '' : dedupeKey(config.namespace, '', ''),
     enqueue: options.enqueue,
     respond: options.respond as Respond | undefined,
-    observer: createObserver(logger, options, options.meterProvider),
+    observer: createObserver(logger, options, options.meterProvider, senderIdHeaders(options)),
     counters: { storeErrors: 0, failOpen: 0 },
     logger,
     now: options.now ?? Date.now,

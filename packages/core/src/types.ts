@@ -64,8 +64,14 @@ export interface AuthInfo {
 /**
  * What `enqueue` receives. Plain data: `JSON.parse(JSON.stringify(event))`
  * gives an equal object, so it can go straight onto a queue or into a row.
+ * `Type` and `Payload` narrow it for a guard with typed events (see
+ * {@link EventOf}).
  */
-export interface WebhookEvent<Id extends string | null = string | null> {
+export interface WebhookEvent<
+  Id extends string | null = string | null,
+  Type extends string | null = string | null,
+  Payload = unknown,
+> {
   /**
    * The sender's event id (the dedupe key). Always a string while dedupe is
    * on (the guard refuses a delivery without one); `null` only with
@@ -73,7 +79,7 @@ export interface WebhookEvent<Id extends string | null = string | null> {
    */
   id: Id
   /** The event type, from the verifier, the configured source, or the payload's `type`. */
-  type: string | null
+  type: Type
   /** The sender's signed timestamp in Unix seconds, when the scheme has one. */
   timestamp: number | null
   /** When this delivery was received, ISO 8601. */
@@ -81,8 +87,11 @@ export interface WebhookEvent<Id extends string | null = string | null> {
   method: string
   path: string | null
   params: Record<string, string>
-  /** The parsed JSON payload when the body is JSON, otherwise `null`. */
-  payload: unknown
+  /**
+   * The parsed JSON payload when the body is JSON, otherwise `null`. With
+   * `events`, the value its type's schema gave.
+   */
+  payload: Payload
   /** The raw body bytes, base64: lossless for any bytes. Read with `eventBody` or `eventText`. */
   bodyBase64: string
   contentType: string | null
@@ -93,6 +102,24 @@ export interface WebhookEvent<Id extends string | null = string | null> {
   /** One entry per verifier that passed. */
   auth: AuthInfo[]
 }
+
+/**
+ * The event `enqueue` receives for a map of event types to payload types: a
+ * union discriminated by `type`, so `switch (event.type)` narrows
+ * `event.payload`. Without a map (`never`, the default), the untyped
+ * {@link WebhookEvent}.
+ *
+ * @example
+ * ```ts
+ * type Events = { 'scan.completed': { scanId: string }; 'scan.failed': { reason: string } }
+ * const handle = (event: EventOf<Events>) => {
+ *   if (event.type === 'scan.failed') console.log(event.payload.reason)
+ * }
+ * ```
+ */
+export type EventOf<Events, Id extends string | null = string | null> = [Events] extends [never]
+  ? WebhookEvent<Id>
+  : { [Type in keyof Events & string]: WebhookEvent<Id, Type, Events[Type]> }[keyof Events & string]
 
 /** The answer the adapter writes: status, headers and a small JSON body. */
 export interface Verdict {

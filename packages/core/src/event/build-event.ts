@@ -2,10 +2,12 @@ import type { Delivery } from '../delivery.js'
 import { WebhookError } from '../errors.js'
 import type { HeaderBag } from '../lib/headers.js'
 import { joinedHeader, singleHeader } from '../lib/headers.js'
+import type { MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
-import type { AuthInfo, WebhookRequest } from '../types.js'
+import type { AuthInfo, Verdict, WebhookRequest } from '../types.js'
 import { checkEventId, isJsonContentType, looksLikeJson } from './event.js'
 import type { EventFieldContext, EventFieldReader } from './event-field.js'
+import { admitEventType } from './event-types.js'
 import { isoTime } from './iso-time.js'
 import { parsePayload, payloadType, ReceivedEvent } from './received-event.js'
 
@@ -60,14 +62,19 @@ function readsFields(sources: EventSources, verified: Verified): boolean {
   )
 }
 
-/** Step 6: the event handed to `enqueue` (id, type, timestamp, lazily parsed payload), recorded for the log. */
-export function buildTheEvent(delivery: Delivery, parts: GuardParts): undefined {
+/**
+ * Step 6: the event handed to `enqueue` (id, type, timestamp, lazily parsed
+ * payload), recorded for the log; then, with `events`, `allowTypes` or
+ * `ignoreTypes`, its type admitted and its payload validated
+ * (`admitEventType`: 200 `ignored`, `invalid_payload`).
+ */
+export function buildTheEvent(delivery: Delivery, parts: GuardParts): MaybePromise<Verdict | undefined> {
   const { request, body, sourceIp, receivedAtMs, verified } = delivery
   const event = buildEvent(request, body, sourceIp, receivedAtMs, verified, parts.eventSources)
   delivery.event = event
   delivery.eventId = event.id
   delivery.eventType = event.typeIfKnown() ?? null
-  return undefined
+  return parts.eventTypes === undefined ? undefined : admitEventType(delivery, parts.eventTypes)
 }
 
 /**

@@ -139,9 +139,10 @@ describe('observability', () => {
     expect(warnings).toContainEqual({ hook: 'onAccepted', detail: 'bookkeeping bug' })
   })
 
-  test('log records: summary at info/warn/error, developer detail at debug for 4xx', async () => {
-    const records: { level: string; record: Record<string, unknown> }[] = []
-    const at = (level: string) => (record: object) => records.push({ level, record: record as Record<string, unknown> })
+  test('log records: summary at info/warn/error; the first 4xx of a code names its likely cause at warn, later ones at debug', async () => {
+    const records: { level: string; record: Record<string, unknown>; message?: string }[] = []
+    const at = (level: string) => (record: object, message?: string) =>
+      records.push({ level, record: record as Record<string, unknown>, message })
     const guard = createGuard({
       verify: [standardWebhooks({ secret: secret.whsec })],
       // Like `queue.add(event.type, event)`: reading the type parses the payload, and the log shows it.
@@ -150,7 +151,8 @@ describe('observability', () => {
     })
     await guard.process(delivery('l1'))
     await guard.process(delivery('l2', '{}'))
-    expect(records.map((r) => r.level)).toEqual(['info', 'warn', 'debug'])
+    await guard.process(delivery('l3', '{}'))
+    expect(records.map((r) => r.level)).toEqual(['info', 'warn', 'warn', 'debug'])
     expect(records[0]?.record).toMatchObject({
       outcome: 'accepted',
       code: 'accepted',
@@ -159,8 +161,39 @@ describe('observability', () => {
       sourceIp: '127.0.0.1',
       verifier: 'standard-webhooks',
     })
-    expect(records[1]?.record.detail).toBeUndefined()
-    expect(records[2]?.record.detail).toMatch(/no v1 signature/)
+    expect(records[0]?.record.unverifiedEventId).toBeUndefined()
+    // The first invalid_signature: one warn line that says why.
+    expect(records[1]?.record.detail).toMatch(/no v1 signature/)
+    expect(records[1]?.message).toMatch(/^webhook invalid_signature: no v1 signature/)
+    // The sender's id, unverified, so the refusal can be found in its delivery log.
+    expect(records[1]?.record).toMatchObject({ eventId: null, unverifiedEventId: 'l2' })
+    // The next one within the minute: the summary at warn, the cause at debug.
+    expect(records[2]?.record.detail).toBeUndefined()
+    expect(records[2]?.message).toBe('webhook invalid_signature')
+    expect(records[3]?.record).toMatchObject({ unverifiedEventId: 'l3', detail: expect.stringMatching(/no v1/) })
+  })
+
+  test('unverifiedEventId: only a header value shaped like an id, from the headers the guard knows', async () => {
+    const outcomes: RequestOutcome[] = []
+    const guard = createGuard({
+      verify: [standardWebhooks({ secret: secret.whsec })],
+      enqueue: () => {},
+      onRejected: (outcome) => outcomes.push(outcome),
+    })
+    const unsigned = (headers: Record<string, string | string[]>) =>
+      guard.process({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+    await unsigned({ 'webhook-id': 'msg_1' })
+    await unsigned({ 'svix-id': 'msg_2' })
+    await unsigned({ 'webhook-id': 'has space' })
+    await unsigned({ 'webhook-id': ['msg_a', 'msg_b'] })
+    await unsigned({ 'x-other-id': 'msg_3' })
+    expect(outcomes.map((o) => [o.code, o.eventId, o.unverifiedEventId])).toEqual([
+      ['missing_signature', null, 'msg_1'],
+      ['missing_signature', null, 'msg_2'],
+      ['missing_signature', null, undefined],
+      ['missing_signature', null, undefined],
+      ['missing_signature', null, undefined],
+    ])
   })
 
   test('the log never parses the body: a type only the payload holds is logged once something read it', async () => {

@@ -1,12 +1,21 @@
 import { createNoopMeter, type Meter, type MeterProvider, metrics } from '@opentelemetry/api'
 import type { VerdictCode } from '../errors.js'
+import type { HeaderBag } from '../lib/headers.js'
 import type { Logger, Verdict, WebhookEvent } from '../types.js'
+import { unverifiedIdOf } from './sender-id.js'
 
 /** What the guard knows about a finished request. */
 export interface RequestOutcome {
   status: number
   code: VerdictCode
   eventId: string | null
+  /**
+   * For a delivery refused before its event was built (`eventId` is `null`):
+   * the id the sender put in its id header (`webhook-id`, your `eventId`
+   * header, …), not verified, so a refusal can be found in the sender's
+   * delivery log. Absent otherwise.
+   */
+  unverifiedEventId?: string
   eventType: string | null
   sourceIp: string | null
   /** Names of the verifiers that ran, comma-separated, or `null`. */
@@ -35,6 +44,8 @@ export interface RequestRecord {
   readonly verifier: string | null
   /** Developer-facing detail of a rejection. */
   readonly detail: string | undefined
+  /** The request, for the id header of a delivery refused before its event was built. */
+  readonly request?: { readonly headers: HeaderBag }
 }
 
 /** Logs, metrics and hooks for every request. */
@@ -56,7 +67,12 @@ export interface Observer {
  * Metrics go through `@opentelemetry/api`: a no-op until an SDK registers a
  * meter provider (register it before creating the guard, or pass one).
  */
-export function createObserver(logger: Logger | undefined, hooks: GuardHooks, meterProvider?: MeterProvider): Observer {
+export function createObserver(
+  logger: Logger | undefined,
+  hooks: GuardHooks,
+  meterProvider?: MeterProvider,
+  idHeaders: readonly string[] = [],
+): Observer {
   const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter('@hookguard/core')
   const instruments = createInstruments(meter)
   // Whether anyone reads a request's outcome record: a logger or a hook.
@@ -67,6 +83,7 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
     hooks.onRejected !== undefined
   // One attribute set per code (and per handshake sender), made once: a small fixed set.
   const attributesByCode = new Map<string, Readonly<Record<string, string>>>()
+  const causeShown = causeGate(causeIntervalMs)
 
   return {
     // Without an SDK the API hands out its one no-op meter.
@@ -98,7 +115,11 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
         latencyMs: Math.round(latencyMs * 1000) / 1000,
         detail: record.detail,
       }
-      if (logger) logOutcome(logger, outcomeName, outcome)
+      if (record.eventId === null && verdict.status >= 400 && record.request !== undefined) {
+        const unverified = unverifiedIdOf(record.request.headers, idHeaders)
+        if (unverified !== undefined) outcome.unverifiedEventId = unverified
+      }
+      if (logger) logOutcome(logger, outcomeName, outcome, causeShown)
       callHooks(hooks, logger, verdict, outcome)
     },
     storeError(operation): void {
@@ -140,16 +161,50 @@ function createInstruments(meter: Meter) {
   }
 }
 
-/** One log record per request: 5xx at `error` with its detail, 4xx at `warn`, the rest at `info`; details at `debug`. */
-function logOutcome(logger: Logger, outcomeName: string, outcome: RequestOutcome): void {
+/** How often each code's likely cause is logged at `warn` after its first: once a minute. */
+const causeIntervalMs = 60_000
+
+/** Whether a code's cause is due at `warn`: its first time, then once per `intervalMs`, per code. */
+function causeGate(intervalMs: number): (code: VerdictCode) => boolean {
+  const nextByCode = new Map<VerdictCode, number>()
+  return (code) => {
+    const now = Date.now()
+    if (now < (nextByCode.get(code) ?? 0)) return false
+    nextByCode.set(code, now + intervalMs)
+    return true
+  }
+}
+
+/**
+ * One log record per request: 5xx at `error` with its detail, 4xx (and
+ * `invalid_payload`, whatever its status) at `warn`, the rest at `info`. The
+ * first 4xx of each code, then one a minute per code, carries its detail
+ * (the likely cause: a re-serialised body, a wrong secret encoding, the clock
+ * offset, a stripped header) on the `warn` line; the others put it on a
+ * separate `debug` record.
+ */
+function logOutcome(
+  logger: Logger,
+  outcomeName: string,
+  outcome: RequestOutcome,
+  causeShown: (code: VerdictCode) => boolean,
+): void {
   const { detail, ...summary } = outcome
   const record = { outcome: outcomeName, ...summary }
   const message = `webhook ${outcome.code}`
   // Server-side failures need an operator: their detail rides on the record itself.
-  if (outcome.status >= 500) logger.error({ ...record, detail }, message)
-  else if (outcome.status >= 400) logger.warn(record, message)
+  if (outcome.status >= 500) {
+    logger.error({ ...record, detail }, message)
+    return
+  }
+  const warns = outcome.status >= 400 || outcome.code === 'invalid_payload'
+  if (warns && detail !== undefined && causeShown(outcome.code)) {
+    logger.warn({ ...record, detail }, `${message}: ${detail}`)
+    return
+  }
+  if (warns) logger.warn(record, message)
   else logger.info(record, message)
-  if (detail !== undefined && outcome.status < 500) logger.debug?.({ ...record, detail }, `${message}: detail`)
+  if (detail !== undefined) logger.debug?.({ ...record, detail }, `${message}: detail`)
 }
 
 /** The hook for the outcome; one that throws is logged and cannot change the answer. */

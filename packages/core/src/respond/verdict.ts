@@ -61,3 +61,25 @@ export function handshake(reply: HandshakeReply): Verdict {
     body: reply.body,
   }
 }
+
+const ignoredBody = JSON.stringify({ status: 200, code: 'ignored' })
+
+/** 200: an event of a type the guard does not take (`allowTypes`, `ignoreTypes`, `events`); not enqueued. */
+export function ignored(): Verdict {
+  return respond(200, 'ignored', 'application/json', ignoredBody)
+}
+
+const invalidPayloadTitle = 'Payload does not match its schema'
+
+/**
+ * `invalid_payload`: an authenticated sender's payload failed its type's
+ * schema. 200 by default, so the sender stops retrying it; 400 or 422 as a
+ * problem+json when `invalidPayloadStatus` asks.
+ */
+export function invalidPayload(status: 200 | 400 | 422): Verdict {
+  if (status === 200) {
+    return respond(200, 'invalid_payload', 'application/json', JSON.stringify({ status, code: 'invalid_payload' }))
+  }
+  const body = JSON.stringify({ status, code: 'invalid_payload', title: invalidPayloadTitle })
+  return respond(status, 'invalid_payload', problemJson, body)
+}

@@ -9,7 +9,7 @@ import { standardWebhooks } from './standard-webhooks.js'
 const now = 1_700_000_000
 const secret = makeSecret()
 
-/** The developer detail the guard logs for one delivery (at debug level: it is a 4xx). */
+/** The developer detail the guard logs for one delivery (a guard's first 4xx of a code: on its warn line). */
 async function detailFor(request: Partial<WebhookRequest> & { headers: WebhookRequest['headers'] }) {
   const details: string[] = []
   const guard = createGuard({
@@ -18,9 +18,9 @@ async function detailFor(request: Partial<WebhookRequest> & { headers: WebhookRe
     now: () => now * 1000,
     logger: {
       info() {},
-      warn() {},
+      warn: (record) => details.push(String((record as { detail?: string }).detail)),
       error() {},
-      debug: (record) => details.push(String((record as { detail?: string }).detail)),
+      debug() {},
     },
   })
   const verdict = await guard.process({ method: 'POST', body: '{}', ...request })

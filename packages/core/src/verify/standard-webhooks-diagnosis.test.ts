@@ -18,9 +18,10 @@ test('a diagnosis that throws never changes the answer: 401 invalid_signature, l
     enqueue: () => {},
     logger: {
       info() {},
-      warn() {},
+      // The first refusal of a code carries its detail on the warn line.
+      warn: (record) => details.push(String((record as { detail?: string }).detail)),
       error() {},
-      debug: (record) => details.push(String((record as { detail?: string }).detail)),
+      debug() {},
     },
   })
   const headers = signedHeaders(makeSecret().key, { id: 'msg_diag', body: '{}' })

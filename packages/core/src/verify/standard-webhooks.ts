@@ -171,6 +171,7 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
   return {
     name: 'standard-webhooks',
     keepHeaders: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'],
+    idHeaders: ['webhook-id', 'svix-id'],
     credentialHeaders: signatureHeaders,
     missingCredentialCode: 'missing_signature',
     signs: { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] },

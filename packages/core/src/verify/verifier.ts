@@ -112,6 +112,13 @@ export interface Verifier {
   readonly name: string
   /** Header names worth keeping on the event (ids, types, timestamps; never credentials). */
   readonly keepHeaders?: readonly string[]
+  /**
+   * Headers this sender names its delivery in (e.g. `webhook-id`), read
+   * unverified only for the log of a delivery refused before its event was
+   * built (`unverifiedEventId`), so a 401 can be matched to the sender's
+   * delivery log. Never used as the event id.
+   */
+  readonly idHeaders?: readonly string[]
   /** Where this sender puts the event id, when `verify` does not return one (e.g. `{ payload: 'id' }`). */
   readonly eventId?: EventField
   /** Where this sender puts the event type, when `verify` does not return one. */

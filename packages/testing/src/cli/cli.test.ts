@@ -34,7 +34,7 @@ function hookguard(args: string[], env: Record<string, string> = { HOOKGUARD_FRO
     execFile(
       process.execPath,
       [launcher, ...args],
-      { env: { ...process.env, ...env, HOOKGUARD_SECRET: '' }, timeout: 30_000 },
+      { env: { ...process.env, WEBHOOK_SECRET: '', HOOKGUARD_SECRET: '', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0
         resolve({ code, stdout, stderr })
@@ -102,7 +102,7 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
       process.execPath,
       [launcher, 'sign', '--preset', 'svix', '--secret', secret, '--body', `@${file}`],
       {
-        env: { ...process.env, HOOKGUARD_FROM_SOURCE: '1', HOOKGUARD_SECRET: '' },
+        env: { ...process.env, HOOKGUARD_FROM_SOURCE: '1', WEBHOOK_SECRET: '', HOOKGUARD_SECRET: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     )
@@ -260,6 +260,24 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
     expect(run.stderr).toContain(`could not reach http://127.0.0.1:${port}/hooks: ECONNREFUSED`)
   })
 
+  test('the secret from WEBHOOK_SECRET (as the examples read it), or its alias HOOKGUARD_SECRET; WEBHOOK_SECRET wins', async () => {
+    const body = '{"type":"scan.completed"}'
+    const signed = (env: Record<string, string>) =>
+      hookguard(['sign', '--preset', 'svix', '--body', body, '--id', 'msg_env'], { HOOKGUARD_FROM_SOURCE: '1', ...env })
+    const other = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+    const runs = [
+      await signed({ WEBHOOK_SECRET: secret }),
+      await signed({ HOOKGUARD_SECRET: secret }),
+      await signed({ WEBHOOK_SECRET: secret, HOOKGUARD_SECRET: other }),
+    ]
+    for (const run of runs) {
+      expect(run.code).toBe(0)
+      const headerBlock = run.stdout.split('\n\n')[0] as string
+      const headers = Object.fromEntries(headerBlock.split('\n').map((line) => line.split(': ') as [string, string]))
+      expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body))
+    }
+  })
+
   test('usage errors exit 2: a wrong preset lists the valid ones, a missing secret, a bad URL, a bad number', async () => {
     const [preset, missing, url, duplicates, option] = await inTurn([
       ['send', `${healthy.origin}/hooks`, '--preset', 'paypal', '--secret', secret],
@@ -272,7 +290,10 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
     expect(preset.stderr).toContain(
       'unknown preset "paypal": use one of standard-webhooks, svix, bearer, jwt, stripe, github, slack, shopify, qstash, google-pubsub',
     )
-    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('missing --secret for stripe') })
+    expect(missing).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('missing --secret for stripe (or set WEBHOOK_SECRET)'),
+    })
     expect(url).toMatchObject({ code: 2, stderr: expect.stringContaining('"localhost-3000" is not a URL') })
     expect(duplicates).toMatchObject({
       code: 2,

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { type HandshakeName, handshakeNames, handshakeRequest } from '../handshake-request.js'
 import { exitCodes, UsageError } from './errors.js'
 import { shellQuote } from './format.js'
+import { envSecret } from './inputs.js'
 import type { CliIo } from './io.js'
 import { usage } from './usage.js'
 
@@ -38,7 +39,7 @@ export async function handshakeCommand(args: string[], io: CliIo): Promise<numbe
   }
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, 'handshake')
   const shake = handshakeRequest(name as HandshakeName, {
-    secret: values.secret ?? io.env.HOOKGUARD_SECRET,
+    secret: values.secret ?? envSecret(io.env),
     verifyToken: values['verify-token'],
     header: values.header,
     challenge: values.challenge,

@@ -97,14 +97,22 @@ function headersFrom(values: readonly string[] | undefined, command: string): Re
   return headers
 }
 
-/** The signing options from the command line, with the secret from `--secret`, `@file` or `$HOOKGUARD_SECRET`. */
+/**
+ * The secret from the environment: `WEBHOOK_SECRET`, the name the examples
+ * and READMEs use, or its older alias `HOOKGUARD_SECRET`.
+ */
+export function envSecret(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return env.WEBHOOK_SECRET || env.HOOKGUARD_SECRET || undefined
+}
+
+/** The signing options from the command line, with the secret from `--secret`, `@file` or `$WEBHOOK_SECRET`. */
 export async function signOptionsFrom(
   values: SigningValues,
   preset: PresetName,
   io: CliIo,
   command: string,
 ): Promise<Omit<SignOptions, 'body'> & { body: string | Uint8Array }> {
-  let secret = values.secret ?? io.env.HOOKGUARD_SECRET
+  let secret = values.secret ?? envSecret(io.env)
   if (secret?.startsWith('@')) secret = (await readArgumentFile(secret, '--secret', command)).toString('utf8').trim()
   const privateKey = values['private-key']?.startsWith('@')
     ? (await readArgumentFile(values['private-key'], '--private-key', command)).toString('utf8')
@@ -113,7 +121,7 @@ export async function signOptionsFrom(
     const keyHint =
       preset === 'google-pubsub' || preset === 'sendgrid' || preset === 'sns' ? ' or --private-key @key.pem' : ''
     throw new UsageError(
-      `missing --secret${keyHint} for ${preset} (or set HOOKGUARD_SECRET); make one with: hookguard secret --preset ${preset}`,
+      `missing --secret${keyHint} for ${preset} (or set WEBHOOK_SECRET); make one with: hookguard secret --preset ${preset}`,
       command,
     )
   }

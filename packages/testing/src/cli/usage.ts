@@ -4,7 +4,7 @@ import { presetNames } from '../presets.js'
 const presets = presetNames.join(', ')
 
 const signOptions = `  --preset <name>        ${presets}
-  --secret <secret>      the signing secret (default: $HOOKGUARD_SECRET); @file reads it from a file
+  --secret <secret>      the signing secret (default: $WEBHOOK_SECRET, or its alias $HOOKGUARD_SECRET); @file reads it from a file
   --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, sns, Standard Webhooks v1a
   --body <json|@file|->  the payload, sent byte for byte (- reads stdin). Default {"type":"hookguard.test"}
   --id <id>              the event id (default: a fresh one in the sender's format)
@@ -95,7 +95,7 @@ Handshakes: ${handshakeNames.join(', ')}
 
 Options:
   --secret <secret>      slack-url-verification, zoom-url-validation, twitch-verification, x-crc,
-                         okta-verification: the secret (default: $HOOKGUARD_SECRET)
+                         okta-verification: the secret (default: $WEBHOOK_SECRET or $HOOKGUARD_SECRET)
   --verify-token <token> meta-subscribe: the verify token of the subscription
   --header <name>        okta-verification: the header carrying the secret (default authorization)
   --challenge <text>     the challenge to send (default: a fresh one)
