@@ -59,7 +59,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
   const config = resolveOptions(options)
   const { verify: verifiers, logger } = options
   const ownStore = options.dedupe === undefined
-  const store = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
+  const store = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore({ logger }))
   if (store && !ownStore) takeNamespace(store, config.namespace)
   for (const unsigned of unsignedEventFields(options)) {
     logger?.warn({ option: unsigned.option, source: unsigned.source }, unsigned.message)
