@@ -27,7 +27,7 @@ const width = 520
 const height = 330
 const margin = { left: 64, right: 16, top: 34, bottom: 92 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 function compact(value: number): string {
   if (value >= 1e6) return `${value / 1e6}M`
@@ -66,23 +66,23 @@ function drawPanel(panel: Panel, originX: number, originY: number, xFormat: (v: 
   const out: string[] = []
   const left = originX + margin.left
   const bottom = originY + margin.top + innerH
-  out.push(`<text x="${originX + width / 2}" y="${originY + 20}" class="title">${escape(panel.title)}</text>`)
+  out.push(`<text x="${originX + width / 2}" y="${originY + 20}" class="title">${xmlText(panel.title)}</text>`)
   out.push(`<line x1="${left}" y1="${bottom}" x2="${left + innerW}" y2="${bottom}" class="axis"/>`)
   out.push(`<line x1="${left}" y1="${originY + margin.top}" x2="${left}" y2="${bottom}" class="axis"/>`)
   for (const x of xs) {
     out.push(`<line x1="${xAt(x)}" y1="${bottom}" x2="${xAt(x)}" y2="${bottom + 4}" class="axis"/>`)
-    out.push(`<text x="${xAt(x)}" y="${bottom + 16}" class="tick" text-anchor="middle">${escape(xFormat(x))}</text>`)
+    out.push(`<text x="${xAt(x)}" y="${bottom + 16}" class="tick" text-anchor="middle">${xmlText(xFormat(x))}</text>`)
   }
   for (const y of yTicks) {
     out.push(`<line x1="${left}" y1="${yAt(y)}" x2="${left + innerW}" y2="${yAt(y)}" class="grid"/>`)
-    out.push(`<text x="${left - 6}" y="${yAt(y) + 4}" class="tick" text-anchor="end">${escape(compact(y))}</text>`)
+    out.push(`<text x="${left - 6}" y="${yAt(y) + 4}" class="tick" text-anchor="end">${xmlText(compact(y))}</text>`)
   }
   out.push(
-    `<text x="${left + innerW / 2}" y="${bottom + 32}" class="label" text-anchor="middle">${escape(panel.x)}</text>`,
+    `<text x="${left + innerW / 2}" y="${bottom + 32}" class="label" text-anchor="middle">${xmlText(panel.x)}</text>`,
   )
   const yMid = originY + margin.top + innerH / 2
   out.push(
-    `<text x="${originX + 14}" y="${yMid}" class="label" text-anchor="middle" transform="rotate(-90 ${originX + 14} ${yMid})">${escape(panel.y)}</text>`,
+    `<text x="${originX + 14}" y="${yMid}" class="label" text-anchor="middle" transform="rotate(-90 ${originX + 14} ${yMid})">${xmlText(panel.y)}</text>`,
   )
   panel.series.forEach((series, i) => {
     const color = colors[i % colors.length]
@@ -98,7 +98,7 @@ function drawPanel(panel: Panel, originX: number, originY: number, xFormat: (v: 
     out.push(
       `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash}/>`,
     )
-    out.push(`<text x="${lx + 20}" y="${ly}" class="legend">${escape(series.name)}</text>`)
+    out.push(`<text x="${lx + 20}" y="${ly}" class="legend">${xmlText(series.name)}</text>`)
   })
   return out.join('\n')
 }
@@ -226,7 +226,8 @@ const totalH = rows * height + 30
 const body = list.map(([panel, format], i) =>
   drawPanel(panel, (i % columns) * width, Math.floor(i / columns) * height, format),
 )
-const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}" font-family="sans-serif">
+const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}" font-family="sans-serif" role="img">
+<title>hookguard: how cost grows (bench/scaling-results.json)</title>
 <style>
 .title { font-size: 13px; font-weight: bold; text-anchor: middle; }
 .label { font-size: 11px; fill: #333; }
@@ -237,7 +238,7 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="$
 </style>
 <rect width="100%" height="100%" fill="white"/>
 ${body.join('\n')}
-<text x="${totalW / 2}" y="${totalH - 10}" class="label" text-anchor="middle">hookguard: how cost grows. npm run bench:scaling, ${escape(results.date.slice(0, 10))}, Node ${escape(results.node)}, 2 shared cores; x on a log scale.</text>
+<text x="${totalW / 2}" y="${totalH - 10}" class="label" text-anchor="middle">hookguard: how cost grows. npm run bench:scaling, ${xmlText(results.date.slice(0, 10))}, Node ${xmlText(results.node)}, 2 shared cores; x on a log scale.</text>
 </svg>
 `
 writeFileSync(output, svg)
