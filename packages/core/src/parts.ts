@@ -65,7 +65,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
   const config = resolveOptions(options)
   const { verify: verifiers, logger } = options
   const ownStore = options.dedupe === undefined
-  const store = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
+  const store = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore({ logger }))
   if (store && !ownStore) takeNamespace(store, config.namespace)
   const urlFromProxy = verifiers.filter((v) => v.urlFromProxy)
   if (urlFromProxy.length > 0 && config.trustProxy === undefined) {

@@ -53,6 +53,11 @@ export class KeyTable {
     }
   }
 
+  /** The slot of the oldest key (the next to be evicted), or -1 when the table is empty. */
+  oldestSlot(): number {
+    return this.oldest
+  }
+
   expiry(slot: number): number {
     return this.expiries[slot] as number
   }

@@ -125,3 +125,62 @@ describe('memoryStore eviction', () => {
     )
   })
 })
+
+describe('memoryStore sizing warning', () => {
+  const hour = 3600 * 1000
+  const ttl = 96 * hour
+
+  /** A store of `maxEntries` on a fake clock, fed one delivery every `everyMs`, with its warnings. */
+  function feed(maxEntries: number, everyMs: number, deliveries: number, ttlMs = ttl) {
+    let now = 1_700_000_000_000
+    const warnings: { record: Record<string, unknown>; message?: string }[] = []
+    const logger = { warn: (record: object, message?: string) => warnings.push({ record: { ...record }, message }) }
+    const store = memoryStore({ maxEntries, now: () => now, logger })
+    for (let i = 0; i < deliveries; i++) {
+      const claimed = store.claim(`id-${i}`, 30_000) as { token: string }
+      store.complete(`id-${i}`, claimed.token, ttlMs)
+      now += everyMs
+    }
+    return warnings
+  }
+
+  test('warns once when a processed id is evicted before its TTL, with the rate seen and the bound that holds it', () => {
+    // 100 entries, one delivery a minute: the store holds 100 minutes, the TTL is 96 h.
+    const warnings = feed(100, 60_000, 250)
+    expect(warnings).toHaveLength(1)
+    const { record, message } = warnings[0]!
+    expect(record).toEqual({
+      maxEntries: 100,
+      heldHours: 1.67,
+      ttlHours: 96,
+      deliveriesPerSecond: 0.02,
+      maxEntriesForTtl: 5760,
+    })
+    expect(message).toContain('maxEntries 5760 would hold it')
+  })
+
+  test('the bound it names holds the TTL at that rate: no warning', () => {
+    expect(feed(5760, 60_000, 12_000)).toEqual([])
+  })
+
+  test('no warning while the evicted ids have outlived their TTL, nor before the store is full', () => {
+    // A 1 h TTL and a delivery a minute: the 100-entry store holds 100 minutes, more than the TTL.
+    expect(feed(100, 60_000, 1_000, hour)).toEqual([])
+    expect(feed(100, 1, 100)).toEqual([])
+  })
+
+  test('an in-flight lease evicted is not what it warns about', () => {
+    let now = 0
+    const warnings: object[] = []
+    const store = memoryStore({ maxEntries: 2, now: () => now, logger: { warn: (r: object) => warnings.push(r) } })
+    for (const key of ['a', 'b', 'c', 'd']) {
+      store.claim(key, 60_000)
+      now += 1
+    }
+    expect(warnings).toEqual([])
+  })
+
+  test('refuses a logger without warn', () => {
+    expect(() => memoryStore({ logger: {} as never })).toThrow('logger must be a logger with a warn function')
+  })
+})
