@@ -72,6 +72,8 @@ const maxBytes = 4 * 1024 * 1024
  * ```
  */
 export function providerIps(name: ProviderName, options: ProviderIpsOptions = {}): ProviderIps {
+  // Long for a reason: the source's state (the list in force, the timer, the fetch in flight) is shared by
+  // the small functions inside; each reads top to bottom on its own.
   const where = `providerIps(${String(name)})`
   const provider = Object.hasOwn(providers, name) ? providers[name] : undefined
   if (!provider)

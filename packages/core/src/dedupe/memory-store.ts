@@ -38,6 +38,7 @@ const guard = createGuard({ verify, enqueue, logger, dedupe: memoryStore({ maxEn
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
+  // Long for a reason: the store's methods share one key table and clock; each method is a few lines.
   const maxEntries = options.maxEntries ?? 100_000
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new TypeError('maxEntries must be a positive integer')

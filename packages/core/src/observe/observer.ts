@@ -73,6 +73,8 @@ export function createObserver(
   meterProvider?: MeterProvider,
   idHeaders: readonly string[] = [],
 ): Observer {
+  // Long for a reason: the instruments, the log and the hooks share what is built here once per guard;
+  // each recorder inside is a few lines.
   const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter('@hookguard/core')
   const instruments = createInstruments(meter)
   // Whether anyone reads a request's outcome record: a logger or a hook.

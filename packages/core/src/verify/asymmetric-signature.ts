@@ -158,6 +158,8 @@ const hexPattern = /^(?:[0-9a-fA-F]{2})+$/
  * ```
  */
 export function asymmetricSignature(options: AsymmetricSignatureOptions): Verifier {
+  // Long for a reason: every option is checked here, once, in the order of the options' TSDoc; the
+  // per-request work is in verifyAsymmetric and its parts below.
   requireOptions(options, 'asymmetricSignature')
   const name =
     options.name === undefined ? 'asymmetric-signature' : nonEmptyString(options.name, 'asymmetricSignature', 'name')

@@ -87,6 +87,8 @@ const maxCertificateChars = 64 * 1024
  * ```
  */
 export function certificateKeys(options: CertificateUrlOptions, where: string): CertificateKeys {
+  // Long for a reason: the option checks, then the cache and the fetches in flight that the small functions
+  // inside share; each of those is a few lines.
   requireOptions(options, `${where}: certificateUrl`)
   const hosts = compileHosts(options.hosts, where, 'certificateUrl.hosts')
   const allowHttp = booleanOption(options.allowHttp ?? false, where, 'certificateUrl.allowHttp')

@@ -158,6 +158,8 @@ function toKeyBytes(secret: unknown, where: string, option: string): Uint8Array 
  * ```
  */
 export function hmacSignature(options: HmacSignatureOptions): Verifier {
+  // Long for a reason: every option is checked here, once, in the order of the options' TSDoc; the
+  // per-request work is in the named parts below (entries, timestamp, candidates, signed content).
   requireOptions(options, 'hmacSignature')
   const name = options.name === undefined ? 'hmac-signature' : nonEmptyString(options.name, 'hmacSignature', 'name')
   const where = name
