@@ -274,7 +274,7 @@ describe('hookguard CLI (the real binary)', { timeout: 60_000 }, () => {
       expect(run.code).toBe(0)
       const headerBlock = run.stdout.split('\n\n')[0] as string
       const headers = Object.fromEntries(headerBlock.split('\n').map((line) => line.split(': ') as [string, string]))
-      expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body))
+      expect(() => new Webhook(secret).verify(body, headers)).not.toThrow() // svix 2 returns nothing; a refusal throws
     }
   })
 
