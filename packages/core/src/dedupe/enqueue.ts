@@ -15,7 +15,8 @@ import { completeHeld, type HeldKeys, nothingHeld, releaseHeld } from './held-ke
  * sender's retry is taken. An `enqueue` that outlives `enqueueTimeoutMs` is
  * answered 503 `enqueue_timeout` but keeps its keys until it settles: a late
  * success makes the retry a duplicate, a late failure frees them. Once the
- * keys are done, `respond` (when given) shapes the 2xx.
+ * keys are done (or, for a store with `completeAfterAnswer`, their completion
+ * under way), `respond` (when given) shapes the 2xx.
  */
 export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybePromise<Verdict> {
   const event = delivery.event as ReceivedEvent
@@ -35,10 +36,20 @@ export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybeP
   )
 }
 
-/** Marks the held keys done, then answers; a store that completes now adds no closure. */
+/**
+ * Marks the held keys done, then answers; a store that completes now adds no
+ * closure. With a store's `completeAfterAnswer`, it answers once the
+ * completion is under way: a lost one leaves the lease to expire (a duplicate
+ * after it, never a loss), and `completeHeld` logs and counts its failure.
+ */
 function completeThenAnswer(held: HeldKeys, parts: GuardParts, event: ReceivedEvent): MaybePromise<Verdict> {
   const completed = completeHeld(held, parts)
   if (!isThenable(completed)) return answer(event, parts)
+  if (held.store?.completeAfterAnswer === true) {
+    // completeHeld settles every failure itself; only a throwing logger or observer could reject here.
+    completed.then(undefined, () => {})
+    return answer(event, parts)
+  }
   return completed.then(() => answer(event, parts))
 }
 
