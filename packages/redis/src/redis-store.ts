@@ -50,6 +50,9 @@ function wholeMs(ms: number): number {
  * from the stored value; `release` acts only while the stored token is still
  * the caller's, and `complete` marks the id done unless a newer claim holds
  * it (an expired, unclaimed lease is marked done too: the event was enqueued).
+ * The guard answers without waiting for `complete` (`completeAfterAnswer`): a
+ * lost completion leaves the lease, so the id can come back as a duplicate
+ * once the lease expires, never be dropped.
  * When Redis is unreachable every call throws within `timeoutMs`, and the
  * guard fails closed (503, the sender retries) unless `storeFailure: 'open'`
  * is set.
@@ -60,7 +63,11 @@ function wholeMs(ms: number): number {
  * import { redisStore } from '@hookguard/redis'
  * import { Redis } from 'ioredis'
  *
- * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+ * const client = new Redis(process.env.REDIS_URL!, {
+ *   enableOfflineQueue: false,
+ *   maxRetriesPerRequest: 0,
+ *   enableAutoPipelining: true,
+ * })
  * const guard = createGuard({
  *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
  *   enqueue: async (event) => { await queue.add(event.type ?? 'webhook', event, { jobId: event.id! }) },
