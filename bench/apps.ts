@@ -111,6 +111,8 @@ async function redisDedupe(): Promise<{ store: DedupeStore; close: () => Promise
     port: 6379,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    // As the store's README recommends: the commands of concurrent deliveries go out in one write.
+    enableAutoPipelining: true,
     lazyConnect: true,
   })
   await client.connect()

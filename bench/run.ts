@@ -212,7 +212,7 @@ function targets(micro: MicroResult, http: HttpResult): TargetResult[] {
     const memoryLabel = http.rows.find((r) => r.variant === 'hookguard' && r.framework === redis.framework)?.label
     const rounds = memoryLabel ? roundRatios(http, redis.label, memoryLabel) : []
     list.push(
-      target('Redis store req/s vs memory store', '≥ 0.7×', redis.ratioToMemory, redis.ratioToMemory >= 0.7, rounds),
+      target('Redis store req/s vs memory store', '≥ 0.8×', redis.ratioToMemory, redis.ratioToMemory >= 0.8, rounds),
     )
   }
   return list

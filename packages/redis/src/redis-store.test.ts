@@ -69,6 +69,22 @@ describe.skipIf(!redisUp)('redis store on the shared Redis', () => {
     },
   })
 
+  // The README recommends enableAutoPipelining: the same contract with the commands batched by ioredis.
+  storeContract('redis store contract, auto-pipelining clients', {
+    async create() {
+      const options = { ...failFast, enableAutoPipelining: true }
+      const [a, b] = [connect(sharedRedisPort, options), connect(sharedRedisPort, options)]
+      await Promise.all([ready(a), ready(b)])
+      return {
+        store: redisStore({ client: a, prefix }),
+        peer: redisStore({ client: b, prefix }),
+        advance: sleep,
+      }
+    },
+    async cleanup() {
+      await deleteKeys(admin, prefix)
+    },
+  })
   afterAll(async () => {
     await deleteKeys(admin, prefix)
     expect(await admin.keys(`${prefix}*`)).toEqual([])
@@ -206,6 +222,19 @@ describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed
     expect(await client.script('EXISTS', claimScript.sha)).toEqual([0])
     expect((await store.claim(id, 60_000)).status).toBe('claimed')
     expect(await store.claim(id, 60_000)).toEqual({ status: 'in_flight' })
+  })
+
+  test('an auto-pipelining client after a restart: EVALSHA fails inside the batch, the EVAL fallback claims', async () => {
+    const batched = connect(redis.port, { ...failFast, enableAutoPipelining: true })
+    await ready(batched)
+    const piped = redisStore({ client: batched, prefix: testPrefix('restart-piped'), timeoutMs: 500 })
+    await restart()
+    await ready(batched)
+    expect(await batched.script('EXISTS', claimScript.sha)).toEqual([0])
+    const ids = [1, 2, 3].map((n) => `piped:${n}:${randomUUID()}`)
+    const claims = await Promise.all(ids.map((id) => piped.claim(id, 60_000)))
+    expect(claims.map((c) => c.status)).toEqual(['claimed', 'claimed', 'claimed'])
+    expect(await piped.claim(ids[0] as string, 60_000)).toEqual({ status: 'in_flight' })
   })
 
   test('Redis down: fail closed answers 503 store_unavailable and enqueues nothing; counted', async () => {

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { ClaimResult, DedupeStore } from '@hookguard/core'
 import type { Cluster, Redis } from 'ioredis'
 import { RedisStoreError } from './errors.js'
-import { claimScript, completeScript, doneMarker, type LuaScript, releaseScript } from './scripts.js'
+import { claimScript, completeScript, type LuaScript, releaseScript } from './scripts.js'
 
 /** Options for {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -21,6 +21,16 @@ export interface RedisStoreOptions {
    * the sender's deadline. Default 1 000.
    */
   timeoutMs?: number
+  /**
+   * Answer the sender once the event is enqueued and the `complete` is sent,
+   * without waiting for Redis to confirm it: one round trip per accepted
+   * delivery instead of two. A completion that is lost (Redis down, the
+   * process gone) leaves the claim's lease, which expires after the guard's
+   * `leaseMs`: a re-send is `409 in_flight` until then and enqueued again
+   * after it, a duplicate, never a loss. Its failure is logged and counted in
+   * `storeErrors` as before. `false` waits for the completion. Default `true`.
+   */
+  completeAfterAnswer?: boolean
 }
 
 const claimReplies: Record<number, ClaimResult['status']> = { 1: 'claimed', 2: 'done', 3: 'in_flight' }
@@ -40,6 +50,9 @@ function wholeMs(ms: number): number {
  * from the stored value; `release` acts only while the stored token is still
  * the caller's, and `complete` marks the id done unless a newer claim holds
  * it (an expired, unclaimed lease is marked done too: the event was enqueued).
+ * The guard answers without waiting for `complete` (`completeAfterAnswer`): a
+ * lost completion leaves the lease, so the id can come back as a duplicate
+ * once the lease expires, never be dropped.
  * When Redis is unreachable every call throws within `timeoutMs`, and the
  * guard fails closed (503, the sender retries) unless `storeFailure: 'open'`
  * is set.
@@ -50,7 +63,11 @@ function wholeMs(ms: number): number {
  * import { redisStore } from '@hookguard/redis'
  * import { Redis } from 'ioredis'
  *
- * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+ * const client = new Redis(process.env.REDIS_URL!, {
+ *   enableOfflineQueue: false,
+ *   maxRetriesPerRequest: 0,
+ *   enableAutoPipelining: true,
+ * })
  * const guard = createGuard({
  *   verify: [standardWebhooks({ secret: process.env.WEBHOOK_SECRET! })],
  *   enqueue: async (event) => { await queue.add(event.type ?? 'webhook', event, { jobId: event.id! }) },
@@ -71,44 +88,62 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
     throw new TypeError('timeoutMs must be a positive number')
   }
 
-  async function evaluate(script: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(script.sha, 1, key, ...args)
-    } catch (error) {
-      // Redis forgets loaded scripts when it restarts: send the source once, it is cached again.
-      if (isNoScript(error)) return await client.eval(script.source, 1, key, ...args)
-      throw error
-    }
-  }
+  const completeAfterAnswer = options.completeAfterAnswer ?? true
+  if (typeof completeAfterAnswer !== 'boolean') throw new TypeError('completeAfterAnswer must be a boolean')
+  // Tokens: a random part per store (72 bits, so no two processes share one) and a counter; 13+ characters, never 'done'.
+  const tokenBase = randomBytes(9).toString('base64url')
+  let counter = 0
 
-  async function run(script: LuaScript, what: string, key: string, args: (string | number)[]): Promise<unknown> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, fail) => {
-      timer = setTimeout(
-        () => fail(new RedisStoreError('timeout', `Redis did not answer ${what} within ${timeoutMs} ms`)),
+  /**
+   * One EVALSHA (EVAL once after Redis forgot the script), bounded by
+   * `timeoutMs`: one promise and one timer per call.
+   */
+  function run(script: LuaScript, what: string, key: string, arg1: string, arg2?: number): Promise<unknown> {
+    const fullKey = prefix + key
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new RedisStoreError('timeout', `Redis did not answer ${what} within ${timeoutMs} ms`)),
         timeoutMs,
       )
+      const answered = (reply: unknown) => {
+        clearTimeout(timer)
+        resolve(reply)
+      }
+      const failed = (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      }
+      const sent =
+        arg2 === undefined
+          ? client.evalsha(script.sha, 1, fullKey, arg1)
+          : client.evalsha(script.sha, 1, fullKey, arg1, arg2)
+      sent.then(answered, (error: unknown) => {
+        // Redis forgets loaded scripts when it restarts: send the source once, it is cached again.
+        if (!isNoScript(error)) return failed(error)
+        const again =
+          arg2 === undefined
+            ? client.eval(script.source, 1, fullKey, arg1)
+            : client.eval(script.source, 1, fullKey, arg1, arg2)
+        again.then(answered, failed)
+      })
     })
-    try {
-      return await Promise.race([evaluate(script, prefix + key, args), timeout])
-    } finally {
-      clearTimeout(timer)
-    }
   }
 
   return {
+    completeAfterAnswer,
     async claim(key: string, leaseMs: number): Promise<ClaimResult> {
-      const token = randomUUID()
-      const reply = await run(claimScript, 'claim', key, [token, wholeMs(leaseMs), doneMarker])
+      counter += 1
+      const token = tokenBase + counter.toString(36)
+      const reply = await run(claimScript, 'claim', key, token, wholeMs(leaseMs))
       const status = typeof reply === 'number' ? claimReplies[reply] : undefined
       if (status === undefined) throw new RedisStoreError('unexpected_reply', `claim answered ${String(reply)}`)
       return status === 'claimed' ? { status, token } : { status }
     },
     async complete(key: string, token: string, ttlMs: number): Promise<void> {
-      await run(completeScript, 'complete', key, [token, wholeMs(ttlMs), doneMarker])
+      await run(completeScript, 'complete', key, token, wholeMs(ttlMs))
     },
     async release(key: string, token: string): Promise<void> {
-      await run(releaseScript, 'release', key, [token])
+      await run(releaseScript, 'release', key, token)
     },
   }
 }

@@ -10,25 +10,25 @@ function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') }
 }
 
-/** The value of a key whose event was processed; tokens are UUIDs, so they never equal it. */
+/** The value of a key whose event was processed; tokens are longer, so they never equal it. */
 export const doneMarker = 'done'
 
 /**
- * KEYS[1] the key; ARGV[1] token, ARGV[2] lease ms, ARGV[3] done marker.
+ * KEYS[1] the key; ARGV[1] token, ARGV[2] lease ms.
  * Returns 1 claimed, 2 done, 3 in flight: one round trip on the hot path.
  */
 export const claimScript = lua(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[3] then return 2 end
+if redis.call('GET', KEYS[1]) == '${doneMarker}' then return 2 end
 return 3`)
 
 /**
- * KEYS[1] the key; ARGV[1] token, ARGV[2] TTL ms, ARGV[3] done marker.
+ * KEYS[1] the key; ARGV[1] token, ARGV[2] TTL ms.
  * Marks done while the lease is still ours, or when it expired and nobody claimed since
  * (the event was enqueued either way). Returns 1 when marked, 0 when a newer claim or done marker is there.
  */
 export const completeScript = lua(`local current = redis.call('GET', KEYS[1])
 if current == ARGV[1] or not current then
-  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+  redis.call('SET', KEYS[1], '${doneMarker}', 'PX', ARGV[2])
   return 1
 end
 return 0`)

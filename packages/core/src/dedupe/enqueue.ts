@@ -15,7 +15,8 @@ import { completeHeld, type HeldKeys, nothingHeld, releaseHeld } from './held-ke
  * sender's retry is taken. An `enqueue` that outlives `enqueueTimeoutMs` is
  * answered 503 `enqueue_timeout` but keeps its keys until it settles: a late
  * success makes the retry a duplicate, a late failure frees them. Once the
- * keys are done, `respond` (when given) shapes the 2xx.
+ * keys are done (or, for a store with `completeAfterAnswer`, their completion
+ * under way), `respond` (when given) shapes the 2xx.
  */
 export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybePromise<Verdict> {
   const event = delivery.event as ReceivedEvent
@@ -35,9 +36,20 @@ export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybeP
   )
 }
 
-/** Marks the held keys done, then answers; a store that completes now adds no closure. */
+/**
+ * Marks the held keys done, then answers; a store that completes now adds no
+ * closure. With a store's `completeAfterAnswer`, it answers once the
+ * completion is under way: a lost one leaves the lease to expire (a duplicate
+ * after it, never a loss), and `completeHeld` logs and counts its failure.
+ */
 function completeThenAnswer(held: HeldKeys, parts: GuardParts, event: ReceivedEvent): MaybePromise<Verdict> {
-  return andThen(completeHeld(held, parts), answer, event, parts)
+  const completed = completeHeld(held, parts)
+  if (held.store?.completeAfterAnswer === true && isThenable(completed)) {
+    // completeHeld settles every failure itself; only a throwing logger or observer could reject here.
+    completed.then(undefined, () => {})
+    return answer(undefined, event, parts)
+  }
+  return andThen(completed, answer, event, parts)
 }
 
 /** 202, or what `respond` shapes it into; asked only now that the event is handed off and marked done. */
