@@ -4,12 +4,14 @@ import type { EventField } from '../event/event-field.js'
 import { concatBytes } from '../lib/bytes.js'
 import { singleHeader } from '../lib/headers.js'
 import type { EcdsaSignatureFormat, PublicKeyInput, SignatureAlgorithm, SignatureKey } from './crypto/port.js'
+import { decoyPublicKeys } from './decoy-keys.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, type Keyring } from './keyring.js'
 import {
   headerName,
   keptHeaderNames,
   nonEmptyString,
   oneOf,
-  oneOrMore,
   optionError,
   positiveNumber,
   requireOptions,
@@ -24,9 +26,12 @@ export interface AsymmetricSignatureOptions {
   name?: string
   /**
    * The sender's public key, PEM (SPKI, `-----BEGIN PUBLIC KEY-----`) or a
-   * public JWK, or up to 4 during a rotation. Imported once, at creation.
+   * public JWK, or up to 4 during a rotation (each may carry its window,
+   * `{ key, notBefore, notAfter }`). Imported once, at creation. Or a resolver
+   * (`keyResolver`, or a plain function) that looks the tenant's keys up; each
+   * is imported once per lookup.
    */
-  publicKey: PublicKeyInput | readonly PublicKeyInput[]
+  publicKey: Keys<PublicKeyInput>
   /** `ed25519`, `ecdsa-p256-sha256`, `rsa-pkcs1-sha256` or `rsa-pss-sha256` (salt length 32). */
   algorithm: SignatureAlgorithm
   /** The header that carries the signature (one per request). */
@@ -58,7 +63,7 @@ const maxKeys = 4
 
 /** What the factory resolved from the options, once. */
 interface AsymmetricScheme {
-  keys: readonly SignatureKey[]
+  keys: Keyring<SignatureKey>
   header: string
   encoding: 'base64' | 'hex'
   template: readonly Part[]
@@ -104,14 +109,19 @@ export function asymmetricSignature(options: AsymmetricSignatureOptions): Verifi
   )
   const encoding = oneOf(options.encoding, ['base64', 'hex'], where, 'encoding')
   const format = oneOf(options.signatureFormat ?? 'der', ['der', 'raw'], where, 'signatureFormat')
-  const inputs = oneOrMore(options.publicKey, where, 'publicKey')
-  if (inputs.length > maxKeys) throw optionError(where, 'publicKey', `at most ${maxKeys} keys`)
-  const keys = inputs.map((input, i) => {
-    try {
-      return signatureKey(algorithm, input, format)
-    } catch (error) {
-      throw optionError(where, `publicKey[${i}]`, `a ${algorithm} public key (${(error as Error).message})`)
-    }
+  const keys = compileKeys(options.publicKey, {
+    where,
+    option: 'publicKey',
+    compile: (input, label) => {
+      try {
+        return signatureKey(algorithm, input, format)
+      } catch (error) {
+        throw optionError(where, label, `a ${algorithm} public key (${(error as Error).message})`)
+      }
+    },
+    decoy: () => signatureKey(algorithm, decoyFor[algorithm], format),
+    refusal: 'invalid_signature',
+    maxKeys,
   })
   const header = headerName(options.header, where, 'header')
   const signedContent = options.signedContent ?? '{body}'
@@ -140,6 +150,7 @@ export function asymmetricSignature(options: AsymmetricSignatureOptions): Verifi
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     verify: (ctx) => verifyAsymmetric(ctx, scheme),
+    invalidate: (tenant) => keys.invalidate(tenant),
   }
 }
 
@@ -159,14 +170,24 @@ async function verifyAsymmetric(ctx: VerifyContext, scheme: AsymmetricScheme): P
     timestamp = checkTimestamp(timestampText, ctx.nowMs, tolerance, scheme.timestampUnit)
   }
   const signed = signedContentOf(ctx, scheme.template, timestampText)
-  for (const key of scheme.keys) {
-    if (await key.verify(signed, signature)) {
-      // With no signed timestamp the same bytes are valid forever: what was signed is a second dedupe key
-      // (its hash, not the signature, which can be re-encoded: an ECDSA signature has two valid forms).
-      return timestamp === undefined ? { replayKey: { key: await contentKey(signed) } } : { timestamp }
+  return await scheme.keys.use(ctx, async (keys) => {
+    for (const key of keys) {
+      if (await key.verify(signed, signature)) {
+        // With no signed timestamp the same bytes are valid forever: what was signed is a second dedupe key
+        // (its hash, not the signature, which can be re-encoded: an ECDSA signature has two valid forms).
+        return timestamp === undefined ? { replayKey: { key: await contentKey(signed) } } : { timestamp }
+      }
     }
-  }
-  throw new WebhookError('invalid_signature', `${header} matched none of ${scheme.keys.length} public key(s)`)
+    throw new WebhookError('invalid_signature', `${header} matched none of ${keys.length} public key(s)`)
+  })
+}
+
+/** The decoy key of each algorithm (see {@link decoyPublicKeys}). */
+const decoyFor: Record<SignatureAlgorithm, string> = {
+  ed25519: decoyPublicKeys.ed25519,
+  'ecdsa-p256-sha256': decoyPublicKeys.p256,
+  'rsa-pkcs1-sha256': decoyPublicKeys.rsa,
+  'rsa-pss-sha256': decoyPublicKeys.rsa,
 }
 
 const encoder = new TextEncoder()

@@ -1,7 +1,10 @@
 import { errors, type JWK, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
+import { jwtDecoySource } from './jwt-decoy.js'
 import { describe, type KeySource, publicKeySource, remoteKeySource, secretSource } from './jwt-keys.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, fixedKeyring, type Keyring, randomBytes } from './keyring.js'
 import {
   booleanOption,
   headerName,
@@ -18,10 +21,17 @@ export type JwtClaimValue = string | number | boolean
 
 /** Options for {@link jwt}. Give exactly one of `secret`, `publicKey` or `jwksUrl`. */
 export interface JwtOptions {
-  /** HMAC secret(s) for `HS256`/`HS384`/`HS512`; a string is used as its UTF-8 bytes. Several during a rotation. */
-  secret?: string | Uint8Array | readonly (string | Uint8Array)[]
-  /** Public key(s) as a PEM `-----BEGIN PUBLIC KEY-----` (SPKI) or a public JWK. Several during a rotation. */
-  publicKey?: string | JWK | readonly (string | JWK)[]
+  /**
+   * HMAC secret(s) for `HS256`/`HS384`/`HS512`; a string is used as its UTF-8
+   * bytes. Several during a rotation (each may carry its window, `{ key,
+   * notBefore, notAfter }`), or a resolver (`keyResolver`, or a plain function).
+   */
+  secret?: Keys<string | Uint8Array>
+  /**
+   * Public key(s) as a PEM `-----BEGIN PUBLIC KEY-----` (SPKI) or a public JWK.
+   * Several during a rotation (each may carry its window), or a resolver.
+   */
+  publicKey?: Keys<string | JWK>
   /**
    * The sender's JSON Web Key Set, fetched with jose's `createRemoteJWKSet`:
    * cached, refetched at most once per `jwksCooldownMs` for an unknown `kid`.
@@ -132,12 +142,14 @@ export function jwt(options: JwtOptions): Verifier {
     credentialHeaders: [header],
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const token = tokenFrom(ctx, header)
-      const claims = await verifyToken(token, sources, { ...baseOptions, currentDate: new Date(ctx.nowMs) })
+      const verifyOptions = { ...baseOptions, currentDate: new Date(ctx.nowMs) }
+      const claims = await sources.use(ctx, (keys) => verifyToken(token, keys, verifyOptions))
       await checkClaims(claims, ctx, checks)
       const result: VerifyResult = { claims: { ...claims } }
       if (claims.iat !== undefined) result.timestamp = claims.iat
       return result
     },
+    invalidate: (tenant) => sources.invalidate(tenant),
   }
 }
 
@@ -167,18 +179,27 @@ function acceptedAlgorithms(options: JwtOptions, where: string): readonly string
 }
 
 /** The key sources of whichever of `secret`, `publicKey` or `jwksUrl` is given, tried in order. */
-function keySources(options: JwtOptions, algorithms: readonly string[], where: string): KeySource[] {
+function keySources(options: JwtOptions, algorithms: readonly string[], where: string): Keyring<KeySource> {
   if (options.secret !== undefined) {
-    const secrets = list(options.secret)
-    if (secrets.length === 0) throw new TypeError(`${where}: secret must not be an empty array`)
-    return secrets.map((s, i) => secretSource(s, `${where}: secret[${i}]`))
+    return compileKeys(options.secret, {
+      where,
+      option: 'secret',
+      compile: (secret, label) => secretSource(secret, `${where}: ${label}`),
+      decoy: () => secretSource(randomBytes(32), 'decoy'),
+      refusal: 'invalid_token',
+    })
   }
   if (options.publicKey !== undefined) {
-    const keys = list(options.publicKey as string | JWK | readonly (string | JWK)[])
-    if (keys.length === 0) throw new TypeError(`${where}: publicKey must not be an empty array`)
-    return keys.map((k, i) => publicKeySource(k, algorithms, `${where}: publicKey[${i}]`))
+    return compileKeys(options.publicKey, {
+      where,
+      option: 'publicKey',
+      compile: (key, label) => publicKeySource(key, algorithms, `${where}: ${label}`),
+      decoy: () => jwtDecoySource(algorithms),
+      refusal: 'invalid_token',
+    })
   }
-  return [remoteKeySource(jwksUrl(options.jwksUrl, where), options, where)]
+  const remote = remoteKeySource(jwksUrl(options.jwksUrl, where), options, where)
+  return fixedKeyring([remote])
 }
 
 function jwksUrl(value: unknown, where: string): URL {
