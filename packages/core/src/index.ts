@@ -1,4 +1,5 @@
 // What an application imports. The adapter kit is '@hookguard/core/adapter'.
+export type { TenantSource } from './admit/tenant.js'
 export { dedupeKey } from './dedupe/dedupe-key.js'
 export { type MemoryStoreOptions, memoryStore } from './dedupe/memory-store.js'
 export type { ClaimResult, DedupeStore } from './dedupe/store.js'
@@ -44,6 +45,16 @@ export { safeEqual, safeEqualBytes } from './verify/constant-time.js'
 export type { EcdsaSignatureFormat, PublicKeyInput, SignatureAlgorithm } from './verify/crypto/port.js'
 export { type HmacSecret, type HmacSignatureOptions, hmacSignature } from './verify/hmac-signature.js'
 export { type JwtClaimValue, type JwtOptions, jwt } from './verify/jwt.js'
+export {
+  type DatedKey,
+  type KeyContext,
+  type KeyEntry,
+  type KeyLookup,
+  type KeyResolver,
+  type KeyResolverOptions,
+  type Keys,
+  keyResolver,
+} from './verify/key-resolver.js'
 export { type StandardWebhooksOptions, standardWebhooks } from './verify/standard-webhooks.js'
 export { checkTimestamp } from './verify/timestamp.js'
 export type { Handshake, HandshakeReply, Verifier, VerifyContext, VerifyResult } from './verify/verifier.js'

@@ -92,6 +92,8 @@ export interface WebhookEvent<Id extends string | null = string | null> {
   sourceIp: string | null
   /** One entry per verifier that passed. */
   auth: AuthInfo[]
+  /** The tenant the request named (the guard's `tenant` option), or `null` when the guard names none. */
+  tenant: string | null
 }
 
 /** The answer the adapter writes: status, headers and a small JSON body. */

@@ -12,6 +12,8 @@ export interface RequestOutcome {
   /** Names of the verifiers that ran, comma-separated, or `null`. */
   verifier: string | null
   latencyMs: number
+  /** The tenant the request named (the guard's `tenant` option), or `null`. */
+  tenant: string | null
   /** Developer-facing detail (never secrets, signatures or bodies). */
   detail?: string
 }
@@ -35,6 +37,8 @@ export interface RequestRecord {
   readonly verifier: string | null
   /** Developer-facing detail of a rejection. */
   readonly detail: string | undefined
+  /** The tenant the request named, or `null`. */
+  readonly tenant: string | null
 }
 
 /** Logs, metrics and hooks for every request. */
@@ -85,6 +89,8 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
         })
         attributesByCode.set(attributesKey, attributes)
       }
+      // A tenant is one of many: its attribute set is made per request, not kept.
+      if (record.tenant !== null) attributes = { ...attributes, 'hookguard.tenant': record.tenant }
       instruments.count(verdict, latencyMs, attributes)
       // The record is built only for someone who reads it.
       if (!reads) return
@@ -96,6 +102,7 @@ export function createObserver(logger: Logger | undefined, hooks: GuardHooks, me
         sourceIp: record.sourceIp,
         verifier: record.verifier,
         latencyMs: Math.round(latencyMs * 1000) / 1000,
+        tenant: record.tenant,
         detail: record.detail,
       }
       if (logger) logOutcome(logger, outcomeName, outcome)

@@ -1,5 +1,7 @@
+import { checkTenant } from '../admit/tenant.js'
 import { replayId } from '../dedupe/dedupe-key.js'
 import type { Delivery } from '../delivery.js'
+import { WebhookError } from '../errors.js'
 import type { Verified } from '../event/build-event.js'
 import { noParams } from '../event/build-event.js'
 import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
@@ -25,6 +27,7 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     params: request.params ?? noParams,
     tls: request.tls,
     query: request.query ?? '',
+    tenant: delivery.tenant ?? undefined,
     nowMs: delivery.receivedAtMs,
     toleranceSeconds: parts.config.toleranceSeconds,
   }
@@ -47,7 +50,12 @@ function verifyFrom(
   parts: GuardParts,
 ): MaybePromise<undefined> {
   const verifier = parts.verifiers[index]
-  if (verifier === undefined) return undefined
+  if (verifier === undefined) {
+    if (parts.tenant?.claim !== undefined && delivery.tenant === null) {
+      throw new WebhookError('invalid_tenant', `no verifier's token holds the tenant claim ${parts.tenant.claim}`)
+    }
+    return undefined
+  }
   delivery.verifier = parts.verifierLabels[index] as string
   const asked = delivery.handshake?.verifier === verifier ? delivery.handshake.handshake : undefined
   if (asked && !asked.signed) {
@@ -72,6 +80,11 @@ function verifyThen(
 ): MaybePromise<undefined> {
   return andThen(verifier.verify(context), (result) => {
     record(delivery.verified, verifier, result)
+    const claim = parts.tenant?.claim
+    if (claim !== undefined && delivery.tenant === null && result.claims && Object.hasOwn(result.claims, claim)) {
+      delivery.tenant = checkTenant(result.claims[claim], `claim ${claim}`)
+      context.tenant = delivery.tenant
+    }
     if (signedHandshake === undefined) return verifyFrom(index + 1, context, delivery, parts)
     return andThen(signedHandshake.answer(context), (reply) => {
       delivery.handshakeReply = reply
