@@ -26,6 +26,8 @@ const express4 = require('express4') as typeof express5
 export interface StartedTarget {
   /** `http://127.0.0.1:<port>/hooks` */
   url: string
+  /** The guard it serves (for `guard.invalidate`). */
+  guard: Guard
   /** Events whose `enqueue` resolved, in order. */
   enqueued: WebhookEvent[]
   /** Errors the framework caught outside the guard (there should be none). */
@@ -133,7 +135,7 @@ function expressTarget(name: string, express: typeof express5): Target {
         res.status(500).end()
       })
       const server = createServer(app)
-      return { url: await listen(server), enqueued, errors, close: closer(server) }
+      return { url: await listen(server), guard, enqueued, errors, close: closer(server) }
     },
   }
 }
@@ -182,7 +184,7 @@ function koaTarget(name: string, Koa: typeof Koa3): Target {
       for (const route of routes) router.all(route, koaHookguard(guard))
       app.use(router.routes())
       const server = createServer(app.callback())
-      return { url: await listen(server), enqueued, errors, close: closer(server) }
+      return { url: await listen(server), guard, enqueued, errors, close: closer(server) }
     },
   }
 }
@@ -223,7 +225,7 @@ const fastifyTarget: Target = {
       return reply.code(500).send()
     })
     await app.listen({ port: 0, host: '127.0.0.1' })
-    return { url: await listen(app.server), enqueued, errors, close: () => app.close() }
+    return { url: await listen(app.server), guard, enqueued, errors, close: () => app.close() }
   },
 }
 
@@ -280,7 +282,7 @@ function honoTarget(name: string, web: boolean): Target {
         web
           ? app.fetch(request, { remoteAddr: { hostname: env.incoming.socket.remoteAddress } })
           : app.fetch(request, env as HttpBindings)
-      return { ...(await serveFetch(fetch)), enqueued, errors }
+      return { ...(await serveFetch(fetch)), guard, enqueued, errors }
     },
   }
 }
@@ -320,7 +322,7 @@ const coreWebTarget: Target = {
     }
     const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
       setup.earlyAnswerMs === undefined ? handle(request, env) : earlyAnswer(handle(request, env), setup.earlyAnswerMs)
-    return { ...(await serveFetch(fetch)), enqueued, errors }
+    return { ...(await serveFetch(fetch)), guard, enqueued, errors }
   },
 }
 

@@ -6,6 +6,7 @@ import { enqueueCases } from './enqueue.js'
 import { eventCases } from './event.js'
 import { methodCases } from './method.js'
 import type { ConformanceCase } from './support.js'
+import { tenantCases } from './tenants.js'
 import { verifyCases } from './verify.js'
 
 /** Every conformance case, in DESIGN's pipeline order, then what the app runs before hookguard. */
@@ -14,6 +15,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...addressCases, // 2. client IP
   ...bodyCases, // 3. declared size, 4. raw body
   ...verifyCases, // 5. authenticate
+  ...tenantCases, // 3. the tenant named, 5. its keys looked up
   ...eventCases, // 6. event
   ...dedupeCases, // 7. dedupe claim
   ...enqueueCases, // 8. enqueue, answer
