@@ -81,8 +81,12 @@ function verifyThen(
   return andThen(verifier.verify(context), (result) => {
     record(delivery.verified, verifier, result)
     const claim = parts.tenant?.claim
-    if (claim !== undefined && delivery.tenant === null && result.claims && Object.hasOwn(result.claims, claim)) {
-      delivery.tenant = checkTenant(result.claims[claim], `claim ${claim}`)
+    // The first verifier with claims (a JWT) names the tenant: the verifiers after it look its keys up.
+    if (claim !== undefined && delivery.tenant === null && result.claims) {
+      delivery.tenant = checkTenant(
+        Object.hasOwn(result.claims, claim) ? result.claims[claim] : undefined,
+        `claim ${claim}`,
+      )
       context.tenant = delivery.tenant
     }
     if (signedHandshake === undefined) return verifyFrom(index + 1, context, delivery, parts)
