@@ -210,7 +210,7 @@ export async function simulateSender(options: SimulateSenderOptions): Promise<Se
         ...(event.type === undefined ? {} : { type: event.type }),
       })
       if (attempt === 1 && !job.duplicate && signed.id !== undefined) report.id = signed.id
-      const result = await deliver(fetchFn, url, signed, timeoutMs, stop.signal)
+      const result = await deliver(fetchFn, signed.url ?? url, signed, timeoutMs, stop.signal)
       const record: AttemptRecord = { attempt, duplicate: job.duplicate, ...result }
       report.attempts.push(record)
       options.onAttempt?.({ ...record, id: report.id, index: job.index })

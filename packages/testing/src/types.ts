@@ -64,6 +64,16 @@ export interface SignOptions {
   contentType?: string
   /** Extra headers, added last. */
   headers?: Record<string, string>
+  /**
+   * Signs for this tenant of a multi-tenant endpoint, put where the guard's
+   * `tenant` source reads it (`tenantIn`).
+   */
+  tenant?: string
+  /**
+   * Where the tenant goes: `'path'` (default: the last path segment of `url`,
+   * for `tenant: { param }`), `{ header }`, or `{ claim }` (a JWT claim, `jwt`).
+   */
+  tenantIn?: 'path' | { header: string } | { claim: string }
 }
 
 /** A request as the sender would send it: pass it to `fetch(url, signed)` or `new Request(url, signed)`. */

@@ -20,6 +20,9 @@ export const signingOptions = {
   subject: { type: 'string' },
   'content-type': { type: 'string' },
   'add-header': { type: 'string', short: 'H', multiple: true },
+  tenant: { type: 'string' },
+  'tenant-header': { type: 'string' },
+  'tenant-claim': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options']
@@ -126,6 +129,13 @@ export async function signOptionsFrom(
   if (values.audience !== undefined) options.audience = values.audience
   if (values.subject !== undefined) options.subject = values.subject
   if (values['content-type'] !== undefined) options.contentType = values['content-type']
+  if (values.tenant !== undefined) {
+    options.tenant = values.tenant
+    if (values['tenant-header'] !== undefined) options.tenantIn = { header: values['tenant-header'] }
+    else if (values['tenant-claim'] !== undefined) options.tenantIn = { claim: values['tenant-claim'] }
+  } else if (values['tenant-header'] !== undefined || values['tenant-claim'] !== undefined) {
+    throw new UsageError('--tenant-header and --tenant-claim need --tenant', command)
+  }
   return options
 }
 

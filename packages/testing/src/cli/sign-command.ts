@@ -46,6 +46,6 @@ export async function signCommand(args: string[], io: CliIo): Promise<number> {
     return exitCodes.ok
   }
   for (const [name, value] of Object.entries(signed.headers)) io.out(`${name}: ${value}\n`)
-  io.out(`\n${curlLine(url, signed)}\n`)
+  io.out(`\n${curlLine(signed.url ?? url, signed)}\n`)
   return exitCodes.ok
 }

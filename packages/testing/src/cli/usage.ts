@@ -13,7 +13,9 @@ const signOptions = `  --preset <name>        ${presets}
   --username <name>      postmark: the Basic user name (default postmark; --secret is the password)
   --issuer, --audience, --subject <value>   jwt claims
   --content-type <type>  default application/json
-  -H, --add-header <name: value>            an extra header (repeatable)`
+  -H, --add-header <name: value>            an extra header (repeatable)
+  --tenant <name>        sign for this tenant: appended to the URL path (/hooks/<name>), or put in
+                         --tenant-header <name> or the JWT claim --tenant-claim <name>`
 
 /** Help text per command. */
 export const usage = {
