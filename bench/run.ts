@@ -20,6 +20,7 @@ import {
   type TargetResult,
   table,
 } from './shared.js'
+import { runTenantBench, type TenantBenchOptions, tenantLines } from './tenants.js'
 
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: the benchmark runs outside turbo
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
@@ -177,6 +178,11 @@ async function main(): Promise<boolean> {
     log,
   )
   log(`  micro took ${Math.round((Date.now() - started) / 1000)} s`)
+  log('many-tenants benchmark…')
+  const tenantOptions: TenantBenchOptions = smoke
+    ? { tenants: 1_000, rounds: 1, timeMs: 20, burst: 20 }
+    : { tenants: 10_000, rounds: microOptions.rounds, timeMs: 500, burst: 100 }
+  const tenants = await runTenantBench(tenantOptions)
   const { configs, notes: configNotes } = await httpConfigs()
   // The node:http apps the handler benchmark also runs, when the HTTP benchmark's filters keep the HMAC app.
   const handlerApps = configs.filter((c) => c.framework === 'node' && handlerVariants.includes(c.variant))
@@ -209,6 +215,8 @@ async function main(): Promise<boolean> {
     '',
     `Verification (${microSetup})`,
     table(m.header, m.rows),
+    '',
+    ...tenantLines(tenants, tenantOptions),
     ...(handlers.length > 0 ? ['', `Handlers (${handlerSetup})`, table(hd.header, hd.rows)] : []),
     '',
     `HTTP on 127.0.0.1 (${httpSetup})`,
@@ -229,6 +237,7 @@ async function main(): Promise<boolean> {
     smoke,
     machine: info,
     micro: { options: microOptions, rows: micro.rows },
+    tenants: { options: tenantOptions, result: tenants },
     handlers: { options: handlerOptions, rows: handlers },
     http: { options: httpOptions, rows: http.rows, samples: http.samples },
     targets: goals,

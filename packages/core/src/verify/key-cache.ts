@@ -17,14 +17,17 @@ export interface TenantEntry<C> {
   /** The keys alone, when none has a window: what every request tries, with no filtering. */
   plain: readonly C[] | undefined
   expiresAtMs: number
+  /** Used since the cache last passed over it (the second chance of an LRU by CLOCK). */
+  used?: boolean
 }
 
 /** What a lookup returned, compiled; throws a `TypeError` for a key the verifier cannot use. */
 export type CompileAll<K, C> = (found: readonly KeyEntry<K>[]) => readonly CompiledKey<C>[]
 
 /**
- * The cache in front of a key resolver: an LRU (a `Map` in use order) of at
- * most `maxTenants` tenants, each kept `ttlMs` (`negativeTtlMs` for one the
+ * The cache in front of a key resolver: an LRU (by CLOCK: a `Map` in
+ * insertion order, where an entry used since it was last passed over gets a
+ * second chance instead of being dropped) of at most `maxTenants` tenants, each kept `ttlMs` (`negativeTtlMs` for one the
  * resolver did not know) by the guard's clock; one lookup at a time per
  * tenant (single-flight), with a timeout. A lookup that fails is not cached:
  * the next request asks again.
@@ -52,11 +55,8 @@ export class KeyCache<K, C> {
     const hit = entries.get(tenant)
     if (hit !== undefined) {
       if (hit.expiresAtMs > ctx.nowMs) {
-        // Most recently used last: the first key of the map is the one to drop.
-        if (entries.size > 1) {
-          entries.delete(tenant)
-          entries.set(tenant, hit)
-        }
+        // Second chance (CLOCK), an LRU without moving the entry on every hit: see #keep.
+        hit.used = true
         return hit
       }
       entries.delete(tenant)
@@ -127,7 +127,14 @@ export class KeyCache<K, C> {
   #keep(tenant: string, entry: TenantEntry<C>): TenantEntry<C> {
     const entries = this.#entries
     entries.set(tenant, entry)
-    if (entries.size > this.lookup.maxTenants) entries.delete(entries.keys().next().value as string)
+    // Over the bound: the oldest entry not used since it was last passed over goes; a used one moves to the end.
+    while (entries.size > this.lookup.maxTenants) {
+      const [oldest, kept] = entries.entries().next().value as [string, TenantEntry<C>]
+      entries.delete(oldest)
+      if (!kept.used) break
+      kept.used = false
+      entries.set(oldest, kept)
+    }
     return entry
   }
 
