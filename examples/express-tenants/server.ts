@@ -2,7 +2,7 @@
 // secrets in Postgres (several during a rotation, each with an optional window),
 // looked up per request behind hookguard's in-process cache.
 //
-//   DATABASE_URL=postgres://127.0.0.1:5432/test WEBHOOK_SECRET=whsec_... PORT=3000 npm start
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test WEBHOOK_SECRET=whsec_... PORT=3000 npm start
 //
 // On start it creates the table and stores WEBHOOK_SECRET for the tenant SEED_TENANT (default `acme`),
 // so `hookguard send http://127.0.0.1:3000/hooks --preset standard-webhooks --secret $WEBHOOK_SECRET --tenant acme`
@@ -12,7 +12,7 @@ import { hookguard } from '@hookguard/express'
 import express from 'express'
 import pg from 'pg'
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test', max: 5 })
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 5 })
 await pool.query(`CREATE TABLE IF NOT EXISTS tenant_secrets (
   tenant text NOT NULL,
   secret text NOT NULL,
