@@ -21,6 +21,14 @@ import {
   table,
 } from './shared.js'
 import { runTenantBench, type TenantBenchOptions, tenantLines } from './tenants.js'
+import {
+  caseLabel,
+  runVerifyCost,
+  speedup,
+  type VerifyCostOptions,
+  type VerifyCostRow,
+  verifyCostTable,
+} from './verify-cost.js'
 
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: the benchmark runs outside turbo
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
@@ -29,6 +37,9 @@ const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 const microOptions: MicroOptions = smoke
   ? { sizes: [256, 4096, 65_536, 1_048_576], rounds: 1, timeMs: 5 }
   : { sizes: [256, 4096, 65_536, 1_048_576], rounds: 7, timeMs: 120 }
+const verifyCostOptions: VerifyCostOptions = smoke ? { rounds: 1, timeMs: 5 } : { rounds: 9, timeMs: 150 }
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_VERIFY_COST=HS256,v1a (or 'none')
+const verifyCostOnly = process.env.BENCH_VERIFY_COST?.split(',')
 const handlerOptions: HandlerOptions = smoke
   ? { rounds: 1, warmupRounds: 0, requests: 50, lanes: 4, payloadSize: 4096 }
   : { rounds: 30, warmupRounds: 3, requests: 2000, lanes: 10, payloadSize: 4096 }
@@ -126,6 +137,50 @@ function formatRange(range: [number, number] | undefined): string {
   return range ? `${range[0].toFixed(2)}–${range[1].toFixed(2)}×` : ''
 }
 
+/** The verify-cost targets of issue 24: each verifier against its floor, and against jose. */
+function verifyCostTargets(rows: readonly VerifyCostRow[]): TargetResult[] {
+  const list: TargetResult[] = []
+  const row = (group: string, name: string) => rows.find((r) => r.group === group && r.name === name)
+  for (const [alg, goal] of [
+    ['HS256', 1.5],
+    ['HS384', 1.5],
+    ['HS512', 1.5],
+    ['RS256', 1.3],
+    ['PS256', 1.3],
+    ['ES256', 1.3],
+    ['EdDSA', 1.3],
+  ] as const) {
+    const ours = row(alg, caseLabel.ours)
+    if (!ours) continue
+    list.push(
+      target(`jwt ${alg} verify vs floor`, `≤ ${goal}×`, ours.ratioToFloor, ours.ratioToFloor <= goal, ours.rounds),
+    )
+    const faster = speedup(rows, alg, caseLabel.ours, caseLabel.jose)
+    list.push(
+      target(
+        `jwt ${alg} verify faster than jose jwtVerify (CryptoKey)`,
+        '≥ 3×',
+        faster.median,
+        faster.median >= 3,
+        faster.rounds,
+      ),
+    )
+  }
+  const v1a = rows.find((r) => r.name === caseLabel.v1a)
+  if (v1a) {
+    list.push(
+      target(
+        'Standard Webhooks v1a verify vs node:crypto.verify',
+        '≤ 1.2×',
+        v1a.ratioToFloor,
+        v1a.ratioToFloor <= 1.2,
+        v1a.rounds,
+      ),
+    )
+  }
+  return list
+}
+
 function targets(micro: MicroResult, http: HttpResult): TargetResult[] {
   const list: TargetResult[] = []
   const ratio = (name: string, size: number) =>
@@ -183,6 +238,11 @@ async function main(): Promise<boolean> {
     ? { tenants: 1_000, rounds: 1, timeMs: 20, burst: 20 }
     : { tenants: 10_000, rounds: microOptions.rounds, timeMs: 500, burst: 100 }
   const tenants = await runTenantBench(tenantOptions)
+  let verifyCost: VerifyCostRow[] = []
+  if (verifyCostOnly?.[0] !== 'none') {
+    log('verify cost against the platform crypto…')
+    verifyCost = await runVerifyCost(verifyCostOptions, log, verifyCostOnly)
+  }
   const { configs, notes: configNotes } = await httpConfigs()
   // The node:http apps the handler benchmark also runs, when the HTTP benchmark's filters keep the HMAC app.
   const handlerApps = configs.filter((c) => c.framework === 'node' && handlerVariants.includes(c.variant))
@@ -193,10 +253,12 @@ async function main(): Promise<boolean> {
   }
   log('HTTP benchmark…')
   const http = await runHttp(httpOptions, configs, secret, log)
-  const goals = targets(micro, http)
+  const goals = [...verifyCostTargets(verifyCost), ...targets(micro, http)]
   const notes = [...micro.notes, ...configNotes, ...http.notes, ...http.failures.map((f) => `FAILED: ${f}`)]
 
   const m = microTable(micro)
+  const vc = verifyCostTable(verifyCost)
+  const verifyCostSetup = `${verifyCostOptions.rounds} rounds; in each, samples of every case taken in turn, order rotated; × floor = a round's median sample over the floor's; rounds = lowest–highest`
   const hd = handlerTable(handlers)
   const h = httpTable(http)
   const t = {
@@ -217,6 +279,7 @@ async function main(): Promise<boolean> {
     table(m.header, m.rows),
     '',
     ...tenantLines(tenants, tenantOptions),
+    ...(verifyCost.length > 0 ? ['', `Verify cost (${verifyCostSetup})`, table(vc.header, vc.rows)] : []),
     ...(handlers.length > 0 ? ['', `Handlers (${handlerSetup})`, table(hd.header, hd.rows)] : []),
     '',
     `HTTP on 127.0.0.1 (${httpSetup})`,
@@ -238,6 +301,7 @@ async function main(): Promise<boolean> {
     machine: info,
     micro: { options: microOptions, rows: micro.rows },
     tenants: { options: tenantOptions, result: tenants },
+    verifyCost: { options: verifyCostOptions, rows: verifyCost },
     handlers: { options: handlerOptions, rows: handlers },
     http: { options: httpOptions, rows: http.rows, samples: http.samples },
     targets: goals,
@@ -250,6 +314,7 @@ async function main(): Promise<boolean> {
     `Verification (${microSetup}):`,
     '',
     markdownTable(m.header, m.rows),
+    ...(verifyCost.length > 0 ? ['', `Verify cost (${verifyCostSetup}):`, '', markdownTable(vc.header, vc.rows)] : []),
     ...(handlers.length > 0 ? ['', `Handlers (${handlerSetup}):`, '', markdownTable(hd.header, hd.rows)] : []),
     '',
     `HTTP on 127.0.0.1 (${httpSetup}):`,

@@ -1,10 +1,12 @@
 /**
  * Candidate 4: what `admit` does with the socket address on every request
  * (steps 2 and the log's source IP): parse it, print it, and match it against
- * the allowlist. The current code caches all three (admit/ip.ts: a guard's
- * AddressCache of parsed and printed addresses, each matcher's answers); the
- * plain code is the same minus the caches, copied below; two variants in
- * between keep some of the caches, to tell what each one is worth.
+ * the allowlist. The current code caches the first two (admit/ip.ts: a guard's
+ * AddressCache of parsed and printed addresses) and matches by halving sorted
+ * ranges; the plain code is the same minus the caches, with the linear scan
+ * the matcher used before, copied below. Variants in between keep some of the
+ * caches, and one adds back the answer cache the linear scan needed (a
+ * WeakMap of each address's answer), to tell what each one is worth.
  */
 import ipaddr from 'ipaddr.js'
 import { compileIpRules, createAddressCache, type IpAddress, parseIp } from '../../packages/core/src/admit/ip.js'
@@ -24,8 +26,8 @@ function parsePlain(text: string): IpAddress | null {
   return address.isIPv4MappedAddress() ? address.toIPv4Address() : address
 }
 
-/** ip.ts's `compileIpRules` without its answer cache (rules parsed by the real code). */
-function plainMatcher(rules: readonly string[]): (address: IpAddress) => boolean {
+/** ip.ts's `compileIpRules` before the sorted ranges: a linear scan (rules parsed by the real code). */
+export function linearMatcher(rules: readonly string[]): (address: IpAddress) => boolean {
   const ranges = rules.map((rule): [IpAddress, number] => {
     const [text, prefix] = rule.split('/') as [string, string]
     const address = parseIp(text)!
@@ -99,32 +101,39 @@ function cachedAdmit(rules: readonly string[]): Admit {
   }
 }
 
-/** Only the parse cached (printing and matching as in the plain code). */
+/** Only the parse cached (printing as in the plain code, matching as in the current one). */
 function parseCachedAdmit(rules: readonly string[]): Admit {
-  const matches = rules.length > 0 ? plainMatcher(rules) : undefined
+  const matches = rules.length > 0 ? compileIpRules(rules, 'allowIps') : undefined
   const addresses = createAddressCache()
   return (text) => {
     const address = addresses.parse(text)
     if (!address) return false
     sink.value += address.toString().length
-    return matches ? matches(address) : true
+    return matches ? matches.matches(address) : true
   }
 }
 
-/** The parse and the printed text cached, the matcher's answers not. */
-function noAnswerCacheAdmit(rules: readonly string[]): Admit {
-  const matches = rules.length > 0 ? plainMatcher(rules) : undefined
+/** The current code plus the answer cache the linear scan had: each address's answer remembered in a WeakMap. */
+function answerCacheAdmit(rules: readonly string[]): Admit {
+  const matcher = rules.length > 0 ? compileIpRules(rules, 'allowIps') : undefined
+  const answers = new WeakMap<IpAddress, boolean>()
   const addresses = createAddressCache()
   return (text) => {
     const address = addresses.parse(text)
     if (!address) return false
     sink.value += addresses.text(address).length
-    return matches ? matches(address) : true
+    if (!matcher) return true
+    let answer = answers.get(address)
+    if (answer === undefined) {
+      answer = matcher.matches(address)
+      answers.set(address, answer)
+    }
+    return answer
   }
 }
 
 function plainAdmit(rules: readonly string[]): Admit {
-  const matches = rules.length > 0 ? plainMatcher(rules) : undefined
+  const matches = rules.length > 0 ? linearMatcher(rules) : undefined
   return (text) => {
     const address = parsePlain(text)
     if (!address) return false
@@ -153,7 +162,7 @@ export function ipComparisons(): Comparison[] {
             variant('uncached (plain)', plainAdmit(rules), form, addresses),
             variant('parse cache only', parseCachedAdmit(rules), form, addresses),
             ...(rules.length > 0
-              ? [variant('parse + text caches, no answer cache', noAnswerCacheAdmit(rules), form, addresses)]
+              ? [variant('current + answer cache (WeakMap)', answerCacheAdmit(rules), form, addresses)]
               : []),
           ],
         })

@@ -12,7 +12,10 @@ import { hookguard } from '@hookguard/express'
 import express from 'express'
 import pg from 'pg'
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 5 })
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  max: 5,
+})
 await pool.query(`CREATE TABLE IF NOT EXISTS tenant_secrets (
   tenant text NOT NULL,
   secret text NOT NULL,

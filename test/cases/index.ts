@@ -5,6 +5,7 @@ import { dedupeCases } from './dedupe.js'
 import { enqueueCases } from './enqueue.js'
 import { eventCases } from './event.js'
 import { methodCases } from './method.js'
+import { respondCases } from './respond.js'
 import type { ConformanceCase } from './support.js'
 import { tenantCases } from './tenants.js'
 import { verifyCases } from './verify.js'
@@ -19,5 +20,6 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...eventCases, // 6. event
   ...dedupeCases, // 7. dedupe claim
   ...enqueueCases, // 8. enqueue, answer
+  ...respondCases, // 8. the answer respond shapes
   ...beforeHookguardCases,
 ]

@@ -18,12 +18,15 @@ export const errorStatus = {
   missing_signature: 401,
   invalid_signature: 401,
   invalid_timestamp: 401,
+  invalid_client_state: 401,
   timestamp_too_old: 401,
   timestamp_too_new: 401,
   ip_not_allowed: 403,
   invalid_verify_token: 403,
+  topic_not_allowed: 403,
   client_certificate_rejected: 403,
   method_not_allowed: 405,
+  handshake_rate_limited: 429,
   body_timeout: 408,
   in_flight: 409,
   payload_too_large: 413,
@@ -35,6 +38,7 @@ export const errorStatus = {
   queue_full: 503,
   store_unavailable: 503,
   keys_unavailable: 503,
+  confirmation_failed: 503,
 } as const satisfies Record<string, number>
 
 /** Every code a rejection can carry. */
@@ -58,12 +62,15 @@ export const errorTitle: Record<ErrorCode, string> = {
   missing_signature: 'Missing signature',
   invalid_signature: 'Invalid signature',
   invalid_timestamp: 'Invalid timestamp',
+  invalid_client_state: 'clientState does not match',
   timestamp_too_old: 'Timestamp too old',
   timestamp_too_new: 'Timestamp too far in the future',
   ip_not_allowed: 'Source address not allowed',
   invalid_verify_token: 'Verify token does not match',
+  topic_not_allowed: 'Topic not allowed',
   client_certificate_rejected: 'Client certificate rejected',
   method_not_allowed: 'Method not allowed',
+  handshake_rate_limited: 'Too many handshake requests',
   body_timeout: 'Body not received in time',
   in_flight: 'This event is being processed',
   payload_too_large: 'Payload too large',
@@ -75,6 +82,7 @@ export const errorTitle: Record<ErrorCode, string> = {
   queue_full: 'Queue full',
   store_unavailable: 'Dedupe store unavailable',
   keys_unavailable: 'Verification keys unavailable',
+  confirmation_failed: 'Subscription could not be confirmed',
 }
 
 /** Marks a WebhookError made by any copy of this package (the ESM and the CommonJS build are two). */

@@ -9,7 +9,6 @@ import { Delivery } from './delivery.js'
 import { WebhookError } from './errors.js'
 import { buildTheEvent } from './event/build-event.js'
 import { describeError } from './lib/describe-error.js'
-import { settle } from './lib/maybe-promise.js'
 import { runSteps, type Step } from './lib/run-steps.js'
 import { logUnwritten, type Unwritten } from './observe/unwritten.js'
 import type { GuardOptions } from './options.js'
@@ -120,8 +119,10 @@ export function createGuard(options: GuardOptions<never>): Guard {
   function process(request: WebhookRequest): Promise<Verdict> {
     // Timed only for someone who reads the latency (a logger, hooks, or a registered meter provider).
     const delivery = new Delivery(request, parts.now(), observer.observed ? performance.now() : 0)
-    const answer = settle(
-      () => runSteps(steps, delivery, parts),
+    const answer = runSteps(
+      steps,
+      delivery,
+      parts,
       (verdict) => finish(verdict, delivery, parts),
       (thrown) => finish(refuse(thrown, delivery, parts), delivery, parts),
     )

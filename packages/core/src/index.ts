@@ -1,4 +1,13 @@
 // What an application imports. The adapter kit is '@hookguard/core/adapter'.
+export type { AllowIpsEntry, CompiledIpRules, IpRuleSource } from './admit/ip-source.js'
+export {
+  type ProviderIps,
+  type ProviderIpsOptions,
+  type ProviderIpsRefresh,
+  type ProviderName,
+  providerIps,
+  type RefreshResult,
+} from './admit/provider-ips.js'
 export type { TenantSource } from './admit/tenant.js'
 export { dedupeKey } from './dedupe/dedupe-key.js'
 export { type MemoryStoreOptions, memoryStore } from './dedupe/memory-store.js'
@@ -17,10 +26,14 @@ export { type DropboxOptions, dropbox } from './presets/dropbox.js'
 export { type GithubOptions, github } from './presets/github.js'
 export { type GitlabOptions, gitlab } from './presets/gitlab.js'
 export { type GooglePubSubOptions, googleJwksUrl, googlePubSub } from './presets/google-pubsub.js'
+export { type HubspotOptions, hubspot } from './presets/hubspot.js'
 export { type LemonSqueezyOptions, lemonSqueezy } from './presets/lemon-squeezy.js'
 export { type LinearOptions, linear } from './presets/linear.js'
 export { liveblocks } from './presets/liveblocks.js'
+export { type MailgunOptions, mailgun } from './presets/mailgun.js'
 export { type MetaOptions, meta } from './presets/meta.js'
+export { type MicrosoftGraphOptions, microsoftGraph } from './presets/microsoft-graph.js'
+export { type OktaOptions, okta } from './presets/okta.js'
 export { type PaddleOptions, paddle } from './presets/paddle.js'
 export { type PolarOptions, polar } from './presets/polar.js'
 export { type PostmarkOptions, postmark } from './presets/postmark.js'
@@ -30,16 +43,31 @@ export { resend } from './presets/resend.js'
 export { type SendgridOptions, sendgrid } from './presets/sendgrid.js'
 export { type ShopifyOptions, shopify } from './presets/shopify.js'
 export { type SlackOptions, slack } from './presets/slack.js'
+export { type SnsOptions, sns, snsHosts } from './presets/sns.js'
+export { type SquareOptions, square } from './presets/square.js'
 export { type StripeOptions, stripe } from './presets/stripe.js'
 export { type SupabaseAuthHookOptions, supabaseAuthHook } from './presets/supabase.js'
 export { svix } from './presets/svix.js'
+export { type TwilioOptions, twilio } from './presets/twilio.js'
+export { type TwitchOptions, twitch } from './presets/twitch.js'
 export { type VercelOptions, vercel } from './presets/vercel.js'
 export { type WorkosOptions, workos } from './presets/workos.js'
+export { type XOptions, x } from './presets/x.js'
 export { type ZoomOptions, zoom } from './presets/zoom.js'
+export type { ShapedReply } from './respond/shaped-reply.js'
 export type { AuthInfo, Logger, TlsPeer, Verdict, WebhookEvent, WebhookRequest } from './types.js'
-export { type AsymmetricSignatureOptions, asymmetricSignature } from './verify/asymmetric-signature.js'
+export {
+  type AsymmetricSignatureOptions,
+  asymmetricSignature,
+  type SignedMessage,
+} from './verify/asymmetric-signature.js'
 export { type BasicAuthOptions, type BasicCredential, basicAuth } from './verify/basic-auth.js'
 export { type BearerTokenOptions, bearerToken } from './verify/bearer-token.js'
+export type {
+  CertificateFetch,
+  CertificateResponse,
+  CertificateUrlOptions,
+} from './verify/certificate-keys.js'
 export { type ClientCertificateOptions, clientCertificate } from './verify/client-certificate.js'
 export { safeEqual, safeEqualBytes } from './verify/constant-time.js'
 export type { EcdsaSignatureFormat, PublicKeyInput, SignatureAlgorithm } from './verify/crypto/port.js'

@@ -1,9 +1,11 @@
 import type { MeterProvider } from '@opentelemetry/api'
-import { compileIpRules, type IpMatcher } from './admit/ip.js'
+import { compileIpRules, type HostBitsWarning, type IpMatcher } from './admit/ip.js'
+import { type AllowIpsEntry, compileAllowIps, type IpRuleSource } from './admit/ip-source.js'
 import type { TenantSource } from './admit/tenant.js'
 import type { DedupeStore } from './dedupe/store.js'
 import type { EventField } from './event/event-field.js'
 import type { GuardHooks } from './observe/observer.js'
+import type { ShapedReply } from './respond/shaped-reply.js'
 import type { Logger, WebhookEvent } from './types.js'
 import {
   booleanOption,
@@ -35,9 +37,11 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
   /**
    * Source addresses allowed, as IPv4/IPv6 addresses or CIDR ranges. A range
    * with host bits set (`203.0.113.7/24`) is read as its network and logged
-   * once through `logger.warn`. Default: any.
+   * once through `logger.warn`. Entries may also be rule sources such as
+   * `providerIps('github')`, whose list can change while the guard runs
+   * (`allowIps: [providerIps('github'), '10.0.0.0/8']`). Default: any.
    */
-  allowIps?: readonly string[]
+  allowIps?: readonly AllowIpsEntry[] | IpRuleSource
   /** Proxies whose `X-Forwarded-For` is believed, in the same form as `allowIps`. Default: none (the socket address is the client). */
   trustProxy?: readonly string[]
   /** The forwarded header read through trusted proxies. Default `x-forwarded-for`. */
@@ -58,6 +62,25 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
    * refused with 400 `invalid_json`. Either way the body is parsed at most once.
    */
   parseJson?: 'eager' | 'lazy'
+  /**
+   * Shapes the 2xx answer after a successful handoff, for a sender that
+   * expects more than hookguard's 202 JSON (Twilio's TwiML `<Response/>`, a
+   * text body): return `{ status?, headers?, body? }`, or nothing for the
+   * normal answer. It runs only once `enqueue` resolved and the event is
+   * marked done (never for a duplicate, a handshake or a refusal), so it
+   * cannot turn a failure into a 2xx. A status outside 200–299, a framing
+   * header (`content-length`, `transfer-encoding`, `connection`), a throw, or
+   * taking longer than `respondTimeoutMs` sends the normal answer instead and
+   * logs `respond_failed` at `warn`. Default: none.
+   *
+   * @example
+   * ```ts
+   * respond: () => ({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response/>' })
+   * ```
+   */
+  respond?: (event: WebhookEvent<Id>) => ShapedReply | undefined | PromiseLike<ShapedReply | undefined>
+  /** How long `respond` may take, in ms (at most 2 147 483 647). Default 1 000. */
+  respondTimeoutMs?: number
   /** Allowed methods. Default `['POST']`. */
   methods?: readonly string[]
   /**
@@ -85,7 +108,7 @@ export interface GuardOptions<Id extends string | null = string | null> extends 
   dedupeTtlMs?: number
   /** How long a claim on an id being processed lasts, in ms. Default 30 000. */
   leaseMs?: number
-  /** The `Retry-After` sent with 409 and 503, in whole seconds. Default 5. */
+  /** The `Retry-After` sent with 409, 429 and 503, in whole seconds. Default 5. */
   retryAfterSeconds?: number
   /**
    * Where a request names its tenant, for one endpoint serving many: a path
@@ -124,6 +147,7 @@ export interface ResolvedOptions {
   bodyTimeoutMs: number
   bodyDeadlineMs: number
   enqueueTimeoutMs: number
+  respondTimeoutMs: number
   toleranceSeconds: number
   dedupeTtlMs: number
   leaseMs: number
@@ -152,6 +176,9 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     if (!verifier || typeof verifier.verify !== 'function') throw optionError(where, `verify[${i}]`, 'a verifier')
   })
   if (typeof options.enqueue !== 'function') throw optionError(where, 'enqueue', 'a function')
+  if (options.respond !== undefined && typeof options.respond !== 'function') {
+    throw optionError(where, 'respond', 'a function')
+  }
   const methodList = options.methods ?? ['POST']
   if (!Array.isArray(methodList) || methodList.length === 0) {
     throw optionError(where, 'methods', 'a non-empty list of HTTP method names')
@@ -170,6 +197,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     bodyTimeoutMs: timerMs(options.bodyTimeoutMs ?? 10_000, where, 'bodyTimeoutMs'),
     bodyDeadlineMs: timerMs(options.bodyDeadlineMs ?? 30_000, where, 'bodyDeadlineMs'),
     enqueueTimeoutMs: timerMs(options.enqueueTimeoutMs ?? 3_000, where, 'enqueueTimeoutMs'),
+    respondTimeoutMs: timerMs(options.respondTimeoutMs ?? 1_000, where, 'respondTimeoutMs'),
     toleranceSeconds: positiveNumber(options.toleranceSeconds ?? 300, where, 'toleranceSeconds'),
     dedupeTtlMs: positiveNumber(options.dedupeTtlMs ?? 96 * 3600 * 1000, where, 'dedupeTtlMs'),
     leaseMs: positiveNumber(options.leaseMs ?? 30_000, where, 'leaseMs'),
@@ -180,8 +208,15 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     storeFailure: oneOf(options.storeFailure ?? 'closed', ['closed', 'open'], where, 'storeFailure'),
     decompress: booleanOption(options.decompress ?? false, where, 'decompress'),
     parseJson: oneOf(options.parseJson ?? 'lazy', ['eager', 'lazy'], where, 'parseJson'),
-    allowIps: ipRules(options.allowIps, 'allowIps', logger),
-    trustProxy: ipRules(options.trustProxy, 'trustProxy', logger),
+    // (`=== undefined`, not a truthiness test: `allowIps: null` must throw, not allow every address.)
+    allowIps:
+      options.allowIps === undefined
+        ? undefined
+        : compileAllowIps(options.allowIps, 'allowIps', hostBitsWarning('allowIps', logger)),
+    trustProxy:
+      options.trustProxy === undefined
+        ? undefined
+        : compileIpRules(options.trustProxy, 'trustProxy', hostBitsWarning('trustProxy', logger)),
     keptHeaders: keptHeaders(options),
   }
   if (resolved.leaseMs <= resolved.enqueueTimeoutMs) {
@@ -216,19 +251,14 @@ function checkCollaborators(options: GuardOptions): void {
   }
 }
 
-/** An allowlist or trusted-proxy list, compiled once; a rule with host bits set is logged, once. */
-function ipRules(
-  rules: readonly string[] | undefined,
-  option: string,
-  logger: Logger | undefined,
-): IpMatcher | undefined {
-  if (rules === undefined) return undefined
-  return compileIpRules(rules, option, (rule, network) => {
+/** Logs, once per rule, an allowlist or trusted-proxy rule with host bits set. */
+function hostBitsWarning(option: string, logger: Logger | undefined): HostBitsWarning {
+  return (rule, network) => {
     logger?.warn(
       { option, rule, network },
       `${where}: ${option} rule ${rule} has host bits set; it is read as ${network}`,
     )
-  })
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { unsignedEventFields } from './event/unsigned-event-fields.js'
 import type { HeaderBag } from './lib/headers.js'
 import { createObserver, type Observer } from './observe/observer.js'
 import { type GuardOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import type { Respond } from './respond/shaped-reply.js'
 import type { Logger, WebhookEvent } from './types.js'
 import type { Verifier } from './verify/verifier.js'
 
@@ -32,6 +33,8 @@ export interface GuardParts {
   verifierLabels: readonly string[]
   /** Refuses a request with none of a verifier's credential headers; `undefined` when none declares any. */
   requireCredentials: ((headers: HeaderBag, exempt?: Verifier) => void) | undefined
+  /** Whether some verifier reads the request's origin from a trusted proxy's headers. */
+  urlFromProxy: boolean
   /** The senders' handshakes, in the verifiers' order. */
   handshakes: readonly SenderHandshake[]
   eventSources: EventSources
@@ -41,6 +44,8 @@ export interface GuardParts {
   /** What every dedupe key starts with: empty in the guard's own store, the namespace in a shared one. */
   keyPrefix: string
   enqueue: (event: WebhookEvent) => unknown
+  /** Shapes the 2xx once `enqueue` resolved; `undefined` for the normal answer. */
+  respond: Respond | undefined
   observer: Observer
   counters: GuardCounters
   logger: Logger | undefined
@@ -61,6 +66,12 @@ export function resolveGuard(options: GuardOptions): GuardParts {
   const ownStore = options.dedupe === undefined
   const store = options.dedupe === false ? undefined : (options.dedupe ?? memoryStore())
   if (store && !ownStore) takeNamespace(store, config.namespace)
+  const urlFromProxy = verifiers.filter((v) => v.urlFromProxy)
+  if (urlFromProxy.length > 0 && config.trustProxy === undefined) {
+    throw new TypeError(
+      `${(urlFromProxy[0] as Verifier).name}: the signature covers the request URL, so publicUrl must be set (e.g. 'https://example.com'), or createGuard's trustProxy must name the proxy that sends X-Forwarded-Proto/Host`,
+    )
+  }
   for (const unsigned of unsignedEventFields(options)) {
     logger?.warn({ option: unsigned.option, source: unsigned.source }, unsigned.message)
   }
@@ -75,6 +86,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
         .join(','),
     ),
     requireCredentials: compileCredentialCheck(verifiers),
+    urlFromProxy: urlFromProxy.length > 0,
     handshakes: compileHandshakes(verifiers),
     eventSources: eventSources(options, config, store !== undefined),
     tenant: compileTenantSource(options.tenant, 'createGuard'),
@@ -82,6 +94,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
     // The guard's own store holds only its keys: keyed by the id itself, it builds no string per delivery.
     keyPrefix: ownStore ? '' : dedupeKey(config.namespace, '', ''),
     enqueue: options.enqueue,
+    respond: options.respond as Respond | undefined,
     observer: createObserver(logger, options, options.meterProvider),
     counters: { storeErrors: 0, failOpen: 0 },
     logger,

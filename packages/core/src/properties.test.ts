@@ -199,4 +199,80 @@ describe('properties', () => {
       { numRuns },
     )
   })
+
+  test("many random CIDR rules of both families: every address gets the naive reference matcher's decision", () => {
+    // A rule as 4 or 16 bytes and a prefix; its text as the guard is given it (mapped IPv6 forms of IPv4 rules too).
+    const v4Rule = fc.record({
+      bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }),
+      prefix: fc.integer({ min: 0, max: 32 }),
+      mapped: fc.boolean(),
+    })
+    // Few distinct leading bytes, so random ranges nest and overlap often; short prefixes cover the mapped space.
+    const v6Rule = fc.record({
+      bytes: fc.tuple(
+        fc.array(fc.constantFrom(0, 0x20, 0x01, 0xff), { minLength: 4, maxLength: 4 }),
+        fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 12, maxLength: 12 }),
+      ),
+      prefix: fc.integer({ min: 0, max: 128 }),
+    })
+    const rule = fc.oneof(
+      v4Rule.map(({ bytes, prefix, mapped }) =>
+        mapped ? `::ffff:${bytes.join('.')}/${prefix + 96}` : `${bytes.join('.')}/${prefix}`,
+      ),
+      v6Rule.map(({ bytes: [head, tail], prefix }) => `${v6Text([...head, ...tail])}/${prefix}`),
+    )
+    // Addresses: random, or a rule's network with random host bits, or with the bit just past the prefix flipped.
+    const probe = fc.tuple(
+      fc.nat(),
+      fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 16, maxLength: 16 }),
+      fc.boolean(),
+    )
+    fc.assert(
+      fc.property(
+        fc.array(rule, { minLength: 0, maxLength: 40 }),
+        fc.array(probe, { minLength: 1, maxLength: 20 }),
+        (rules, probes) => {
+          const references = rules.map((r) => referenceRule(r)!)
+          const matcher = compileIpRules(rules, 'allowIps')
+          for (const [pick, noise, inside] of probes) {
+            const bytes = probeBytes(references, pick, noise, inside)
+            const text = bytes.length === 4 ? bytes.join('.') : v6Text(bytes)
+            const address = ipBytes(text)!
+            const expected = references.some((reference) => referenceMatches(address, reference))
+            expect(matcher.matches(parseIp(text)!), `${text} against ${rules.join(' ')}`).toBe(expected)
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    )
+  })
 })
+
+/** Uncompressed IPv6 text of 16 bytes. */
+function v6Text(bytes: readonly number[]): string {
+  const words: string[] = []
+  for (let i = 0; i < 16; i += 2) words.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16))
+  return words.join(':')
+}
+
+/** An address near the rules: random when there are none (or one in four), else inside or just outside one rule. */
+function probeBytes(
+  references: readonly { network: number[]; prefix: number }[],
+  pick: number,
+  noise: readonly number[],
+  inside: boolean,
+): number[] {
+  const random = pick % 2 === 0 ? noise.slice(0, 4) : [...noise]
+  if (references.length === 0 || pick % 4 === 0) return random
+  const { network, prefix } = references[pick % references.length]!
+  const bytes = network.map((byte, i) => {
+    const kept = Math.max(0, Math.min(8, prefix - i * 8))
+    const mask = (0xff << (8 - kept)) & 0xff
+    return (byte & mask) | ((noise[i] as number) & ~mask & 0xff)
+  })
+  if (!inside && prefix > 0) {
+    const bit = prefix - 1
+    bytes[bit >> 3] = (bytes[bit >> 3] as number) ^ (0x80 >> (bit & 7))
+  }
+  return bytes
+}

@@ -39,6 +39,9 @@ function ed25519Pair() {
   return { publicKey, privateKey }
 }
 
+/** Signed messages made so far: they alternate between the two algorithms. */
+let signedMessages = 0
+
 const kinds: Kind<unknown>[] = [
   {
     name: 'hmacSignature (the github preset)',
@@ -165,6 +168,35 @@ const kinds: Kind<unknown>[] = [
     sign: (privateKey) => ({
       headers: { 'x-signature': sign(null, Buffer.from(body), privateKey as never).toString('base64') },
     }),
+  },
+  {
+    // The per-algorithm keys of a signed message (as SNS signs): each tenant's key is imported for both algorithms.
+    name: 'asymmetricSignature with signedMessage and two algorithms',
+    code: 'invalid_signature',
+    newKey: () => {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      return { key: pair.publicKey.export({ format: 'pem', type: 'spki' }) as string, signer: pair.privateKey }
+    },
+    verifier: (resolve) =>
+      asymmetricSignature({
+        publicKey: resolve as (ctx: KeyContext) => string[],
+        algorithm: ['rsa-pkcs1-sha1', 'rsa-pkcs1-sha256'],
+        encoding: 'base64',
+        signedMessage: (ctx) => ({
+          signature: ctx.headers['x-signature'] as string,
+          signed: [ctx.body],
+          algorithm: ctx.headers['x-algorithm'] === 'sha1' ? 'rsa-pkcs1-sha1' : 'rsa-pkcs1-sha256',
+        }),
+      }),
+    sign: (privateKey) => {
+      const hash = signedMessages++ % 2 === 0 ? 'sha256' : 'sha1'
+      return {
+        headers: {
+          'x-algorithm': hash,
+          'x-signature': sign(hash, Buffer.from(body), privateKey as never).toString('base64'),
+        },
+      }
+    },
   },
   {
     name: 'clientCertificate fingerprints',
@@ -359,6 +391,58 @@ describe('a tenant named by a verified JWT claim', () => {
     expect((await send({ tenant: 'globex' }, 'acme-token')).code).toBe('invalid_token')
     expect((await send({ tenant: 'a b' }, 'acme-token')).code).toBe('invalid_tenant')
     expect((await send({}, 'acme-token')).code).toBe('invalid_tenant')
+  })
+})
+
+describe('the JWT path with the native verifier', () => {
+  const jwtSecret = new TextEncoder().encode('a tenant secret of reasonable length!!')
+  const context = (authorization: string, tenant: string | undefined) => ({
+    method: 'POST',
+    headers: { authorization },
+    body: new TextEncoder().encode(body),
+    params: {},
+    tls: undefined,
+    tenant,
+    nowMs: now(),
+    toleranceSeconds: 300,
+  })
+
+  test('a static key checks a token without a promise (a fixed keyring calls the check directly)', async () => {
+    const verifier = jwt({ secret: jwtSecret, algorithms: ['HS256'], issuer: 'sender', audience: 'hooks' })
+    const result = verifier.verify(context(`Bearer ${await token(jwtSecret, 'HS256')}`, undefined))
+    expect(result).not.toBeInstanceOf(Promise)
+    expect(result).toMatchObject({ timestamp: nowSeconds })
+    const wrong = await token(new TextEncoder().encode('another secret of reasonable length!!!'), 'HS256')
+    let thrown: unknown
+    try {
+      verifier.verify(context(`Bearer ${wrong}`, undefined))
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toMatchObject({ code: 'invalid_token', detail: 'signature verification failed' })
+  })
+
+  test("a resolved tenant's token: looked up once, then checked without a promise while cached", async () => {
+    let lookups = 0
+    const verifier = jwt({
+      secret: async ({ tenant }) => {
+        lookups++
+        return tenant === 'acme' ? [jwtSecret] : null
+      },
+      algorithms: ['HS256'],
+      issuer: 'sender',
+      audience: 'hooks',
+    })
+    const bearer = `Bearer ${await token(jwtSecret, 'HS256')}`
+    const first = verifier.verify(context(bearer, 'acme'))
+    expect(first).toBeInstanceOf(Promise)
+    await expect(first).resolves.toMatchObject({ timestamp: nowSeconds })
+    const cached = verifier.verify(context(bearer, 'acme'))
+    expect(cached).not.toBeInstanceOf(Promise)
+    expect(lookups).toBe(1)
+    await expect(async () => verifier.verify(context(bearer, 'initech'))).rejects.toMatchObject({
+      code: 'invalid_token',
+    })
   })
 })
 

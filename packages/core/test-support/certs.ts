@@ -77,3 +77,15 @@ function writeSan(dir: string): string {
   writeFileSync(file, 'subjectAltName=DNS:localhost,IP:127.0.0.1\n')
   return file
 }
+
+/** An RSA key and a self-signed certificate for it (as an SNS signing certificate is), from `openssl`. */
+export function makeSigningCertificate(commonName = 'sns.us-east-1.amazonaws.com'): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hookguard-signing-'))
+  try {
+    const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem']
+    execFileSync('openssl', [...args, '-days', '2', '-subj', `/CN=${commonName}`], { cwd: dir, stdio: 'pipe' })
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -62,3 +62,17 @@ export function githubSignature(secret: string, body: string | Uint8Array): stri
 export function shopifySignature(secret: string, body: string | Uint8Array): string {
   return createHmac('sha256', secret).update(body).digest('base64')
 }
+
+/** Square: base64 HMAC-SHA256 of the notification URL followed by the raw body, as Square's documentation says. */
+export function squareSignature(signatureKey: string, notificationUrl: string, body: string): string {
+  return createHmac('sha256', signatureKey)
+    .update(notificationUrl + body)
+    .digest('base64')
+}
+
+/** Mailgun: hex HMAC-SHA256 of the timestamp followed by the token, keyed with the webhook signing key (Mailgun's documentation). */
+export function mailgunSignature(signingKey: string, timestamp: string, token: string): string {
+  return createHmac('sha256', signingKey)
+    .update(timestamp + token)
+    .digest('hex')
+}

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
 import { isPresetName, type PresetName, presetNames } from './presets.js'
 
 /** A fresh secret, and the public key to give the receiver when the scheme is asymmetric. */
@@ -83,6 +83,16 @@ export function generateSecret(preset: PresetName, options: GenerateSecretOption
       return { secret: randomAlphanumeric(15).toLowerCase() }
     case 'shopify':
       return { secret: `shpss_${randomBytes(16).toString('hex')}` }
+    case 'twilio':
+      return { secret: randomBytes(16).toString('hex') }
+    case 'hubspot':
+      return { secret: randomUUID() }
+    case 'square':
+      return { secret: randomAlphanumeric(22) }
+    case 'mailgun':
+      return {
+        secret: `${randomBytes(16).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`,
+      }
     case 'qstash':
       return { secret: `sig_${randomAlphanumeric(28)}` }
     case 'google-pubsub':

@@ -1,4 +1,17 @@
-import { createGuard, discord, dropbox, meta, slack, type WebhookEvent, zoom } from '@hookguard/core'
+import {
+  createGuard,
+  discord,
+  dropbox,
+  meta,
+  microsoftGraph,
+  okta,
+  slack,
+  twitch,
+  type Verifier,
+  type WebhookEvent,
+  x,
+  zoom,
+} from '@hookguard/core'
 import { describe, expect, test } from 'vitest'
 import { generateSecret } from './generate-secret.js'
 import { type HandshakeName, handshakeNames, handshakeRequest } from './handshake-request.js'
@@ -10,15 +23,18 @@ const discordPair = generateSecret('discord')
 
 function guardFor(name: HandshakeName) {
   const events: WebhookEvent[] = []
-  const verifier = name.startsWith('slack')
-    ? slack({ signingSecret: secret })
-    : name.startsWith('zoom')
-      ? zoom({ secretToken: secret })
-      : name.startsWith('dropbox')
-        ? dropbox({ appSecret: secret })
-        : name.startsWith('discord')
-          ? discord({ publicKey: discordPair.publicKey as string })
-          : meta({ appSecret: secret, verifyToken })
+  const verifiers: Record<string, () => Verifier> = {
+    slack: () => slack({ signingSecret: secret }),
+    zoom: () => zoom({ secretToken: secret }),
+    dropbox: () => dropbox({ appSecret: secret }),
+    discord: () => discord({ publicKey: discordPair.publicKey as string }),
+    meta: () => meta({ appSecret: secret, verifyToken }),
+    twitch: () => twitch({ secret }),
+    microsoft: () => microsoftGraph({ clientState: secret }),
+    x: () => x({ consumerSecret: secret }),
+    okta: () => okta({ secret }),
+  }
+  const verifier = (verifiers[name.split('-')[0] as string] as () => Verifier)()
   return { events, guard: createGuard({ verify: [verifier], enqueue: (event) => void events.push(event) }) }
 }
 
@@ -94,5 +110,58 @@ describe("signRequest('meta')", () => {
     const response = await guard.handle(new Request('http://localhost/hooks', signed))
     expect(response.status).toBe(202)
     expect(events.map((e) => e.type)).toEqual(['page'])
+  })
+})
+
+describe("signRequest('twitch')", () => {
+  test('signs a notification the twitch preset accepts, with its message id and subscription type', async () => {
+    const { guard, events } = guardFor('twitch-verification')
+    const body = { subscription: { type: 'stream.online' }, event: { broadcaster_user_id: '1337' } }
+    const signed = await signRequest('twitch', { secret, body })
+    const response = await guard.handle(new Request('http://localhost/hooks', signed))
+    expect(response.status).toBe(202)
+    expect(events.map((e) => [e.id, e.type])).toEqual([[signed.id, 'stream.online']])
+    const revoked = await signRequest('twitch', {
+      secret,
+      body,
+      headers: { 'twitch-eventsub-message-type': 'revocation' },
+    })
+    expect((await guard.handle(new Request('http://localhost/hooks', revoked))).status).toBe(202)
+    expect(events[1]?.type).toBe('revocation')
+  })
+})
+
+describe("signRequest('microsoft-graph')", () => {
+  test('puts the clientState on every item; the preset accepts it, typed by changeType', async () => {
+    const { guard, events } = guardFor('microsoft-graph-validation')
+    const signed = await signRequest('microsoft-graph', { secret, body: { resource: 'me/messages' }, type: 'updated' })
+    const response = await guard.handle(new Request('http://localhost/hooks', signed))
+    expect(response.status).toBe(202)
+    expect(events.map((e) => e.type)).toEqual(['updated'])
+    const other = await signRequest('microsoft-graph', { secret: 'another', body: { value: [{ changeType: 'x' }] } })
+    expect((await guard.handle(new Request('http://localhost/hooks', other))).status).toBe(401)
+  })
+})
+
+describe("signRequest('x')", () => {
+  test('signs an activity the x preset accepts', async () => {
+    const { guard, events } = guardFor('x-crc')
+    const signed = await signRequest('x', { secret, body: { for_user_id: '1', tweet_create_events: [] } })
+    const response = await guard.handle(new Request('http://localhost/hooks', signed))
+    expect(response.status).toBe(202)
+    expect(events.map((e) => e.type)).toEqual(['tweet_create_events'])
+  })
+})
+
+describe("signRequest('okta')", () => {
+  test('sends the secret header and an eventId the okta preset accepts', async () => {
+    const { guard, events } = guardFor('okta-verification')
+    const signed = await signRequest('okta', {
+      secret,
+      body: { eventType: 'com.okta.event_hook', data: { events: [] } },
+    })
+    const response = await guard.handle(new Request('http://localhost/hooks', signed))
+    expect(response.status).toBe(202)
+    expect(events.map((e) => e.id)).toEqual([signed.id])
   })
 })

@@ -1,4 +1,4 @@
-import { randomBytes, sign } from 'node:crypto'
+import { randomBytes, randomUUID, sign } from 'node:crypto'
 import { unixSeconds } from './body.js'
 import { hmac, loadPrivateKey, requireSecret } from './keys.js'
 import type { PrivateKeyInput } from './types.js'
@@ -11,6 +11,10 @@ export const handshakeNames = [
   'zoom-url-validation',
   'dropbox-challenge',
   'discord-ping',
+  'twitch-verification',
+  'microsoft-graph-validation',
+  'x-crc',
+  'okta-verification',
 ] as const
 
 /** A sender's handshake, by the names in {@link handshakeNames}. */
@@ -18,8 +22,13 @@ export type HandshakeName = (typeof handshakeNames)[number]
 
 /** Options for {@link handshakeRequest}. */
 export interface HandshakeOptions {
-  /** The signing secret (Slack's url_verification and Zoom's url_validation are signed; Zoom's secret token). */
+  /**
+   * The signing secret (Slack's url_verification and Zoom's url_validation are signed; Zoom's secret token),
+   * Twitch's subscription secret, X's consumer secret, Okta's header secret.
+   */
   secret?: string
+  /** Okta: the header carrying the secret. Default `authorization`. */
+  header?: string
   /** Discord: the application's private key (PEM, JWK or KeyObject). */
   privateKey?: PrivateKeyInput
   /** Meta: the verify token of the subscription. */
@@ -168,6 +177,86 @@ export function handshakeRequest(name: HandshakeName, options: HandshakeOptions 
         body,
         challenge: '',
         expected: { status: 200, contentType: 'application/json', body: '{"type":1}' },
+      }
+    }
+    case 'twitch-verification': {
+      const secret = requireSecret(options.secret, name)
+      const challenge = options.challenge ?? randomBytes(24).toString('base64url')
+      const id = randomUUID()
+      const timestamp = new Date(unixSeconds(options.timestamp) * 1000).toISOString()
+      const body = JSON.stringify({
+        challenge,
+        subscription: {
+          id: randomUUID(),
+          status: 'webhook_callback_verification_pending',
+          type: 'channel.follow',
+          version: '2',
+          cost: 0,
+          condition: { broadcaster_user_id: '12826', moderator_user_id: '12826' },
+          transport: { method: 'webhook', callback: url },
+          created_at: timestamp,
+        },
+      })
+      return {
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json',
+          'twitch-eventsub-message-id': id,
+          'twitch-eventsub-message-retry': '0',
+          'twitch-eventsub-message-type': 'webhook_callback_verification',
+          'twitch-eventsub-message-signature': `sha256=${hmac('sha256', secret, [id, timestamp, body], 'hex')}`,
+          'twitch-eventsub-message-timestamp': timestamp,
+          'twitch-eventsub-subscription-type': 'channel.follow',
+          'twitch-eventsub-subscription-version': '2',
+        },
+        body,
+        challenge,
+        expected: { status: 200, contentType: 'text/plain; charset=utf-8', body: challenge },
+      }
+    }
+    case 'microsoft-graph-validation': {
+      const challenge =
+        options.challenge ??
+        `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`
+      return {
+        method: 'POST',
+        url: `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams({ validationToken: challenge })}`,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: '',
+        challenge,
+        expected: { status: 200, contentType: 'text/plain; charset=utf-8', body: challenge },
+      }
+    }
+    case 'x-crc': {
+      const secret = requireSecret(options.secret, name)
+      const challenge = options.challenge ?? randomUUID()
+      return {
+        method: 'GET',
+        url: `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams({ crc_token: challenge })}`,
+        headers: {},
+        body: undefined,
+        challenge,
+        expected: {
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ response_token: `sha256=${hmac('sha256', secret, [challenge], 'base64')}` }),
+        },
+      }
+    }
+    case 'okta-verification': {
+      const secret = requireSecret(options.secret, name)
+      const challenge = options.challenge ?? randomBytes(30).toString('base64url')
+      return {
+        method: 'GET',
+        url,
+        headers: {
+          [(options.header ?? 'authorization').toLowerCase()]: secret,
+          'x-okta-verification-challenge': challenge,
+        },
+        body: undefined,
+        challenge,
+        expected: { status: 200, contentType: 'application/json', body: JSON.stringify({ verification: challenge }) },
       }
     }
     default:

@@ -17,6 +17,8 @@ export function newEventId(preset: PresetName): string {
     case 'shopify':
     case 'linear':
     case 'gitlab':
+    case 'twitch':
+    case 'okta':
       return randomUUID()
     case 'paddle':
       return `evt_${randomBytes(13).toString('hex')}`

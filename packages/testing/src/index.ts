@@ -18,4 +18,5 @@ export {
   type SimulateSenderOptions,
   simulateSender,
 } from './simulate-sender.js'
-export type { Body, PrivateKeyInput, SignedRequest, SignOptions } from './types.js'
+export { type SnsSigningKey, snsSigningKey } from './sns-certificate.js'
+export type { Body, PrivateKeyInput, SignedRequest, SignOptions, SnsSignOptions } from './types.js'

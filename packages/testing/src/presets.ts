@@ -28,6 +28,15 @@ export const presetNames = [
   'postmark',
   'workos',
   'sendgrid',
+  'twitch',
+  'microsoft-graph',
+  'x',
+  'okta',
+  'twilio',
+  'hubspot',
+  'square',
+  'mailgun',
+  'sns',
 ] as const
 
 /**
@@ -60,4 +69,6 @@ export const payloadIdFields: Partial<Record<PresetName, string>> = {
   vercel: 'id',
   paddle: 'event_id',
   workos: 'id',
+  okta: 'eventId',
+  square: 'event_id',
 }

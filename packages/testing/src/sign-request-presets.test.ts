@@ -8,6 +8,7 @@ import {
   lemonSqueezy,
   linear,
   liveblocks,
+  okta,
   paddle,
   polar,
   postmark,
@@ -15,6 +16,7 @@ import {
   resend,
   sendgrid,
   supabaseAuthHook,
+  twitch,
   type Verifier,
   vercel,
   type WebhookEvent,
@@ -107,6 +109,8 @@ const presets: {
   { preset: 'gitlab', verifier: (s) => gitlab({ token: s }) },
   { preset: 'postmark', verifier: (s) => postmark({ username: 'postmark', password: s }) },
   { preset: 'workos', verifier: (s) => workos({ secret: s }) },
+  { preset: 'twitch', verifier: (s) => twitch({ secret: s }) },
+  { preset: 'okta', verifier: (s) => okta({ secret: s }) },
 ]
 
 function memoryIo(): CliIo & { stdout: string[] } {

@@ -52,7 +52,8 @@ describe('svix and standard-webhooks (v1, HMAC)', () => {
     const signed = await signRequest('svix', { secret, body, id: 'msg_fixed_1', timestamp })
     expect(signed.headers).toMatchObject({ 'svix-id': 'msg_fixed_1', 'svix-timestamp': String(timestamp) })
     expect(signed.headers['svix-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/)
-    expect(new SvixWebhook(secret).verify(body, headerRecord(signed))).toEqual(JSON.parse(body))
+    // svix 2 verifies and returns nothing (it no longer parses the body); a refusal throws.
+    expect(() => new SvixWebhook(secret).verify(body, headerRecord(signed))).not.toThrow()
     // Byte for byte what the svix package signs for the same id, time and body.
     expect(signed.headers['svix-signature']).toBe(
       new SvixWebhook(secret).sign('msg_fixed_1', new Date(timestamp * 1000), body),

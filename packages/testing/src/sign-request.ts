@@ -10,14 +10,20 @@ import { signGooglePubSub } from './signers/google-pubsub.js'
 import { signJwt } from './signers/jwt.js'
 import { signLinear } from './signers/linear.js'
 import { signMeta } from './signers/meta.js'
+import { signMicrosoftGraph } from './signers/microsoft-graph.js'
+import { signOkta } from './signers/okta.js'
 import { signPostmark } from './signers/postmark.js'
 import { signQStash } from './signers/qstash.js'
 import { signSendgrid } from './signers/sendgrid.js'
 import { signShopify } from './signers/shopify.js'
 import { signSlack } from './signers/slack.js'
+import { signSns } from './signers/sns.js'
 import { signStandardWebhooks } from './signers/standard-webhooks.js'
 import { signPolar, signSupabaseAuthHook } from './signers/standard-webhooks-aliases.js'
 import { signStripe } from './signers/stripe.js'
+import { signTwitch } from './signers/twitch.js'
+import { signHubspot, signMailgun, signSquare, signTwilio } from './signers/url-signed.js'
+import { signX } from './signers/x.js'
 import { signZoom } from './signers/zoom.js'
 import { withTenant } from './tenant.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
@@ -53,6 +59,15 @@ const signers: Record<PresetName, Signer> = {
   postmark: signPostmark,
   workos: signWorkos,
   sendgrid: signSendgrid,
+  twitch: signTwitch,
+  'microsoft-graph': signMicrosoftGraph,
+  x: signX,
+  okta: signOkta,
+  twilio: signTwilio,
+  hubspot: signHubspot,
+  square: signSquare,
+  mailgun: signMailgun,
+  sns: signSns,
 }
 
 /**
@@ -99,9 +114,10 @@ export async function signRequest(preset: PresetName, options: SignOptions): Pro
   Object.assign(headers, output.headers)
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
   const id = output.id ?? options.id
+  const url = output.url ?? options.url
   return {
     method: 'POST',
-    ...(options.url === undefined ? {} : { url: options.url }),
+    ...(url === undefined ? {} : { url }),
     headers,
     body: output.body ?? body,
     ...(id === undefined ? {} : { id }),

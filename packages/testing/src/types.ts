@@ -19,7 +19,7 @@ export interface SignOptions {
    * key for QStash, the token for `bearer`, the HMAC secret for `jwt`.
    */
   secret?: string
-  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), `sendgrid` (EC P-256), and `v1a` Standard Webhooks signatures. */
+  /** A private key, for `jwt` (RS/PS/ES/EdDSA), `google-pubsub` (RS256), `sendgrid` (EC P-256), `sns` (RSA), and `v1a` Standard Webhooks signatures. */
   privateKey?: PrivateKeyInput
   /** The raw body: sent exactly as given (a JSON value is serialized once). */
   body: Body
@@ -27,13 +27,19 @@ export interface SignOptions {
   id?: string
   /** When it was signed, in Unix seconds or as a `Date`. Default: now. */
   timestamp?: number | Date
-  /** The endpoint; QStash and Google Pub/Sub sign it (`sub`, default `aud`). */
+  /** The endpoint; QStash and Google Pub/Sub sign it (`sub`, default `aud`); Twilio, HubSpot and Square sign it unless `signedUrl` is given. */
   url?: string
-  /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`. */
+  /**
+   * The URL the sender signs when it is not `url`: Twilio's and HubSpot's
+   * request URL as the sender saw it (the receiver's `publicUrl` with the
+   * path and query), Square's notification URL. Default `url`.
+   */
+  signedUrl?: string
+  /** The event type where the sender puts it in a header: `X-GitHub-Event`, `X-Shopify-Topic`, `Twitch-Eventsub-Subscription-Type`; `microsoft-graph`: the `changeType` of a payload it wraps. */
   type?: string
   /** Which delivery attempt this is, from 0: Slack's `X-Slack-Retry-Num`, QStash's `Upstash-Retried`. Default 0. */
   attempt?: number
-  /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). */
+  /** `bearer` and `jwt`: the header carrying the token. Default `authorization` (`Bearer <token>`). `okta`: the header carrying the secret as it is. */
   header?: string
   /** `postmark`: the HTTP Basic user name (the secret is the password). Default `postmark`. */
   username?: string
@@ -74,6 +80,26 @@ export interface SignOptions {
    * for `tenant: { param }`), `{ header }`, or `{ claim }` (a JWT claim, `jwt`).
    */
   tenantIn?: 'path' | { header: string } | { claim: string }
+  /** `sns`: the envelope around the message (`body` is the published message's text). */
+  sns?: SnsSignOptions
+}
+
+/** `sns`: what the SNS envelope says. */
+export interface SnsSignOptions {
+  /** Default `Notification`. */
+  type?: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation'
+  /** Default `arn:aws:sns:us-east-1:123456789012:hookguard-test`. */
+  topicArn?: string
+  /** `SigningCertURL`. Default an SNS-looking URL (serve it with `snsSigningKey().fetch`). */
+  certificateUrl?: string
+  /** `1` (RSA-SHA1, SNS's default) or `2` (RSA-SHA256). Default `1`. */
+  signatureVersion?: '1' | '2'
+  /** A notification's `Subject`. Default none. */
+  subject?: string
+  /** A confirmation's `SubscribeURL`. Default an SNS-looking one with the token. */
+  subscribeUrl?: string
+  /** A confirmation's `Token`. */
+  token?: string
 }
 
 /** A request as the sender would send it: pass it to `fetch(url, signed)` or `new Request(url, signed)`. */
@@ -109,5 +135,7 @@ export interface SignInput {
 export interface SignerOutput {
   headers: Record<string, string>
   body?: string
+  /** The endpoint, when the signer changed it (Twilio's JSON requests add `bodySHA256` to the query). */
+  url?: string
   id?: string
 }

@@ -3,7 +3,7 @@ import { WebhookError } from '../errors.js'
 import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { decompressBody } from './decompress.js'
-import { readBody } from './read-body.js'
+import { readBodyInto } from './read-body.js'
 
 /**
  * Step 4: the raw body, read with the size limit, the idle timeout and the
@@ -14,16 +14,18 @@ import { readBody } from './read-body.js'
 export function readRawBody(delivery: Delivery, { config }: GuardParts): MaybePromise<undefined> {
   const { request, coding } = delivery
   if (request.bodyUnavailable !== undefined) throw new WebhookError('raw_body_unavailable', request.bodyUnavailable)
-  const received = readBody(request.body, config.maxBodyBytes, config.bodyTimeoutMs, config.bodyDeadlineMs)
-  return andThen(received, (bytes) => {
-    delivery.bodyRead = true
-    if (coding === null) {
-      delivery.body = bytes
-      return undefined
-    }
-    return decompressBody(bytes, coding, config.maxBodyBytes, config.bodyTimeoutMs).then((inflated) => {
+  const received = readBodyInto(
+    delivery,
+    request.body,
+    config.maxBodyBytes,
+    config.bodyTimeoutMs,
+    config.bodyDeadlineMs,
+  )
+  if (coding === null) return received
+  return andThen(received, () =>
+    decompressBody(delivery.body, coding, config.maxBodyBytes, config.bodyTimeoutMs).then((inflated) => {
       delivery.body = inflated
       return undefined
-    })
-  })
+    }),
+  )
 }

@@ -1,5 +1,6 @@
 import { WebhookError } from '../errors.js'
 import { concatBytes } from '../lib/bytes.js'
+import { andThen } from '../lib/maybe-promise.js'
 import type { BodySource, NodeReadableLike } from '../types.js'
 import { type IdleWatch, idleWatchFor, type Watched } from './idle-watch.js'
 
@@ -46,6 +47,40 @@ export function readBody(
   return isNodeStream(source)
     ? readNodeStream(source, limit, idleMs, deadlineMs)
     : readWebStream(source, limit, idleMs, deadlineMs)
+}
+
+/** Where {@link readBodyInto} puts what it read: the delivery. */
+export interface BodySink {
+  body: Uint8Array
+  /** Whether the body was read to its end. */
+  bodyRead: boolean
+}
+
+/**
+ * {@link readBody}, with the bytes put on `sink` rather than returned: a
+ * pipeline step that goes on once the body is in, with no promise of its own
+ * on the way (a Node stream's read settles straight into the sink).
+ */
+export function readBodyInto(
+  sink: BodySink,
+  source: BodySource,
+  limit: number,
+  idleMs: number,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): undefined | Promise<undefined> {
+  const put = (bytes: Uint8Array): undefined => {
+    sink.body = bytes
+    sink.bodyRead = true
+    return undefined
+  }
+  if (source !== null && typeof source === 'object' && !(source instanceof Uint8Array) && isNodeStream(source)) {
+    if (source.readableEnded) return put(empty)
+    return new Promise(
+      (resolve, reject) => new NodeBodyRead(source, limit, idleMs, deadlineMs, (bytes) => resolve(put(bytes)), reject),
+    )
+  }
+  const received = readBody(source, limit, idleMs, deadlineMs)
+  return andThen(received, put)
 }
 
 async function readWebStream(

@@ -1,7 +1,7 @@
 import type { Delivery } from '../delivery.js'
 import { WebhookError } from '../errors.js'
 import { describeError } from '../lib/describe-error.js'
-import { andThen, type MaybePromise, recover } from '../lib/maybe-promise.js'
+import { andThen, type MaybePromise, settle } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { duplicate } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
@@ -47,11 +47,19 @@ function claimNext(held: HeldKeys, parts: GuardParts): MaybePromise<Verdict | un
   const { store, keys, tokens } = held
   if (store === undefined || tokens.length === keys.length) return undefined
   const { key } = keys[tokens.length] as DeliveryKey
-  const claimed = recover<ClaimResult | StoreFailure>(
-    () => store.claim(key, parts.config.leaseMs),
-    (error) => claimFailed(error, key, parts),
-  )
-  return andThen(claimed, (result) => afterClaim(result, held, parts))
+  let claimed: MaybePromise<ClaimResult>
+  try {
+    claimed = store.claim(key, parts.config.leaseMs)
+  } catch (error) {
+    return afterClaim(claimFailed(error, key, parts), held, parts)
+  }
+  return settle(claimed, afterClaim, claimRejected, held, parts)
+}
+
+/** The store's promise rejected: as a claim that threw. */
+function claimRejected(error: unknown, held: HeldKeys, parts: GuardParts): MaybePromise<Verdict | undefined> {
+  const { key } = held.keys[held.tokens.length] as DeliveryKey
+  return afterClaim(claimFailed(error, key, parts), held, parts)
 }
 
 /** What a claim said: the key is ours (on to the next), done (a duplicate) or in flight; or the store failed open. */

@@ -4,6 +4,7 @@ import type { ReceivedEvent } from '../event/received-event.js'
 import { describeError } from '../lib/describe-error.js'
 import { andThen, isThenable, type MaybePromise } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
+import { shapeAccepted } from '../respond/shaped-reply.js'
 import { accepted } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
 import { completeHeld, type HeldKeys, nothingHeld, releaseHeld } from './held-keys.js'
@@ -13,7 +14,8 @@ import { completeHeld, type HeldKeys, nothingHeld, releaseHeld } from './held-ke
  * answers 202, or frees them and answers 503 when `enqueue` failed, so the
  * sender's retry is taken. An `enqueue` that outlives `enqueueTimeoutMs` is
  * answered 503 `enqueue_timeout` but keeps its keys until it settles: a late
- * success makes the retry a duplicate, a late failure frees them.
+ * success makes the retry a duplicate, a late failure frees them. Once the
+ * keys are done, `respond` (when given) shapes the 2xx.
  */
 export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybePromise<Verdict> {
   const event = delivery.event as ReceivedEvent
@@ -25,14 +27,23 @@ export function enqueueThenAnswer(delivery: Delivery, parts: GuardParts): MaybeP
     return releaseThenFail(held, parts, error)
   }
   // A synchronous enqueue has finished already: no timer and no race on the hot path.
-  if (!isThenable(pending)) return andThen(completeHeld(held, parts), () => accepted(event))
+  if (!isThenable(pending)) return completeThenAnswer(held, parts, event)
   return finishesInTime(pending, parts.config.enqueueTimeoutMs).then(
     (inTime) =>
-      inTime
-        ? andThen(completeHeld(held, parts), () => accepted(event))
-        : keepUntilSettled(held, parts, pending as PromiseLike<unknown>),
+      inTime ? completeThenAnswer(held, parts, event) : keepUntilSettled(held, parts, pending as PromiseLike<unknown>),
     (error: unknown) => releaseThenFail(held, parts, error),
   )
+}
+
+/** Marks the held keys done, then answers; a store that completes now adds no closure. */
+function completeThenAnswer(held: HeldKeys, parts: GuardParts, event: ReceivedEvent): MaybePromise<Verdict> {
+  return andThen(completeHeld(held, parts), answer, event, parts)
+}
+
+/** 202, or what `respond` shapes it into; asked only now that the event is handed off and marked done. */
+function answer(_: unknown, event: ReceivedEvent, parts: GuardParts): MaybePromise<Verdict> {
+  const verdict = accepted(event)
+  return parts.respond ? shapeAccepted(verdict, parts.respond, parts.config.respondTimeoutMs, parts.logger) : verdict
 }
 
 /** Whether a pending enqueue settles within `timeoutMs`: `true` when it resolved, `false` when time ran out. */

@@ -1,5 +1,5 @@
 import { describeError } from '../lib/describe-error.js'
-import { andThen, type MaybePromise, recover } from '../lib/maybe-promise.js'
+import { type MaybePromise, settle } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import type { DedupeStore } from './store.js'
 
@@ -36,11 +36,22 @@ export function completeHeld(held: HeldKeys, parts: GuardParts, index = 0): Mayb
   const { store, keys, tokens } = held
   if (store === undefined || index === tokens.length) return
   const { key, ttlMs } = keys[index] as DeliveryKey
-  const completed = recover(
-    () => store.complete(key, tokens[index] as string, ttlMs),
-    (error) => storeFailed(parts, 'complete', error),
-  )
-  return andThen(completed, () => completeHeld(held, parts, index + 1))
+  let completed: MaybePromise<void>
+  try {
+    completed = store.complete(key, tokens[index] as string, ttlMs)
+  } catch (error) {
+    return completeFailed(error, held, parts, index)
+  }
+  return settle(completed, completeNext, completeFailed, held, parts, index)
+}
+
+function completeNext(_: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  return completeHeld(held, parts, index + 1)
+}
+
+function completeFailed(error: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  storeFailed(parts, 'complete', error)
+  return completeHeld(held, parts, index + 1)
 }
 
 /** Frees the held keys from `index` on, one after the other; a store failure is logged and counted. */
@@ -48,9 +59,20 @@ export function releaseHeld(held: HeldKeys, parts: GuardParts, index = 0): Maybe
   const { store, keys, tokens } = held
   if (store === undefined || index === tokens.length) return
   const { key } = keys[index] as DeliveryKey
-  const released = recover(
-    () => store.release(key, tokens[index] as string),
-    (error) => storeFailed(parts, 'release', error),
-  )
-  return andThen(released, () => releaseHeld(held, parts, index + 1))
+  let released: MaybePromise<void>
+  try {
+    released = store.release(key, tokens[index] as string)
+  } catch (error) {
+    return releaseFailed(error, held, parts, index)
+  }
+  return settle(released, releaseNext, releaseFailed, held, parts, index)
+}
+
+function releaseNext(_: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  return releaseHeld(held, parts, index + 1)
+}
+
+function releaseFailed(error: unknown, held: HeldKeys, parts: GuardParts, index: number): MaybePromise<void> {
+  storeFailed(parts, 'release', error)
+  return releaseHeld(held, parts, index + 1)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { andThen, isThenable, recover, settle } from './maybe-promise.js'
+import { andThen, isThenable, recover } from './maybe-promise.js'
 
 describe('maybe-promise helpers', () => {
   test('andThen goes on synchronously with a value, and after the promise with a promise', async () => {
@@ -39,43 +39,5 @@ describe('maybe-promise helpers', () => {
     expect(isThenable({ then() {} })).toBe(true)
     // biome-ignore lint/suspicious/noThenProperty: the point of the test
     for (const value of [null, undefined, 0, 'then', {}, { then: 1 }]) expect(isThenable(value)).toBe(false)
-  })
-})
-
-describe('settle', () => {
-  test('a value now goes to onValue now; a throw to onError now', () => {
-    expect(
-      settle(
-        () => 2,
-        (v) => v * 10,
-        () => -1,
-      ),
-    ).toBe(20)
-    expect(
-      settle(
-        () => {
-          throw new Error('now')
-        },
-        (): string => 'value',
-        (e) => (e as Error).message,
-      ),
-    ).toBe('now')
-  })
-
-  test('a promise goes to onValue or onError once it settles', async () => {
-    await expect(
-      settle(
-        () => Promise.resolve(3),
-        (v) => v + 1,
-        () => -1,
-      ),
-    ).resolves.toBe(4)
-    await expect(
-      settle(
-        () => Promise.reject(new Error('later')),
-        () => '',
-        (e) => (e as Error).message,
-      ),
-    ).resolves.toBe('later')
   })
 })

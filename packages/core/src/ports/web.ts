@@ -51,5 +51,7 @@ export function toResponse(verdict: Verdict): Response {
     const { connection: _, ...rest } = headers
     headers = rest
   }
-  return new Response(verdict.body, { status: verdict.status, headers })
+  // A 204 or 205 (a `respond` reply) may not have a body, not even an empty one.
+  const body = verdict.status === 204 || verdict.status === 205 ? null : verdict.body
+  return new Response(body, { status: verdict.status, headers })
 }

@@ -97,7 +97,8 @@ describe.each(aliases)('$name: Standard Webhooks under the sender name, against 
     const headers = signed(alias, secret, 'msg_2Lh9KRb0pzN4LePd3XiA', at)
     const key = alias.librarySecret(secret)
     const Library = alias.headers === 'svix' ? SvixWebhook : StandardWebhook
-    expect(new Library(key).verify(body, headers)).toEqual(JSON.parse(body))
+    // standardwebhooks returns the parsed body; svix 2 verifies and returns nothing. A refusal throws in both.
+    expect(new Library(key).verify(body, headers)).toEqual(alias.headers === 'svix' ? undefined : JSON.parse(body))
     const { status, events } = await deliver(alias.verifier(secret), headers)
     expect(status).toBe(202)
     expect(events[0]).toMatchObject({

@@ -37,7 +37,7 @@ function svixHeaders(id: string, date: Date, signer = new Webhook(secret), paylo
 describe('svix preset, against the svix and standardwebhooks packages', () => {
   test('accepts what svix signs, named svix on the event', async () => {
     const headers = svixHeaders('msg_2abc', new Date())
-    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body))
+    expect(() => new Webhook(secret).verify(body, headers)).not.toThrow() // svix 2 returns nothing; a refusal throws
     const { status, events } = await send(headers)
     expect(status).toBe(202)
     expect(events[0]).toMatchObject({ id: 'msg_2abc', type: 'user.created' })

@@ -25,7 +25,7 @@ export interface RejectionContext {
 export function rejection(code: ErrorCode, ctx: RejectionContext): Verdict {
   const status = errorStatus[code]
   const verdict = respond(status, code, problemJson, JSON.stringify({ status, code, title: errorTitle[code] }))
-  if (status === 503 || status === 409) verdict.headers['retry-after'] = String(ctx.retryAfterSeconds)
+  if (status === 503 || status === 409 || status === 429) verdict.headers['retry-after'] = String(ctx.retryAfterSeconds)
   if (status === 405) verdict.headers.allow = ctx.allow
   if (ctx.closeConnection) verdict.headers.connection = 'close'
   return verdict

@@ -1,5 +1,6 @@
 import { constants, createHash, generateKeyPairSync, sign } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { makeSigningCertificate } from '../../test-support/certs.js'
 import { asymmetricSignature } from './asymmetric-signature.js'
 
 const body = '{"event":"order.paid"}'
@@ -100,7 +101,7 @@ describe('asymmetricSignature', () => {
       encoding: 'base64',
     } as const
     expect(() => asymmetricSignature({ ...base, algorithm: 'rsa-sha1' as never })).toThrow(
-      "asymmetric-signature: algorithm must be 'ed25519', 'ecdsa-p256-sha256', 'rsa-pkcs1-sha256' or 'rsa-pss-sha256'",
+      "asymmetric-signature: algorithm must be 'ed25519', 'ecdsa-p256-sha256', 'rsa-pkcs1-sha256', 'rsa-pss-sha256' or 'rsa-pkcs1-sha1'",
     )
     expect(() => asymmetricSignature({ ...base, publicKey: pem(rsa.publicKey) })).toThrow(
       'asymmetric-signature: publicKey[0] must be a ecdsa-p256-sha256 public key (not a public ec key)',
@@ -114,5 +115,105 @@ describe('asymmetricSignature', () => {
     )
     expect(() => asymmetricSignature({ ...base, signedContent: '{timestamp}' })).toThrow(/\{body\}/)
     expect(() => asymmetricSignature({ ...base, signatureFormat: 'pem' as never })).toThrow(/signatureFormat/)
+  })
+
+  describe('with the key in a certificate at a URL the request names', () => {
+    const signing = makeSigningCertificate()
+    const fetched: string[] = []
+    const fetch = async (url: string) => {
+      fetched.push(url)
+      return { ok: true, status: 200, text: async () => signing.cert }
+    }
+    const certificateUrl = { hosts: /^certs\.acme\.test$/, fetch }
+
+    test('a header names it: verified with the certificate fetched once; a host not allowed is refused', async () => {
+      const verifier = asymmetricSignature({
+        algorithm: 'rsa-pkcs1-sha256',
+        header: 'x-sig',
+        encoding: 'base64',
+        certificateUrl: { ...certificateUrl, header: 'x-cert-url' },
+      })
+      const signature = sign('sha256', Buffer.from(body), signing.key).toString('base64')
+      const url = 'https://certs.acme.test/k1.pem'
+      fetched.length = 0
+      expect(await verifier.verify(ctx({ 'x-sig': signature, 'x-cert-url': url }))).toHaveProperty('replayKey')
+      expect(await verifier.verify(ctx({ 'x-sig': signature, 'x-cert-url': url }))).toHaveProperty('replayKey')
+      expect(fetched).toEqual([url])
+      const forged = sign('sha256', Buffer.from(body), rsa.privateKey).toString('base64')
+      await expect(verifier.verify(ctx({ 'x-sig': forged, 'x-cert-url': url }))).rejects.toMatchObject({
+        code: 'invalid_signature',
+      })
+      await expect(
+        verifier.verify(ctx({ 'x-sig': signature, 'x-cert-url': 'https://evil.test/k1.pem' })),
+      ).rejects.toMatchObject({ code: 'invalid_signature', detail: expect.stringContaining('not allowed') })
+      await expect(verifier.verify(ctx({ 'x-sig': signature }))).rejects.toMatchObject({ code: 'missing_signature' })
+      expect(fetched).toEqual([url])
+    })
+
+    test('signedMessage reads a message from the body: its algorithm, URL, timestamp, id and type', async () => {
+      const verifier = asymmetricSignature({
+        name: 'acme',
+        algorithm: ['rsa-pkcs1-sha1', 'rsa-pkcs1-sha256'],
+        encoding: 'base64',
+        certificateUrl,
+        toleranceSeconds: 60,
+        signedMessage: (c) => {
+          const m = JSON.parse(new TextDecoder().decode(c.body))
+          return {
+            signature: m.sig,
+            signed: [m.text],
+            algorithm: m.v === 1 ? 'rsa-pkcs1-sha1' : m.v === 2 ? 'rsa-pkcs1-sha256' : m.v,
+            certificateUrl: m.cert,
+            timestampMs: Date.parse(m.at),
+            id: m.id,
+            type: 'note',
+          }
+        },
+      })
+      expect(verifier.credentialHeaders).toBeUndefined()
+      const message = (v: unknown, hash: string, at = '2023-11-14T22:13:20.000Z') =>
+        JSON.stringify({
+          sig: sign(hash, Buffer.from('hello'), signing.key).toString('base64'),
+          text: 'hello',
+          v,
+          cert: 'https://certs.acme.test/k2.pem',
+          at,
+          id: 'm-1',
+        })
+      for (const [v, hash] of [
+        [1, 'sha1'],
+        [2, 'sha256'],
+      ] as const) {
+        expect(await verifier.verify(ctx({}, message(v, hash)))).toEqual({
+          id: 'm-1',
+          type: 'note',
+          timestamp: 1_700_000_000,
+        })
+      }
+      await expect(verifier.verify(ctx({}, message(1, 'sha256')))).rejects.toMatchObject({ code: 'invalid_signature' })
+      await expect(verifier.verify(ctx({}, message('ed25519', 'sha256')))).rejects.toMatchObject({
+        code: 'invalid_signature',
+        detail: expect.stringContaining('not configured'),
+      })
+      await expect(verifier.verify(ctx({}, message(2, 'sha256', '2023-11-14T22:11:00.000Z')))).rejects.toMatchObject({
+        code: 'timestamp_too_old',
+      })
+    })
+
+    test('options: publicKey or certificateUrl, one of the two; an algorithm list needs signedMessage', () => {
+      const base = { algorithm: 'rsa-pkcs1-sha256', header: 'x-sig', encoding: 'base64' } as const
+      expect(() => asymmetricSignature({ ...base })).toThrow(
+        'asymmetric-signature: publicKey must be given, or certificateUrl instead (one of the two)',
+      )
+      expect(() => asymmetricSignature({ ...base, publicKey: pem(rsa.publicKey), certificateUrl })).toThrow(
+        /one of the two/,
+      )
+      expect(() =>
+        asymmetricSignature({ ...base, algorithm: ['rsa-pkcs1-sha1', 'rsa-pkcs1-sha256'], certificateUrl }),
+      ).toThrow(/needs signedMessage/)
+      expect(() => asymmetricSignature({ ...base, certificateUrl: { hosts: [] } })).toThrow(
+        'asymmetric-signature: certificateUrl.hosts must be one value or a non-empty list',
+      )
+    })
   })
 })

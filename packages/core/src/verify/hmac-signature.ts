@@ -1,4 +1,4 @@
-import { hmacKey } from '#crypto'
+import { hmacKey, sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
 import type { EventField } from '../event/event-field.js'
 import { joinedHeader, singleHeader } from '../lib/headers.js'
@@ -16,7 +16,8 @@ import {
   positiveNumber,
   requireOptions,
 } from './option-checks.js'
-import { compileTemplate, type Part, signedContentOf, timestampPlace } from './signed-content.js'
+import { publicBaseUrl } from './request-url.js'
+import { compileTemplate, type Part, signedContentOf, templateUses, timestampPlace } from './signed-content.js'
 import { checkTimestamp, type TimestampUnit } from './timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
@@ -59,10 +60,32 @@ export interface HmacSignatureOptions {
   separator?: string
   /**
    * What was signed, as a template over the raw request: `{body}` (the raw
-   * bytes), `{timestamp}` (exactly as sent) and `{header:name}`; everything
-   * else is literal text. Default `{body}`.
+   * bytes), `{timestamp}` (exactly as sent), `{header:name}`, `{method}`,
+   * `{path}`, `{query}` (raw, without `?`), `{url}` (the request URL as the
+   * sender saw it: `publicUrl`, or a trusted proxy's origin, joined with the
+   * path and query) and `{form}` (the form body's parameters sorted by name,
+   * each name then value, as Twilio signs them); everything else is literal
+   * text. It must sign the body (`{body}` or `{form}`, or `bodySha256Param`).
+   * Default `{body}`.
    */
   signedContent?: string
+  /**
+   * The public base URL the sender calls, e.g. `https://example.com` (a base
+   * path is allowed: `https://example.com/hooks` when your framework reports
+   * paths below a mount point), for `{url}`: joined with the request's path
+   * and raw query. Without it, `{url}` is built from the `Forwarded` or
+   * `X-Forwarded-Proto`/`-Host` headers of a proxy in the guard's
+   * `trustProxy`, and `createGuard` refuses to start without `trustProxy`.
+   */
+  publicUrl?: string
+  /**
+   * The query parameter of the signed URL that carries the hex SHA-256 of the
+   * raw body (Twilio's `bodySHA256` on JSON requests): the body is then signed
+   * through it, and `signedContent` must sign `{url}` or `{query}`. A request
+   * without exactly one such parameter, or whose body does not hash to it, is
+   * refused (`invalid_signature`).
+   */
+  bodySha256Param?: string
   /**
    * Where the signed timestamp (Unix seconds) is: its own header, or an entry
    * of the signature header such as Stripe's `t=`. `signedContent` must sign
@@ -95,6 +118,8 @@ interface HmacScheme {
   prefix: string
   separator: string | undefined
   template: readonly Part[]
+  publicUrl: string | undefined
+  bodySha256Param: string | undefined
   timestampHeader: string | undefined
   timestampEntry: string | undefined
   timestampUnit: TimestampUnit
@@ -154,7 +179,19 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   const separator = options.separator === undefined ? undefined : nonEmptyString(options.separator, where, 'separator')
   const signedContent = options.signedContent ?? '{body}'
   if (typeof signedContent !== 'string') throw optionError(where, 'signedContent', 'a string')
-  const template = compileTemplate(signedContent, where)
+  const bodySha256Param =
+    options.bodySha256Param === undefined
+      ? undefined
+      : nonEmptyString(options.bodySha256Param, where, 'bodySha256Param')
+  const template = compileTemplate(signedContent, where, bodySha256Param !== undefined)
+  if (bodySha256Param !== undefined && !templateUses(template, 'url') && !templateUses(template, 'query')) {
+    throw optionError(where, 'signedContent', 'a template with {url} or {query} when bodySha256Param is set')
+  }
+  const publicUrl = options.publicUrl === undefined ? undefined : publicBaseUrl(options.publicUrl, where, 'publicUrl')
+  const signsUrl = templateUses(template, 'url')
+  if (publicUrl !== undefined && !signsUrl) {
+    throw optionError(where, 'signedContent', 'a template with {url} when publicUrl is set')
+  }
   const { timestampHeader, timestampEntry } = timestampPlace(options.timestamp, separator, template, where)
   const timestampUnit = oneOf(options.timestamp?.unit ?? 'seconds', ['seconds', 'ms'], where, 'timestamp.unit')
   const tolerance =
@@ -173,6 +210,8 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     prefix,
     separator,
     template,
+    publicUrl,
+    bodySha256Param,
     timestampHeader,
     timestampEntry,
     timestampUnit,
@@ -186,6 +225,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     credentialHeaders: [header],
     signs: { body: true, headers: signedHeaders },
     missingCredentialCode: 'missing_signature',
+    ...(signsUrl && publicUrl === undefined ? { urlFromProxy: true } : {}),
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     verify: (ctx) => verifyHmac(ctx, scheme),
@@ -202,8 +242,23 @@ async function verifyHmac(ctx: VerifyContext, scheme: HmacScheme): Promise<Verif
       ? undefined
       : checkTimestamp(timestampText, ctx.nowMs, scheme.tolerance ?? ctx.toleranceSeconds, scheme.timestampUnit)
   const candidates = candidatesOf(entries, scheme)
-  const signed = signedContentOf(ctx, scheme.template, timestampText)
+  const signed = signedContentOf(ctx, scheme.template, timestampText, scheme.publicUrl)
+  if (scheme.bodySha256Param !== undefined) await checkBodySha256(ctx, scheme.bodySha256Param)
   return scheme.keys.use(ctx, (keys) => compare(signed, candidates, timestamp, keys, scheme))
+}
+
+/** The body hashes to the one hex SHA-256 the signed query carries in `param`. */
+async function checkBodySha256(ctx: VerifyContext, param: string): Promise<void> {
+  const sent = new URLSearchParams(ctx.query ?? '').getAll(param)
+  if (sent.length !== 1) {
+    throw new WebhookError('invalid_signature', `the query must carry one ${param} parameter, not ${sent.length}`)
+  }
+  const digest = await sha256(ctx.body)
+  let hex = ''
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0')
+  if (!safeEqual((sent[0] as string).toLowerCase(), hex)) {
+    throw new WebhookError('invalid_signature', `the body does not hash to the signed ${param}`)
+  }
 }
 
 /** The signature header's entries, trimmed: the whole header, or its parts between separators (repeats joined). */

@@ -1,22 +1,49 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { errors } from 'jose'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
+import { errors, importSPKI } from 'jose'
 import { expect, describe as suite, test } from 'vitest'
-import { describe, publicKeySource, secretSource } from './jwt-keys.js'
+import { describe, importedKey, publicKeySource, secretSource } from './jwt-keys.js'
 
 suite('jwt key sources', () => {
   test('a secret is copied at creation: changing the caller’s bytes later changes nothing', async () => {
     const bytes = new TextEncoder().encode('jwt-secret')
     const source = secretSource(bytes, 'jwt: secret[0]')
     bytes.fill(0)
-    expect(new TextDecoder().decode((await source({ alg: 'HS256' })) as Uint8Array)).toBe('jwt-secret')
+    const mac = createHmac('sha256', 'jwt-secret').update('header.payload').digest('base64url')
+    const key = await source({ alg: 'HS256' })
+    expect(await key.verify('header.payload', mac)).toBe(true)
+    expect(
+      await key.verify('header.payload', createHmac('sha256', bytes).update('header.payload').digest('base64url')),
+    ).toBe(false)
     expect(() => secretSource('', 'jwt: secret[0]')).toThrow('jwt: secret[0] must be a non-empty string or Uint8Array')
   })
 
   test('a public key is imported per algorithm; an algorithm it does not fit is no matching key', async () => {
-    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' })
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const jwk = pair.publicKey.export({ format: 'jwk' })
     const source = publicKeySource({ ...jwk, alg: 'ES256' }, ['ES256', 'RS256'], 'jwt: publicKey[0]')
-    expect(await source({ alg: 'ES256' })).toHaveProperty('type', 'public')
-    await expect(source({ alg: 'RS256' })).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey)
+    const signature = sign('sha256', Buffer.from('header.payload'), {
+      key: pair.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    }).toString('base64url')
+    expect(await (await source({ alg: 'ES256' })).verify('header.payload', signature)).toBe(true)
+    await expect(Promise.resolve().then(() => source({ alg: 'RS256' }))).rejects.toBeInstanceOf(
+      errors.JWKSNoMatchingKey,
+    )
+  })
+
+  test('an RSA key under 2048 bits is refused when a token needs it, as jose refuses it: invalid_token', async () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    const pem = small.publicKey.export({ type: 'spki', format: 'pem' }) as string
+    const key = importedKey('RS256', await importSPKI(pem, 'RS256'))
+    const signature = sign('sha256', Buffer.from('header.payload'), small.privateKey).toString('base64url')
+    expect(() => key.verify('header.payload', signature)).toThrow(expect.objectContaining({ code: 'invalid_token' }))
+    const big = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const bigKey = importedKey(
+      'RS256',
+      await importSPKI(big.publicKey.export({ type: 'spki', format: 'pem' }) as string, 'RS256'),
+    )
+    const bigSignature = sign('sha256', Buffer.from('header.payload'), big.privateKey).toString('base64url')
+    expect(bigKey.verify('header.payload', bigSignature)).toBe(true)
   })
 
   test('a private JWK or a text that is no PEM is refused at creation, naming the option', () => {

@@ -7,12 +7,54 @@ import {
   type JWK,
   type JWSHeaderParameters,
 } from 'jose'
+import { jwsKey } from '#crypto'
 import { WebhookError } from '../errors.js'
+import type { JwsAlgorithm, JwsKey } from './crypto/port.js'
 import type { JwtOptions } from './jwt.js'
 import { nonNegativeNumber, positiveNumber, timerMs } from './option-checks.js'
 
-/** Where a token's key comes from: given the token's protected header, the key to verify it with. */
-export type KeySource = (header: JWSHeaderParameters) => Promise<Uint8Array | CryptoKey>
+/**
+ * Where a token's key comes from: given the token's protected header, the key
+ * to verify it with, prepared once. A key already at hand is returned as it
+ * is (no promise), so a token verifies without waiting when the port's crypto
+ * is synchronous.
+ */
+export type KeySource = (header: JWSHeaderParameters) => JwsKey | Promise<JwsKey>
+
+/** RFC 7518 §3.3 (and jose): RSA keys under 2048 bits are refused. */
+const minRsaBits = 2048
+
+/**
+ * The one place a key becomes a {@link JwsKey}: HMAC secret bytes, or a
+ * `CryptoKey` that jose imported for `alg` (from a PEM, a JWK, a key set).
+ * An RSA key below 2048 bits is refused when a token needs it, as jose
+ * refuses it (`invalid_token`; the next key is not tried).
+ */
+export function importedKey(alg: JwsAlgorithm, key: Uint8Array | CryptoKey): JwsKey {
+  if (!(key instanceof Uint8Array) && (alg.startsWith('RS') || alg.startsWith('PS'))) {
+    const { modulusLength } = key.algorithm as RsaHashedKeyAlgorithm
+    if (typeof modulusLength !== 'number' || modulusLength < minRsaBits) {
+      return {
+        verify() {
+          throw new WebhookError('invalid_token', `${alg} requires a key of ${minRsaBits} bits or more`)
+        },
+      }
+    }
+  }
+  return jwsKey(alg, key)
+}
+
+/** Each `CryptoKey` a key set hands out (jose caches its imports), prepared once. */
+function preparedOnce(): (alg: JwsAlgorithm, key: Uint8Array | CryptoKey) => JwsKey {
+  const prepared = new WeakMap<object, { alg: JwsAlgorithm; key: JwsKey }>()
+  return (alg, key) => {
+    const known = prepared.get(key)
+    if (known?.alg === alg) return known.key
+    const fresh = importedKey(alg, key)
+    prepared.set(key, { alg, key: fresh })
+    return fresh
+  }
+}
 
 /** The key-set timings of {@link JwtOptions}. */
 type RemoteKeySetOptions = Pick<
@@ -41,8 +83,11 @@ export function remoteKeySource(url: URL, options: RemoteKeySetOptions, where: s
   const backoffMs = nonNegativeNumber(options.jwksFailureBackoffMs ?? 1_000, where, 'jwksFailureBackoffMs')
   let failedUntil = 0
   // The key set as it was when a fetch failed: during the back-off, only it is consulted.
-  let cached: KeySource | undefined
-  return async (header) => {
+  let cached: ReturnType<typeof createLocalJWKSet> | undefined
+  const prepare = preparedOnce()
+  return async (header) => prepare(header.alg as JwsAlgorithm, await resolve(header))
+
+  async function resolve(header: JWSHeaderParameters): Promise<Uint8Array | CryptoKey> {
     if (Date.now() < failedUntil) return fromCache(header)
     try {
       return await remote(header)
@@ -70,18 +115,27 @@ export function remoteKeySource(url: URL, options: RemoteKeySetOptions, where: s
   }
 }
 
-/** A public key imported once per allowed algorithm, at creation. */
+/**
+ * A public key imported once per allowed algorithm, at creation (by jose,
+ * which checks that the key fits each). Until the imports settle a token
+ * waits for them; afterwards its key is at hand.
+ */
 export function publicKeySource(key: unknown, algorithms: readonly string[], option: string): KeySource {
-  const settled = Promise.allSettled(publicKeyImports(key, algorithms, option))
-  return async (header) => {
-    const results = await settled
-    if (results.every((r) => r.status === 'rejected')) {
+  let keys: (JwsKey | undefined)[] | undefined
+  const settled = Promise.allSettled(publicKeyImports(key, algorithms, option)).then((results) => {
+    keys = results.map((r, i) =>
+      r.status === 'fulfilled' ? importedKey(algorithms[i] as JwsAlgorithm, r.value) : undefined,
+    )
+  })
+  const pick = (header: JWSHeaderParameters): JwsKey => {
+    if ((keys as (JwsKey | undefined)[]).every((k) => k === undefined)) {
       throw new WebhookError('keys_unavailable', `${option} could not be imported for any of the algorithms`)
     }
-    const result = results[algorithms.indexOf(header.alg as string)]
-    if (result?.status !== 'fulfilled') throw new errors.JWKSNoMatchingKey(`${option} does not fit ${header.alg}`)
-    return result.value
+    const found = (keys as (JwsKey | undefined)[])[algorithms.indexOf(header.alg as string)]
+    if (found === undefined) throw new errors.JWKSNoMatchingKey(`${option} does not fit ${header.alg}`)
+    return found
   }
+  return (header) => (keys === undefined ? settled.then(() => pick(header)) : pick(header))
 }
 
 /** The imports of a PEM (SPKI) or public JWK, one per algorithm, in the order of `algorithms`. */
@@ -106,11 +160,20 @@ function publicKeyImports(key: unknown, algorithms: readonly string[], option: s
   throw new TypeError(`${option} must be a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK`)
 }
 
-/** An HMAC secret, copied once at creation; a string is its UTF-8 bytes. */
+/** An HMAC secret, copied once at creation (a string is its UTF-8 bytes), prepared once per algorithm. */
 export function secretSource(secret: unknown, option: string): KeySource {
   let bytes: Uint8Array
   if (typeof secret === 'string' && secret.length > 0) bytes = encoder.encode(secret)
   else if (secret instanceof Uint8Array && secret.byteLength > 0) bytes = secret.slice()
   else throw new TypeError(`${option} must be a non-empty string or Uint8Array`)
-  return async () => bytes
+  const keys = new Map<string, JwsKey>()
+  return (header) => {
+    const alg = header.alg as JwsAlgorithm
+    let key = keys.get(alg)
+    if (key === undefined) {
+      key = importedKey(alg, bytes)
+      keys.set(alg, key)
+    }
+    return key
+  }
 }

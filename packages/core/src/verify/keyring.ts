@@ -140,18 +140,26 @@ function checkEntry<C, R>(
     entry.keys === null
       ? `tenant ${tenant} is unknown to the key resolver`
       : `${kind.option}: no key is valid at ${new Date(ctx.nowMs).toISOString()}${tenant ? ` for tenant ${tenant}` : ''}`
-  return settle(
-    () => check([decoy()]),
-    (): never => {
-      throw new WebhookError(kind.refusal, why)
-    },
-    (error): never => {
-      if (error instanceof WebhookError && error.status < 500) {
-        throw new WebhookError(error.code, error.detail ? `${error.detail} (${why})` : why)
-      }
-      throw error
-    },
-  )
+  let checked: MaybePromise<R>
+  try {
+    checked = check([decoy()])
+  } catch (error) {
+    return decoyFailed(error, why)
+  }
+  return settle(checked, decoyPassed, decoyFailed, why, kind.refusal)
+}
+
+/** The check with the decoy passed: the request is refused all the same. */
+function decoyPassed(_: unknown, why: string, refusal: ErrorCode): never {
+  throw new WebhookError(refusal, why)
+}
+
+/** The check with the decoy failed, as it should: the sender's error, told why (a server error as it is). */
+function decoyFailed(error: unknown, why: string): never {
+  if (error instanceof WebhookError && error.status < 500) {
+    throw new WebhookError(error.code, error.detail ? `${error.detail} (${why})` : why)
+  }
+  throw error
 }
 
 /** `n` random bytes, for a decoy secret. */

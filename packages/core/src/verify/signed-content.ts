@@ -1,22 +1,40 @@
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
+import { sortedFormParams } from './form-params.js'
 import { headerName, nonEmptyString, optionError } from './option-checks.js'
+import { requestUrl } from './request-url.js'
 import type { VerifyContext } from './verifier.js'
 
 /**
  * What a signature covers, as a template over the raw request, shared by the
  * signature verifiers (`hmacSignature`, `asymmetricSignature`): `{body}` (the raw
- * bytes), `{timestamp}` (exactly as sent) and `{header:name}`; everything else is
- * literal text. Compiled once at creation; filled in per request.
+ * bytes), `{timestamp}` (exactly as sent) and `{header:name}`; the request's
+ * `{method}`, `{path}`, `{query}` (raw, without `?`), `{url}` (as the sender saw
+ * it: see request-url.ts) and `{form}` (the form parameters sorted by name, as
+ * Twilio signs them: see form-params.ts); everything else is literal text.
+ * Compiled once at creation; filled in per request.
  */
 
+/** What the request itself gives a template: `{method}`, `{path}`, `{query}`, `{url}`, `{form}`. */
+export type RequestPart = 'method' | 'path' | 'query' | 'url' | 'form'
+const requestParts: readonly string[] = ['method', 'path', 'query', 'url', 'form'] satisfies RequestPart[]
+
 /** One piece of a compiled template. */
-export type Part = { literal: string } | { body: true } | { timestamp: true } | { header: string }
+export type Part =
+  | { literal: string }
+  | { body: true }
+  | { timestamp: true }
+  | { header: string }
+  | { request: RequestPart }
 
 const placeholder = /\{([^{}]*)\}/g
 
-/** Compiles a `signedContent` template; a template without `{body}` or with an unknown placeholder is a `TypeError`. */
-export function compileTemplate(template: string, where: string): Part[] {
+/**
+ * Compiles a `signedContent` template; a template with an unknown placeholder,
+ * or that signs no body (neither `{body}` nor `{form}`, unless `bodySignedElsewhere`),
+ * is a `TypeError`.
+ */
+export function compileTemplate(template: string, where: string, bodySignedElsewhere = false): Part[] {
   const parts: Part[] = []
   let last = 0
   let hasBody = false
@@ -27,17 +45,20 @@ export function compileTemplate(template: string, where: string): Part[] {
       parts.push({ body: true })
       hasBody = true
     } else if (name === 'timestamp') parts.push({ timestamp: true })
-    else if (name.startsWith('header:')) {
+    else if (requestParts.includes(name)) {
+      parts.push({ request: name as RequestPart })
+      if (name === 'form') hasBody = true
+    } else if (name.startsWith('header:')) {
       parts.push({ header: headerName(name.slice(7), where, `signedContent {${name}}`) })
     } else {
       throw new TypeError(
-        `${where}: signedContent has an unknown placeholder {${name}}: use {body}, {timestamp} or {header:name}`,
+        `${where}: signedContent has an unknown placeholder {${name}}: use {body}, {timestamp}, {header:name}, {method}, {path}, {query}, {url} or {form}`,
       )
     }
     last = match.index + match[0].length
   }
   if (last < template.length) parts.push({ literal: template.slice(last) })
-  if (!hasBody) throw optionError(where, 'signedContent', 'a template with {body}')
+  if (!hasBody && !bodySignedElsewhere) throw optionError(where, 'signedContent', 'a template with {body} or {form}')
   return parts
 }
 
@@ -74,17 +95,28 @@ export function timestampPlace(
   return { timestampHeader, timestampEntry }
 }
 
-/** The template filled in from the request: literal text, the raw body, the timestamp as sent, signed headers. */
+/** Whether the template signs this part of the request. */
+export function templateUses(template: readonly Part[], part: RequestPart): boolean {
+  return template.some((p) => 'request' in p && p.request === part)
+}
+
+/**
+ * The template filled in from the request: literal text, the raw body, the
+ * timestamp as sent, signed headers, the request's parts. `publicUrl` is the
+ * base of `{url}`; without it, the trusted proxy's origin (see request-url.ts).
+ */
 export function signedContentOf(
   ctx: VerifyContext,
   template: readonly Part[],
   timestampText: string | undefined,
+  publicUrl?: string,
 ): (string | Uint8Array)[] {
   const signed: (string | Uint8Array)[] = []
   for (const part of template) {
     if ('literal' in part) signed.push(part.literal)
     else if ('body' in part) signed.push(ctx.body)
     else if ('timestamp' in part) signed.push(timestampText as string)
+    else if ('request' in part) signed.push(requestPart(ctx, part.request, publicUrl))
     else {
       const signedHeader = singleHeader(ctx.headers, part.header)
       if (signedHeader === undefined) {
@@ -94,4 +126,13 @@ export function signedContentOf(
     }
   }
   return signed
+}
+
+/** One of the request's own parts, as the template signs it. */
+function requestPart(ctx: VerifyContext, part: RequestPart, publicUrl: string | undefined): string {
+  if (part === 'method') return ctx.method
+  if (part === 'path') return ctx.path ?? ''
+  if (part === 'query') return ctx.query ?? ''
+  if (part === 'url') return requestUrl(ctx, publicUrl)
+  return sortedFormParams(ctx)
 }

@@ -99,7 +99,7 @@ describe('standardWebhooks', () => {
       'svix-timestamp': h['webhook-timestamp'],
       'svix-signature': h['webhook-signature'],
     }
-    expect(new SvixWebhook(secret.whsec).verify(text, svixHeaders)).toBeTruthy()
+    expect(() => new SvixWebhook(secret.whsec).verify(text, svixHeaders)).not.toThrow() // svix 2 returns nothing
   })
 
   test('timestamp tolerance is inclusive at both edges', async () => {

@@ -1,4 +1,4 @@
-import { base64Decode, base64Encode, ed25519PublicKey, hmacKey } from '#crypto'
+import { base64Decode, ed25519PublicKey, hmacKey } from '#crypto'
 import { carries } from '../admit/credential-check.js'
 import { WebhookError } from '../errors.js'
 import { concatBytes } from '../lib/bytes.js'
@@ -73,8 +73,12 @@ interface SignedDelivery {
   signatures: string
 }
 
-/** A `v1a` signature: base64 of 64 bytes, canonical. */
-const ed25519SignaturePattern = /^[A-Za-z0-9+/]{86}==$/
+/**
+ * A `v1a` signature: base64 of 64 bytes, canonical. 64 bytes are 86
+ * characters and `==`; the last character carries 2 bits and 4 zero bits,
+ * so it is one of `A`, `Q`, `g`, `w` (any other decodes to the same bytes).
+ */
+const ed25519SignaturePattern = /^[A-Za-z0-9+/]{85}[AQgw]==$/
 
 /** Decodes a `whsec_` secret once, at creation. */
 export function decodeWhsecSecret(secret: unknown, option: string): Uint8Array {
@@ -343,9 +347,7 @@ async function checkPublicKeys(
 
 /** The 64 bytes of a `v1a` value, or undefined unless it is their canonical base64: no lenient decoding. */
 function ed25519Signature(value: string): Uint8Array | undefined {
-  if (!ed25519SignaturePattern.test(value)) return undefined
-  const signature = base64Decode(value)
-  return base64Encode(signature) === value ? signature : undefined
+  return ed25519SignaturePattern.test(value) ? base64Decode(value) : undefined
 }
 
 /** Each secret's `v1` digest, one after the other. */

@@ -8,6 +8,15 @@ export interface VerifyContext {
   headers: HeaderBag
   /** The raw query string, without the `?` and not decoded; absent or `''` when there is none. */
   query?: string
+  /** The request path as the adapter reports it (`/hooks/twilio`), when it reports one. */
+  path?: string
+  /**
+   * The origin the client called (`https://example.com`), as a trusted proxy
+   * forwarded it (`Forwarded`, `X-Forwarded-Proto`/`-Host`): set only when the
+   * socket's address is in the guard's `trustProxy` and a verifier asked for
+   * it ({@link Verifier.urlFromProxy}).
+   */
+  forwardedOrigin?: string
   body: Uint8Array
   params: Readonly<Record<string, string>>
   tls: TlsPeer | undefined
@@ -57,6 +66,12 @@ export interface HandshakeReply {
   body: string
   /** More headers, e.g. `x-content-type-options: nosniff`. */
   headers?: Readonly<Record<string, string>>
+  /**
+   * Something the operator must act on, logged at `warn` through the guard's
+   * logger with the sender's name (an SNS subscription left unconfirmed).
+   * Never a secret, token or body.
+   */
+  warning?: { message: string; fields?: Readonly<Record<string, string>> }
 }
 
 /**
@@ -124,6 +139,12 @@ export interface Verifier {
   readonly credentialHeaders?: readonly string[]
   /** The code for a request with none of `credentialHeaders`. Default `missing_credentials`. */
   readonly missingCredentialCode?: 'missing_credentials' | 'missing_signature'
+  /**
+   * Whether this verifier signs the request URL and reads its origin from a
+   * trusted proxy's headers (`hmacSignature` with `{url}` and no
+   * `publicUrl`): `createGuard` then refuses to start without `trustProxy`.
+   */
+  readonly urlFromProxy?: boolean
   /** The sender's handshakes (Slack's `url_verification`, Meta's `hub.challenge`), answered by the guard. */
   readonly handshakes?: readonly Handshake[]
   verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>

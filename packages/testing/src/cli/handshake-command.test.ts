@@ -1,4 +1,4 @@
-import { createGuard, meta } from '@hookguard/core'
+import { createGuard, meta, okta, x } from '@hookguard/core'
 import { describe, expect, test } from 'vitest'
 import type { HandshakeRequest } from '../handshake-request.js'
 import type { CliIo } from './io.js'
@@ -30,6 +30,26 @@ describe('hookguard handshake', () => {
     const guard = createGuard({ verify: [meta({ appSecret: 's', verifyToken: 'tok-1' })], enqueue: () => {} })
     const response = await guard.handle(new Request(shake.url, { method: shake.method, headers: shake.headers }))
     expect({ status: response.status, body: await response.text() }).toEqual({ status: 200, body: shake.expected.body })
+  })
+
+  test('x-crc and okta-verification --header: requests the presets answer as printed', async () => {
+    for (const [args, verifier] of [
+      [['x-crc', '--secret', 'consumer-secret'], x({ consumerSecret: 'consumer-secret' })],
+      [
+        ['okta-verification', '--secret', 'okta-secret', '--header', 'X-Okta-Secret'],
+        okta({ secret: 'okta-secret', header: 'x-okta-secret' }),
+      ],
+    ] as const) {
+      const { io, out } = capture()
+      expect(await main(['handshake', ...args, '--url', 'http://localhost/hooks', '--json'], io)).toBe(0)
+      const shake = JSON.parse(out()) as HandshakeRequest
+      const guard = createGuard({ verify: [verifier], enqueue: () => {} })
+      const response = await guard.handle(new Request(shake.url, { method: shake.method, headers: shake.headers }))
+      expect({ status: response.status, body: await response.text() }).toEqual({
+        status: 200,
+        body: shake.expected.body,
+      })
+    }
   })
 
   test('prints a curl line and the expected answer; a missing or unknown name is a usage error', async () => {

@@ -20,6 +20,7 @@ export async function handshakeCommand(args: string[], io: CliIo): Promise<numbe
     options: {
       secret: { type: 'string' },
       'verify-token': { type: 'string' },
+      header: { type: 'string' },
       challenge: { type: 'string' },
       url: { type: 'string' },
       json: { type: 'boolean' },
@@ -39,6 +40,7 @@ export async function handshakeCommand(args: string[], io: CliIo): Promise<numbe
   const shake = handshakeRequest(name as HandshakeName, {
     secret: values.secret ?? io.env.HOOKGUARD_SECRET,
     verifyToken: values['verify-token'],
+    header: values.header,
     challenge: values.challenge,
     url: values.url,
   })

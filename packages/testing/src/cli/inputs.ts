@@ -19,6 +19,9 @@ export const signingOptions = {
   audience: { type: 'string' },
   subject: { type: 'string' },
   'content-type': { type: 'string' },
+  'signed-url': { type: 'string' },
+  'topic-arn': { type: 'string' },
+  'cert-url': { type: 'string' },
   'add-header': { type: 'string', short: 'H', multiple: true },
   tenant: { type: 'string' },
   'tenant-header': { type: 'string' },
@@ -110,7 +113,8 @@ export async function signOptionsFrom(
     ? (await readArgumentFile(values['private-key'], '--private-key', command)).toString('utf8')
     : values['private-key']
   if ((secret === undefined || secret === '') && privateKey === undefined) {
-    const keyHint = preset === 'google-pubsub' || preset === 'sendgrid' ? ' or --private-key @key.pem' : ''
+    const keyHint =
+      preset === 'google-pubsub' || preset === 'sendgrid' || preset === 'sns' ? ' or --private-key @key.pem' : ''
     throw new UsageError(
       `missing --secret${keyHint} for ${preset} (or set HOOKGUARD_SECRET); make one with: hookguard secret --preset ${preset}`,
       command,
@@ -135,6 +139,14 @@ export async function signOptionsFrom(
     else if (values['tenant-claim'] !== undefined) options.tenantIn = { claim: values['tenant-claim'] }
   } else if (values['tenant-header'] !== undefined || values['tenant-claim'] !== undefined) {
     throw new UsageError('--tenant-header and --tenant-claim need --tenant', command)
+  }
+  if (values['signed-url'] !== undefined) options.signedUrl = values['signed-url']
+  if (preset === 'sns') {
+    options.sns = {
+      ...(values['topic-arn'] === undefined ? {} : { topicArn: values['topic-arn'] }),
+      ...(values['cert-url'] === undefined ? {} : { certificateUrl: values['cert-url'] }),
+      ...(values.subject === undefined ? {} : { subject: values.subject }),
+    }
   }
   return options
 }

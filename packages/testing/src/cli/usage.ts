@@ -5,14 +5,19 @@ const presets = presetNames.join(', ')
 
 const signOptions = `  --preset <name>        ${presets}
   --secret <secret>      the signing secret (default: $HOOKGUARD_SECRET); @file reads it from a file
-  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, Standard Webhooks v1a
+  --private-key <@file>  a PEM private key: jwt (RS/ES/EdDSA), google-pubsub, sendgrid, sns, Standard Webhooks v1a
   --body <json|@file|->  the payload, sent byte for byte (- reads stdin). Default {"type":"hookguard.test"}
   --id <id>              the event id (default: a fresh one in the sender's format)
-  --type <type>          the event type where the sender puts it in a header (GitHub, Shopify)
-  --token-header <name>  bearer/jwt: the header carrying the token (default Authorization: Bearer)
+  --type <type>          the event type where the sender puts it in a header (GitHub, Shopify, Twitch);
+                         microsoft-graph: the changeType of the item it wraps
+  --token-header <name>  bearer/jwt: the header carrying the token (default Authorization: Bearer);
+                         okta: the header carrying the secret as it is (default Authorization)
   --username <name>      postmark: the Basic user name (default postmark; --secret is the password)
   --issuer, --audience, --subject <value>   jwt claims
-  --content-type <type>  default application/json
+  --content-type <type>  default application/json (twilio: form-encoded unless application/json)
+  --topic-arn <arn>      sns: the TopicArn (--subject is the notification's Subject)
+  --cert-url <url>       sns: the SigningCertURL, where the key's certificate is served
+  --signed-url <url>     twilio, hubspot: the URL the sender saw (your publicUrl + path); square: the notification URL. Default: the endpoint
   -H, --add-header <name: value>            an extra header (repeatable)
   --tenant <name>        sign for this tenant: appended to the URL path (/hooks/<name>), or put in
                          --tenant-header <name> or the JWT claim --tenant-claim <name>`
@@ -91,8 +96,10 @@ Usage: hookguard handshake <name> [options]
 Handshakes: ${handshakeNames.join(', ')}
 
 Options:
-  --secret <secret>      slack-url-verification, zoom-url-validation: the secret (default: $HOOKGUARD_SECRET)
+  --secret <secret>      slack-url-verification, zoom-url-validation, twitch-verification, x-crc,
+                         okta-verification: the secret (default: $HOOKGUARD_SECRET)
   --verify-token <token> meta-subscribe: the verify token of the subscription
+  --header <name>        okta-verification: the header carrying the secret (default authorization)
   --challenge <text>     the challenge to send (default: a fresh one)
   --url <url>            the endpoint. Default http://127.0.0.1:3000/hooks
   --json                 print the request and the expected answer as JSON

@@ -1,19 +1,25 @@
+import { isUtf8 } from 'node:buffer'
 import {
   constants,
   createHash,
   createHmac,
   createPublicKey,
   createSecretKey,
-  type KeyObject,
+  KeyObject,
   type JsonWebKey as NodeJsonWebKey,
+  timingSafeEqual,
   verify,
+  X509Certificate,
 } from 'node:crypto'
+import { safeEqual } from '../constant-time.js'
 import type {
   DigestEncoding,
   EcdsaSignatureFormat,
   Ed25519PublicKey,
   HashAlgorithm,
   HmacKey,
+  JwsAlgorithm,
+  JwsKey,
   PublicKeyInput,
   SignatureAlgorithm,
   SignatureKey,
@@ -63,6 +69,7 @@ const keyShape: Record<SignatureAlgorithm, { type: string; curve?: string }> = {
   'ecdsa-p256-sha256': { type: 'ec', curve: 'prime256v1' },
   'rsa-pkcs1-sha256': { type: 'rsa' },
   'rsa-pss-sha256': { type: 'rsa' },
+  'rsa-pkcs1-sha1': { type: 'rsa' },
 }
 
 /** One buffer of the parts: a single byte array as it is, several joined. */
@@ -100,7 +107,7 @@ export function signatureKey(
       : algorithm === 'ecdsa-p256-sha256'
         ? { key, dsaEncoding: ecdsaFormat === 'raw' ? ('ieee-p1363' as const) : ('der' as const) }
         : { key }
-  const hash = algorithm === 'ed25519' ? null : 'sha256'
+  const hash = algorithm === 'ed25519' ? null : algorithm === 'rsa-pkcs1-sha1' ? 'sha1' : 'sha256'
   return {
     verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean {
       try {
@@ -110,6 +117,68 @@ export function signatureKey(
       }
     },
   }
+}
+
+/** The certificate's public key as PEM SPKI, with `node:crypto`'s X.509 parser. */
+export function certificatePublicKey(pem: string): string {
+  if (typeof pem !== 'string' || !pem.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) {
+    throw new TypeError('not a PEM certificate')
+  }
+  let certificate: X509Certificate
+  try {
+    certificate = new X509Certificate(pem)
+  } catch {
+    throw new TypeError('not a PEM certificate')
+  }
+  return certificate.publicKey.export({ format: 'pem', type: 'spki' }) as string
+}
+
+/**
+ * A JWS key with `node:crypto`: the secret or the `KeyObject` is built once
+ * (a `CryptoKey` is turned into one), and each token is one synchronous
+ * `createHmac` or `verify`, with no Web Crypto round trip.
+ */
+export function jwsKey(algorithm: JwsAlgorithm, key: Uint8Array | CryptoKey): JwsKey {
+  const bits = algorithm.slice(2)
+  const hash = algorithm.startsWith('Ed') ? null : `sha${bits}`
+  if (key instanceof Uint8Array) {
+    if (!algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes a public key, not secret bytes`)
+    const secret = createSecretKey(Buffer.from(key))
+    return {
+      verify(signingInput: string, signature: string): boolean {
+        const mac = createHmac(hash as string, secret)
+          .update(signingInput)
+          .digest()
+        // The sender's canonical base64url is compared as text; only a mismatch decodes it (jose
+        // decodes leniently, so unused trailing bits may differ), which costs a failure, not a success.
+        if (safeEqual(mac.toString('base64url'), signature)) return true
+        const bytes = Buffer.from(signature, 'base64url')
+        return mac.length === bytes.length && timingSafeEqual(mac, bytes)
+      },
+    }
+  }
+  if (algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes secret bytes`)
+  const object = KeyObject.from(key)
+  const options = algorithm.startsWith('PS')
+    ? { key: object, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 }
+    : algorithm.startsWith('ES')
+      ? { key: object, dsaEncoding: 'ieee-p1363' as const }
+      : { key: object }
+  return {
+    verify(signingInput: string, signature: string): boolean {
+      try {
+        return verify(hash, Buffer.from(signingInput, 'latin1'), options, Buffer.from(signature, 'base64url'))
+      } catch {
+        return false // a signature of the wrong length for the key throws
+      }
+    },
+  }
+}
+
+export function base64UrlText(text: string): string | undefined {
+  if (text.length % 4 === 1) return undefined
+  const bytes = Buffer.from(text, 'base64url')
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

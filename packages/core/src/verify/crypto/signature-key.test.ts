@@ -1,5 +1,6 @@
-import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
+import { constants, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { makeSigningCertificate } from '../../../test-support/certs.js'
 import * as node from './node.js'
 import type { CryptoPort, EcdsaSignatureFormat, SignatureAlgorithm } from './port.js'
 import * as web from './web.js'
@@ -23,6 +24,7 @@ function signWith(algorithm: SignatureAlgorithm, privateKey: KeyObject, format: 
   if (algorithm === 'ecdsa-p256-sha256') {
     return sign('sha256', data, { key: privateKey, dsaEncoding: format === 'raw' ? 'ieee-p1363' : 'der' })
   }
+  if (algorithm === 'rsa-pkcs1-sha1') return sign('sha1', data, privateKey)
   return sign('sha256', data, privateKey)
 }
 
@@ -32,6 +34,7 @@ const cases: [SignatureAlgorithm, EcdsaSignatureFormat][] = [
   ['ecdsa-p256-sha256', 'raw'],
   ['rsa-pkcs1-sha256', 'der'],
   ['rsa-pss-sha256', 'der'],
+  ['rsa-pkcs1-sha1', 'der'],
 ]
 
 describe.each(Object.keys(ports))('signatureKey on the %s port', (portName) => {
@@ -62,7 +65,27 @@ describe.each(Object.keys(ports))('signatureKey on the %s port', (portName) => {
   test('a key that is not a PEM public key is a TypeError', () => {
     expect(() => port.signatureKey('ed25519', 'not a key', 'der')).toThrow(TypeError)
   })
+
+  test("certificatePublicKey: an X.509 certificate's key, as the key openssl put in it; anything else a TypeError", async () => {
+    const { key, cert } = signing
+    const spki = port.certificatePublicKey(cert)
+    const expected = createPublicKey(key).export({ format: 'pem', type: 'spki' }) as string
+    expect(spki.trim()).toBe(expected.trim())
+    const sha1 = sign('sha1', data, key)
+    expect(await port.signatureKey('rsa-pkcs1-sha1', spki, 'der').verify(content, sha1)).toBe(true)
+    expect(await port.signatureKey('rsa-pkcs1-sha256', spki, 'der').verify(content, sha1)).toBe(false)
+    expect(() => port.certificatePublicKey(expected)).toThrow(TypeError)
+    expect(() => port.certificatePublicKey('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----')).toThrow(
+      TypeError,
+    )
+    // Cut short: the DER runs past its end.
+    const body = cert.replace(/-----[A-Z ]+-----|\s/g, '')
+    const cut = `-----BEGIN CERTIFICATE-----\n${body.slice(0, 400)}\n-----END CERTIFICATE-----`
+    expect(() => port.certificatePublicKey(cut)).toThrow(TypeError)
+  })
 })
+
+const signing = makeSigningCertificate()
 
 test('node refuses, at creation, a key of another type than the algorithm', () => {
   const rsa = pair('rsa-pkcs1-sha256').publicKey.export({ format: 'pem', type: 'spki' }) as string

@@ -5,6 +5,8 @@ import type {
   Ed25519PublicKey,
   HashAlgorithm,
   HmacKey,
+  JwsAlgorithm,
+  JwsKey,
   PublicKeyInput,
   SignatureAlgorithm,
   SignatureKey,
@@ -73,6 +75,10 @@ const subtleSignature: Record<
     verifyAs: { name: 'RSASSA-PKCS1-v1_5' },
   },
   'rsa-pss-sha256': { importAs: { name: 'RSA-PSS', hash: 'SHA-256' }, verifyAs: { name: 'RSA-PSS', saltLength: 32 } },
+  'rsa-pkcs1-sha1': {
+    importAs: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' },
+    verifyAs: { name: 'RSASSA-PKCS1-v1_5' },
+  },
 }
 
 const pemPattern = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/
@@ -132,6 +138,121 @@ export function signatureKey(
       if (bytes === undefined) return false
       return crypto.subtle.verify(verifyAs, await key, bytes as BufferSource, concat(parts) as BufferSource)
     },
+  }
+}
+
+const certificatePattern = /^-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----$/
+
+/** One DER element at `at`: its tag, where its content starts and where it ends; undefined when it runs past `end`. */
+function derElement(
+  der: Uint8Array,
+  at: number,
+  end: number,
+): { tag: number; at: number; start: number; next: number } | undefined {
+  const tag = der[at]
+  let length = der[at + 1]
+  if (tag === undefined || length === undefined) return undefined
+  let start = at + 2
+  if (length > 0x80) {
+    const count = length - 0x80
+    if (count > 3) return undefined
+    length = 0
+    for (let i = 0; i < count; i++) length = length * 256 + (der[start + i] ?? Number.NaN)
+    start += count
+  } else if (length === 0x80) return undefined // indefinite length is not DER
+  const next = start + length
+  return Number.isNaN(next) || next > end ? undefined : { tag, at, start, next }
+}
+
+/**
+ * The SubjectPublicKeyInfo of a DER certificate (RFC 5280): Certificate ::=
+ * SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
+ * signature, issuer, validity, subject, subjectPublicKeyInfo, … }, … }.
+ */
+function spkiOfCertificate(der: Uint8Array): Uint8Array | undefined {
+  const certificate = derElement(der, 0, der.length)
+  if (certificate?.tag !== 0x30) return undefined
+  const tbs = derElement(der, certificate.start, certificate.next)
+  if (tbs?.tag !== 0x30) return undefined
+  let field = derElement(der, tbs.start, tbs.next)
+  if (field?.tag === 0xa0) field = derElement(der, field.next, tbs.next) // the explicit version
+  // serialNumber, signature, issuer, validity, subject: five fields before the key.
+  for (let i = 0; i < 5 && field !== undefined; i++) field = derElement(der, field.next, tbs.next)
+  return field?.tag === 0x30 ? der.subarray(field.at, field.next) : undefined
+}
+
+/** The certificate's public key as PEM SPKI, found by walking its DER (Web Crypto parses no X.509). */
+export function certificatePublicKey(pem: string): string {
+  const match = typeof pem === 'string' ? certificatePattern.exec(pem.trim()) : null
+  if (!match) throw new TypeError('not a PEM certificate')
+  let der: Uint8Array
+  try {
+    der = base64Decode((match[1] as string).replace(/\s+/g, ''))
+  } catch {
+    throw new TypeError('not a PEM certificate')
+  }
+  const spki = spkiOfCertificate(der)
+  if (spki === undefined) throw new TypeError('not a PEM certificate')
+  const lines = base64Encode(spki).match(/.{1,64}/g) as string[]
+  return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`
+}
+
+/** Web Crypto's verify parameters of each JWS algorithm family. */
+function jwsParams(algorithm: JwsAlgorithm): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
+  const bits = Number(algorithm.slice(2))
+  if (algorithm.startsWith('RS')) return { name: 'RSASSA-PKCS1-v1_5' }
+  if (algorithm.startsWith('PS')) return { name: 'RSA-PSS', saltLength: bits / 8 }
+  if (algorithm.startsWith('ES')) return { name: 'ECDSA', hash: `SHA-${bits}` }
+  return { name: 'Ed25519' }
+}
+
+/** A JWS key with Web Crypto: an HMAC secret is imported once, lazily; a `CryptoKey` is used as it is. */
+export function jwsKey(algorithm: JwsAlgorithm, key: Uint8Array | CryptoKey): JwsKey {
+  if (key instanceof Uint8Array) {
+    if (!algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes a public key, not secret bytes`)
+    const bytes = key.slice()
+    let secret: Promise<CryptoKey> | undefined
+    return {
+      async verify(signingInput: string, signature: string): Promise<boolean> {
+        secret ??= crypto.subtle.importKey(
+          'raw',
+          bytes as BufferSource,
+          { name: 'HMAC', hash: `SHA-${algorithm.slice(2)}` },
+          false,
+          ['verify'],
+        )
+        const data = encoder.encode(signingInput)
+        const mac = base64UrlBytes(signature)
+        return crypto.subtle.verify('HMAC', await secret, mac as BufferSource, data as BufferSource)
+      },
+    }
+  }
+  if (algorithm.startsWith('HS')) throw new TypeError(`${algorithm} takes secret bytes`)
+  const params = jwsParams(algorithm)
+  return {
+    async verify(signingInput: string, signature: string): Promise<boolean> {
+      const data = encoder.encode(signingInput)
+      try {
+        return await crypto.subtle.verify(params, key, base64UrlBytes(signature) as BufferSource, data as BufferSource)
+      } catch {
+        return false
+      }
+    },
+  }
+}
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+
+function base64UrlBytes(text: string): Uint8Array {
+  return base64Decode(text.replace(/-/g, '+').replace(/_/g, '/'))
+}
+
+export function base64UrlText(text: string): string | undefined {
+  if (text.length % 4 === 1) return undefined
+  try {
+    return strictDecoder.decode(base64UrlBytes(text))
+  } catch {
+    return undefined
   }
 }
 
