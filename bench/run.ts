@@ -20,6 +20,7 @@ import {
   type TargetResult,
   table,
 } from './shared.js'
+import { runTenantBench, type TenantBenchOptions, tenantLines } from './tenants.js'
 import {
   caseLabel,
   runVerifyCost,
@@ -232,6 +233,11 @@ async function main(): Promise<boolean> {
     log,
   )
   log(`  micro took ${Math.round((Date.now() - started) / 1000)} s`)
+  log('many-tenants benchmark…')
+  const tenantOptions: TenantBenchOptions = smoke
+    ? { tenants: 1_000, rounds: 1, timeMs: 20, burst: 20 }
+    : { tenants: 10_000, rounds: microOptions.rounds, timeMs: 500, burst: 100 }
+  const tenants = await runTenantBench(tenantOptions)
   let verifyCost: VerifyCostRow[] = []
   if (verifyCostOnly?.[0] !== 'none') {
     log('verify cost against the platform crypto…')
@@ -271,6 +277,8 @@ async function main(): Promise<boolean> {
     '',
     `Verification (${microSetup})`,
     table(m.header, m.rows),
+    '',
+    ...tenantLines(tenants, tenantOptions),
     ...(verifyCost.length > 0 ? ['', `Verify cost (${verifyCostSetup})`, table(vc.header, vc.rows)] : []),
     ...(handlers.length > 0 ? ['', `Handlers (${handlerSetup})`, table(hd.header, hd.rows)] : []),
     '',
@@ -292,6 +300,7 @@ async function main(): Promise<boolean> {
     smoke,
     machine: info,
     micro: { options: microOptions, rows: micro.rows },
+    tenants: { options: tenantOptions, result: tenants },
     verifyCost: { options: verifyCostOptions, rows: verifyCost },
     handlers: { options: handlerOptions, rows: handlers },
     http: { options: httpOptions, rows: http.rows, samples: http.samples },

@@ -38,6 +38,7 @@ export function sampleEvent(overrides: Partial<WebhookEvent> = {}): WebhookEvent
     headers: { 'content-type': 'application/json' },
     sourceIp: '127.0.0.1',
     auth: [{ verifier: 'standard-webhooks' }],
+    tenant: null,
     ...overrides,
   }
 }

@@ -44,6 +44,8 @@ const express4 = require('express4') as typeof express5
 export interface StartedTarget {
   /** `http://127.0.0.1:<port>/hooks` */
   url: string
+  /** The guard it serves (for `guard.invalidate`). */
+  guard: Guard
   /** Events whose `enqueue` resolved, in order. */
   enqueued: WebhookEvent[]
   /** Errors the framework caught outside the guard (there should be none). */
@@ -157,7 +159,7 @@ function expressTarget(name: string, express: typeof express5): Target {
         res.status(500).end()
       })
       const server = createServer(app)
-      return { url: await listen(server), enqueued, errors, close: closer(server) }
+      return { url: await listen(server), guard, enqueued, errors, close: closer(server) }
     },
   }
 }
@@ -206,7 +208,7 @@ function koaTarget(name: string, Koa: typeof Koa3): Target {
       for (const route of routes) router.all(route, koaHookguard(guard))
       app.use(router.routes())
       const server = createServer(app.callback())
-      return { url: await listen(server), enqueued, errors, close: closer(server) }
+      return { url: await listen(server), guard, enqueued, errors, close: closer(server) }
     },
   }
 }
@@ -247,7 +249,7 @@ const fastifyTarget: Target = {
       return reply.code(500).send()
     })
     await app.listen({ port: 0, host: '127.0.0.1' })
-    return { url: await listen(app.server), enqueued, errors, close: () => app.close() }
+    return { url: await listen(app.server), guard, enqueued, errors, close: () => app.close() }
   },
 }
 
@@ -376,7 +378,7 @@ function nestTarget(name: string, platform: 'express' | 'fastify'): Target {
         },
       })
       await app.listen(0, '127.0.0.1')
-      return { url: await listen(app.getHttpServer()), enqueued, errors, close: () => app.close() }
+      return { url: await listen(app.getHttpServer()), guard, enqueued, errors, close: () => app.close() }
     },
   }
 }
@@ -414,7 +416,7 @@ const nodeHttpTarget: Target = {
         },
       )
     })
-    return { url: await listen(server), enqueued, errors, close: closer(server) }
+    return { url: await listen(server), guard, enqueued, errors, close: closer(server) }
   },
 }
 
@@ -471,7 +473,7 @@ function honoTarget(name: string, web: boolean): Target {
         web
           ? app.fetch(request, { remoteAddr: { hostname: env.incoming.socket.remoteAddress } })
           : app.fetch(request, env as HttpBindings)
-      return { ...(await serveFetch(fetch)), enqueued, errors }
+      return { ...(await serveFetch(fetch)), guard, enqueued, errors }
     },
   }
 }
@@ -511,7 +513,7 @@ const coreWebTarget: Target = {
     }
     const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
       setup.earlyAnswerMs === undefined ? handle(request, env) : earlyAnswer(handle(request, env), setup.earlyAnswerMs)
-    return { ...(await serveFetch(fetch)), enqueued, errors }
+    return { ...(await serveFetch(fetch)), guard, enqueued, errors }
   },
 }
 

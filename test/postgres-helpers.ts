@@ -72,6 +72,7 @@ export function sampleEvent(id: string, type = 'test.event'): WebhookEvent {
     headers: {},
     sourceIp: '127.0.0.1',
     auth: [{ verifier: 'standard-webhooks' }],
+    tenant: null,
   }
 }
 

@@ -7,6 +7,7 @@ import { eventCases } from './event.js'
 import { methodCases } from './method.js'
 import { respondCases } from './respond.js'
 import type { ConformanceCase } from './support.js'
+import { tenantCases } from './tenants.js'
 import { firstHourCases, typedEventCases } from './typed-events.js'
 import { verifyCases } from './verify.js'
 
@@ -16,6 +17,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...addressCases, // 2. client IP
   ...bodyCases, // 3. declared size, 4. raw body
   ...verifyCases, // 5. authenticate
+  ...tenantCases, // 3. the tenant named, 5. its keys looked up
   ...eventCases, // 6. event
   ...typedEventCases, // 6. event: types taken, payloads validated
   ...dedupeCases, // 7. dedupe claim

@@ -17,6 +17,8 @@ export class Delivery implements RequestRecord {
   // Found by the steps, in the order they run.
   /** Step 1: the sender's handshake this request may be, if any. */
   handshake: SenderHandshake | undefined = undefined
+  /** Step 3 (or step 5, from a JWT claim): the tenant the request names, when the guard names tenants. */
+  tenant: string | null = null
   /** Step 3: the content coding to undo, if any. */
   coding: ContentCoding | null = null
   /** Step 4: the raw body (decompressed, when it was compressed). */

@@ -51,6 +51,18 @@ export interface Guard {
    */
   reportUnwritten(unwritten: Unwritten): void
   /**
+   * Drops the keys the verifiers' key resolvers returned for `tenant` (every
+   * tenant's, without one), so its next request looks them up again: call it
+   * when a customer rotates a secret.
+   *
+   * @example
+   * ```ts
+   * await db.query('update tenants set secret = $1 where id = $2', [newSecret, tenant])
+   * guard.invalidate(tenant)
+   * ```
+   */
+  invalidate(tenant?: string): void
+  /**
    * Live counts since the guard was created, for your metrics.
    *
    * @example
@@ -71,9 +83,9 @@ export interface Guard {
 const steps: readonly Step<Delivery, GuardParts, Verdict>[] = [
   allowMethod, //        1. the method is allowed (405)
   allowClientAddress, // 2. the client address is in the allowlist (403)
-  checkDeclaredBody, //  3. declared size (413), coding (415), credentials present (401), before any byte is read
+  checkDeclaredBody, //  3. declared size (413), coding (415), credentials present (401), tenant named (400), before any byte is read
   readRawBody, //        4. the raw body, counted against the limit, the idle timeout and the deadline
-  authenticate, //       5. every verifier passes (401, 403; a key set down is 503)
+  authenticate, //       5. every verifier passes, its keys looked up first (401, 403; a key set or lookup down is 503)
   buildTheEvent, //      6. the event: id, type, timestamp, payload (type not taken → 200 ignored; schema fails → invalid_payload)
   claimKeys, //          7. dedupe claim: done → 200 duplicate, in flight → 409
   enqueueThenAnswer, //  8. enqueue with a timeout → 202; failure or timeout → 503
@@ -129,6 +141,9 @@ export function createGuard(options: GuardOptions<never, unknown>): Guard {
     process,
     counters: parts.counters,
     reportUnwritten: (unwritten) => logUnwritten(parts.logger, unwritten),
+    invalidate(tenant?: string): void {
+      for (const verifier of parts.verifiers) verifier.invalidate?.(tenant)
+    },
     async handle(request: Request, info?: WebRequestInfo): Promise<Response> {
       return toResponse(await process(fromWebRequest(request, info)))
     },

@@ -8,6 +8,7 @@ export {
   providerIps,
   type RefreshResult,
 } from './admit/provider-ips.js'
+export type { TenantSource } from './admit/tenant.js'
 export { dedupeKey } from './dedupe/dedupe-key.js'
 export { type MemoryStoreOptions, memoryStore } from './dedupe/memory-store.js'
 export type { ClaimResult, DedupeStore } from './dedupe/store.js'
@@ -73,6 +74,16 @@ export { safeEqual, safeEqualBytes } from './verify/constant-time.js'
 export type { EcdsaSignatureFormat, PublicKeyInput, SignatureAlgorithm } from './verify/crypto/port.js'
 export { type HmacSecret, type HmacSignatureOptions, hmacSignature } from './verify/hmac-signature.js'
 export { type JwtClaimValue, type JwtOptions, jwt } from './verify/jwt.js'
+export {
+  type DatedKey,
+  type KeyContext,
+  type KeyEntry,
+  type KeyLookup,
+  type KeyResolver,
+  type KeyResolverOptions,
+  type Keys,
+  keyResolver,
+} from './verify/key-resolver.js'
 export { type StandardWebhooksOptions, standardWebhooks } from './verify/standard-webhooks.js'
 export { checkTimestamp } from './verify/timestamp.js'
 export type { Handshake, HandshakeReply, Verifier, VerifyContext, VerifyResult } from './verify/verifier.js'

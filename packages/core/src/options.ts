@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api'
 import { compileIpRules, type HostBitsWarning, type IpMatcher } from './admit/ip.js'
 import { type AllowIpsEntry, compileAllowIps, type IpRuleSource } from './admit/ip-source.js'
+import type { TenantSource } from './admit/tenant.js'
 import type { DedupeStore } from './dedupe/store.js'
 import type { EventField } from './event/event-field.js'
 import type { StandardSchemaV1 } from './event/standard-schema.js'
@@ -150,6 +151,17 @@ export interface GuardOptions<Id extends string | null = string | null, Events =
   leaseMs?: number
   /** The `Retry-After` sent with 409, 429 and 503, in whole seconds. Default 5. */
   retryAfterSeconds?: number
+  /**
+   * Where a request names its tenant, for one endpoint serving many: a path
+   * parameter (`{ param: 'tenant' }` on `/hooks/:tenant`), a header, or a
+   * claim of a JWT a verifier checked (`{ claim: 'tenant_id' }`; verifiers
+   * after that one see the tenant). The tenant must be 1-128 letters, digits,
+   * `.`, `_` or `-` (else 400 `invalid_tenant`, before any key lookup); it is
+   * handed to key resolvers, put on `event.tenant`, on every log record and
+   * metric, and in the dedupe key, so two tenants' event ids never meet.
+   * Default: none.
+   */
+  tenant?: TenantSource
   /** Where the event id comes from. Default: the verifier (e.g. `webhook-id`). */
   eventId?: EventField
   /** Where the event type comes from. Default: the verifier, else the payload's `type`. */

@@ -1,6 +1,7 @@
 import { compileCredentialCheck } from './admit/credential-check.js'
 import { compileHandshakes, type SenderHandshake } from './admit/handshake.js'
 import { type AddressCache, createAddressCache } from './admit/ip.js'
+import { compileTenantSource, type TenantNamer } from './admit/tenant.js'
 import { dedupeKey } from './dedupe/dedupe-key.js'
 import { memoryStore } from './dedupe/memory-store.js'
 import type { DedupeStore } from './dedupe/store.js'
@@ -41,6 +42,8 @@ export interface GuardParts {
   eventSources: EventSources
   /** The event types taken and their payload schemas (`events`, `allowTypes`, `ignoreTypes`); `undefined`: all, unchecked. */
   eventTypes: EventTypeRules | undefined
+  /** Where a request names its tenant; `undefined` when the guard names none. */
+  tenant: TenantNamer | undefined
   store: DedupeStore | undefined
   /** What every dedupe key starts with: empty in the guard's own store, the namespace in a shared one. */
   keyPrefix: string
@@ -91,6 +94,7 @@ export function resolveGuard(options: GuardOptions): GuardParts {
     handshakes: compileHandshakes(verifiers),
     eventSources: eventSources(options, config, store !== undefined),
     eventTypes: compileEventTypes(options, config.enqueueTimeoutMs),
+    tenant: compileTenantSource(options.tenant, 'createGuard'),
     store,
     // The guard's own store holds only its keys: keyed by the id itself, it builds no string per delivery.
     keyPrefix: ownStore ? '' : dedupeKey(config.namespace, '', ''),

@@ -101,6 +101,8 @@ export interface WebhookEvent<
   sourceIp: string | null
   /** One entry per verifier that passed. */
   auth: AuthInfo[]
+  /** The tenant the request named (the guard's `tenant` option), or `null` when the guard names none. */
+  tenant: string | null
 }
 
 /**

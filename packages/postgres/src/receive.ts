@@ -5,7 +5,7 @@ import type { TableName } from './options.js'
 
 /** What the guard needs from the inbox: its namespace, a dedupe store, and `enqueue`. */
 export interface InboxGuardOptions {
-  /** The guard's `namespace`: a row's `dedupe_key` is the key the guard claims for its event id, `dedupeKey(namespace, '', id)`. */
+  /** The guard's `namespace`: a row's `dedupe_key` is the key the guard claims for its event id, `dedupeKey(namespace, event.tenant ?? '', id)`. */
   namespace: string
   dedupe: DedupeStore
   enqueue: (event: WebhookEvent) => Promise<void>
@@ -43,8 +43,9 @@ WHERE NOT EXISTS (SELECT 1 FROM ${table.sql} WHERE dedupe_key = $1::text)
 ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at`
   const insert = `INSERT INTO ${table.sql} (dedupe_key, event_id, type, event) VALUES ($1, $2, $3, $4)
 ON CONFLICT (dedupe_key) DO NOTHING`
-  // Every key the guard claims starts with this (see dedupeKey in @hookguard/core); another one is another guard's.
-  const prefix = dedupeKey(namespace, '', '')
+  // Every key the guard claims starts with this, whatever its tenant (see dedupeKey in @hookguard/core); another one
+  // is another guard's.
+  const prefix = `${namespace.length}:${namespace}:`
 
   return {
     namespace,
@@ -65,7 +66,7 @@ ON CONFLICT (dedupe_key) DO NOTHING`
       release() {},
     },
     async enqueue(event: WebhookEvent): Promise<void> {
-      const key = event.id === null ? null : dedupeKey(namespace, '', event.id)
+      const key = event.id === null ? null : dedupeKey(namespace, event.tenant ?? '', event.id)
       await pool.query(insert, [key, event.id, event.type, JSON.stringify(event)])
     },
   }

@@ -25,6 +25,7 @@ import { signTwitch } from './signers/twitch.js'
 import { signHubspot, signMailgun, signSquare, signTwilio } from './signers/url-signed.js'
 import { signX } from './signers/x.js'
 import { signZoom } from './signers/zoom.js'
+import { withTenant } from './tenant.js'
 import type { SignedRequest, SignerOutput, SignInput, SignOptions } from './types.js'
 
 type Signer = (input: SignInput) => SignerOutput | Promise<SignerOutput>
@@ -92,6 +93,8 @@ export async function signRequest(preset: PresetName, options: SignOptions): Pro
   if (!isPresetName(preset))
     throw new TypeError(`unknown preset ${String(preset)}: use one of ${presetNames.join(', ')}`)
   if (!options || typeof options !== 'object') throw new TypeError(`${preset}: options are required`)
+  // The tenant first: a sender that signs the URL (QStash, Pub/Sub) signs it with the tenant in it.
+  options = withTenant(preset, options)
   const { body, bytes } = settleBody(options.body)
   const attempt = options.attempt ?? 0
   if (!Number.isInteger(attempt) || attempt < 0) throw new TypeError(`${preset}: attempt must be a whole number >= 0`)

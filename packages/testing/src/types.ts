@@ -70,6 +70,16 @@ export interface SignOptions {
   contentType?: string
   /** Extra headers, added last. */
   headers?: Record<string, string>
+  /**
+   * Signs for this tenant of a multi-tenant endpoint, put where the guard's
+   * `tenant` source reads it (`tenantIn`).
+   */
+  tenant?: string
+  /**
+   * Where the tenant goes: `'path'` (default: the last path segment of `url`,
+   * for `tenant: { param }`), `{ header }`, or `{ claim }` (a JWT claim, `jwt`).
+   */
+  tenantIn?: 'path' | { header: string } | { claim: string }
   /** `sns`: the envelope around the message (`body` is the published message's text). */
   sns?: SnsSignOptions
 }

@@ -3,6 +3,7 @@ import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
 import type { GuardParts } from '../parts.js'
 import { contentCoding } from './coding.js'
+import { nameTenant } from './tenant.js'
 
 const digits = /^[0-9]+$/
 
@@ -12,8 +13,9 @@ const digits = /^[0-9]+$/
  * guard undoes (else 415; ignored when a body parser has inflated the body
  * already), and at least one credential header of each verifier that declares
  * them (else 401; not for the verifier whose unsigned handshake the request
- * may be): a request that cannot pass is refused before its body is read or
- * inflated.
+ * may be), and the tenant a path parameter or header names, an identifier
+ * (else 400 `invalid_tenant`): a request that cannot pass is refused before
+ * its body is read or inflated, and before any key is looked up.
  */
 export function checkDeclaredBody(delivery: Delivery, parts: GuardParts): undefined {
   const { headers, bodyDecoded } = delivery.request
@@ -25,5 +27,6 @@ export function checkDeclaredBody(delivery: Delivery, parts: GuardParts): undefi
   }
   const { handshake } = delivery
   parts.requireCredentials?.(headers, handshake && !handshake.handshake.signed ? handshake.verifier : undefined)
+  nameTenant(delivery, parts.tenant)
   return undefined
 }

@@ -5,6 +5,7 @@ import { andThen, type MaybePromise, settle } from '../lib/maybe-promise.js'
 import type { GuardParts } from '../parts.js'
 import { duplicate } from '../respond/verdict.js'
 import type { Verdict } from '../types.js'
+import { dedupeKey } from './dedupe-key.js'
 import { type DeliveryKey, type HeldKeys, nothingHeld, releaseHeld, storeFailed } from './held-keys.js'
 import type { ClaimResult } from './store.js'
 
@@ -28,7 +29,8 @@ export function claimKeys(delivery: Delivery, parts: GuardParts): MaybePromise<V
 
 /** The delivery's keys in the order they are claimed; the id a verifier vouched for comes first. */
 function deliveryKeys(id: string, delivery: Delivery, parts: GuardParts): DeliveryKey[] {
-  const { keyPrefix: prefix } = parts
+  // A tenant's keys are apart from every other tenant's, in the guard's own store too.
+  const prefix = delivery.tenant === null ? parts.keyPrefix : dedupeKey(parts.config.namespace, delivery.tenant, '')
   const ttlMs = parts.config.dedupeTtlMs
   const vouched = delivery.verified.id
   const keys = [{ key: prefix + (vouched ?? id), ttlMs }]

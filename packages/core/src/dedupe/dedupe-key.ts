@@ -4,16 +4,19 @@
  * lengths say where each part ends, so no two (namespace, tenant, id) triples
  * give the same key, whatever `:` they hold: `shop` with the id `eu:evt_9` is
  * `4:shop:0::eu:evt_9`, `shop:eu` with `evt_9` is `7:shop:eu:0::evt_9`. The
- * tenant is empty until guards look keys up per tenant; an empty tenant keeps
- * its place, so keys written now stay apart from those with a tenant.
+ * tenant is the one the request named (the guard's `tenant` option, on
+ * `event.tenant`), empty when the guard names none: an empty tenant keeps its
+ * place, so keys without a tenant stay apart from those with one, and the
+ * same event id under two tenants is two keys.
  *
  * For store authors: a guard given a store (`dedupe`) claims
- * `dedupeKey(namespace, '', event.id)` for the event's id, and may claim
- * other keys for the same delivery (the id a verifier vouched for, when the
- * event's id is another; a replay key from the signature), each of which
- * starts with `dedupeKey(namespace, '', '')` too. A store that keeps the event
+ * `dedupeKey(namespace, event.tenant ?? '', event.id)` for the event's id, and
+ * may claim other keys for the same delivery (the id a verifier vouched for,
+ * when the event's id is another; a replay key from the signature), each of
+ * which starts with `dedupeKey(namespace, event.tenant ?? '', '')` too. A store that keeps the event
  * itself as its dedupe record (an inbox) finds the event's key with this.
- * (The guard's own default memory store holds the ids as they are.)
+ * (The guard's own default memory store holds the ids as they are, when the
+ * guard names no tenant.)
  *
  * @example
  * ```ts

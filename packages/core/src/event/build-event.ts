@@ -71,6 +71,7 @@ function readsFields(sources: EventSources, verified: Verified): boolean {
 export function buildTheEvent(delivery: Delivery, parts: GuardParts): MaybePromise<Verdict | undefined> {
   const { request, body, sourceIp, receivedAtMs, verified } = delivery
   const event = buildEvent(request, body, sourceIp, receivedAtMs, verified, parts.eventSources)
+  event.tenant = delivery.tenant
   delivery.event = event
   delivery.eventId = event.id
   delivery.eventType = event.typeIfKnown() ?? null

@@ -103,6 +103,7 @@ describe('JSON parsing of the body', () => {
       'headers',
       'sourceIp',
       'auth',
+      'tenant',
     ])
     expect(structuredClone(event).payload).toEqual(copy.payload)
     expect(parses()).toBe(1)

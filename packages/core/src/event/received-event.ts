@@ -53,6 +53,7 @@ export class ReceivedEvent implements WebhookEvent {
   declare headers: Record<string, string>
   declare sourceIp: string | null
   declare auth: AuthInfo[]
+  declare tenant: string | null
 
   readonly #body: Uint8Array
   readonly #json: boolean
@@ -85,6 +86,7 @@ export class ReceivedEvent implements WebhookEvent {
     this.headers = known.headers
     this.sourceIp = known.sourceIp
     this.auth = known.auth
+    this.tenant = null
   }
 
   /** The type, if it is known without parsing now: named by the sender, or read from a payload already parsed. */

@@ -21,6 +21,8 @@ export interface RequestOutcome {
   /** Names of the verifiers that ran, comma-separated, or `null`. */
   verifier: string | null
   latencyMs: number
+  /** The tenant the request named (the guard's `tenant` option), or `null`. */
+  tenant: string | null
   /** Developer-facing detail (never secrets, signatures or bodies). */
   detail?: string
 }
@@ -46,6 +48,8 @@ export interface RequestRecord {
   readonly detail: string | undefined
   /** The request, for the id header of a delivery refused before its event was built. */
   readonly request?: { readonly headers: HeaderBag }
+  /** The tenant the request named, or `null`. */
+  readonly tenant: string | null
 }
 
 /** Logs, metrics and hooks for every request. */
@@ -104,6 +108,8 @@ export function createObserver(
         })
         attributesByCode.set(attributesKey, attributes)
       }
+      // A tenant is one of many: its attribute set is made per request, not kept.
+      if (record.tenant !== null) attributes = { ...attributes, 'hookguard.tenant': record.tenant }
       instruments.count(verdict, latencyMs, attributes)
       // The record is built only for someone who reads it.
       if (!reads) return
@@ -115,6 +121,7 @@ export function createObserver(
         sourceIp: record.sourceIp,
         verifier: record.verifier,
         latencyMs: Math.round(latencyMs * 1000) / 1000,
+        tenant: record.tenant,
         detail: record.detail,
       }
       if (record.eventId === null && verdict.status >= 400 && record.request !== undefined) {

@@ -1,4 +1,5 @@
 import { hmacSignature } from '../verify/hmac-signature.js'
+import { type KeyEntry, type Keys, lookupOf } from '../verify/key-resolver.js'
 import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
 import type { Handshake, Verifier, VerifyContext } from '../verify/verifier.js'
 import { withBodyDigestId } from './body-digest-id.js'
@@ -7,7 +8,7 @@ import { checkedChallenge, plainTextReply, queryValue } from './handshake-parts.
 /** Options for {@link dropbox}. */
 export interface DropboxOptions {
   /** The app secret (App Console → Settings → App secret), or several during a rotation. */
-  appSecret: string | readonly string[]
+  appSecret: Keys<string>
 }
 
 /**
@@ -31,8 +32,11 @@ export interface DropboxOptions {
  */
 export function dropbox(options: DropboxOptions): Verifier {
   requireOptions(options, 'dropbox')
-  const secrets = oneOrMore(options.appSecret, 'dropbox', 'appSecret')
-  for (const [i, secret] of secrets.entries()) nonEmptyString(secret, 'dropbox', `appSecret[${i}]`)
+  const secrets =
+    lookupOf(options.appSecret) ?? oneOrMore(options.appSecret as KeyEntry<string>, 'dropbox', 'appSecret')
+  if (Array.isArray(secrets))
+    for (const [i, secret] of secrets.entries())
+      nonEmptyString(typeof secret === 'object' ? secret.key : secret, 'dropbox', `appSecret[${i}]`)
   const verifier = hmacSignature({
     name: 'dropbox',
     secret: secrets,

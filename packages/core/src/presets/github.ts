@@ -1,11 +1,12 @@
 import { hmacSignature } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
 import { requireOptions } from '../verify/option-checks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link github}. */
 export interface GithubOptions {
   /** The webhook's secret, or several during a rotation. */
-  secret: string | readonly string[]
+  secret: Keys<string>
 }
 
 /**

@@ -1,12 +1,13 @@
 import { sha256 } from '#crypto'
 import { hmacSignature } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
 import { requireOptions } from '../verify/option-checks.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 
 /** Options for {@link lemonSqueezy}. */
 export interface LemonSqueezyOptions {
   /** The webhook's signing secret, or several during a rotation. */
-  secret: string | readonly string[]
+  secret: Keys<string>
 }
 
 function hex(bytes: Uint8Array): string {

@@ -1,5 +1,6 @@
 import { WebhookError } from '../errors.js'
 import { hmacSignature } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
 import { positiveNumber, requireOptions } from '../verify/option-checks.js'
 import { checkTimestamp } from '../verify/timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
@@ -7,7 +8,7 @@ import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.j
 /** Options for {@link linear}. */
 export interface LinearOptions {
   /** The webhook's signing secret, or several during a rotation. */
-  secret: string | readonly string[]
+  secret: Keys<string>
   /** Allowed clock difference for the payload's `webhookTimestamp`, in seconds, both directions. Default 60, as Linear's SDK. */
   toleranceSeconds?: number
 }

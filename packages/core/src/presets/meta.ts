@@ -1,6 +1,7 @@
 import { WebhookError } from '../errors.js'
 import { safeEqualSecret } from '../verify/constant-time.js'
 import { hmacSignature } from '../verify/hmac-signature.js'
+import { type KeyEntry, type Keys, lookupOf } from '../verify/key-resolver.js'
 import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
 import type { Handshake, Verifier, VerifyContext } from '../verify/verifier.js'
 import { withBodyDigestId } from './body-digest-id.js'
@@ -9,7 +10,7 @@ import { checkedChallenge, plainTextReply, queryValue } from './handshake-parts.
 /** Options for {@link meta}. */
 export interface MetaOptions {
   /** The app secret (App settings → Basic → App secret), or several during a rotation. */
-  appSecret: string | readonly string[]
+  appSecret: Keys<string>
   /** The verify token you typed in the webhook's settings (Webhooks → Edit subscription → Verify token). */
   verifyToken: string
 }
@@ -39,8 +40,10 @@ export interface MetaOptions {
  */
 export function meta(options: MetaOptions): Verifier {
   requireOptions(options, 'meta')
-  const secrets = oneOrMore(options.appSecret, 'meta', 'appSecret')
-  for (const [i, secret] of secrets.entries()) nonEmptyString(secret, 'meta', `appSecret[${i}]`)
+  const secrets = lookupOf(options.appSecret) ?? oneOrMore(options.appSecret as KeyEntry<string>, 'meta', 'appSecret')
+  if (Array.isArray(secrets))
+    for (const [i, secret] of secrets.entries())
+      nonEmptyString(typeof secret === 'object' ? secret.key : secret, 'meta', `appSecret[${i}]`)
   const verifyToken = nonEmptyString(options.verifyToken, 'meta', 'verifyToken')
   const verifier = hmacSignature({
     name: 'meta',

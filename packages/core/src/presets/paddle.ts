@@ -1,11 +1,12 @@
 import { hmacSignature } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
 import { requireOptions } from '../verify/option-checks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link paddle}. */
 export interface PaddleOptions {
   /** The notification destination's secret key (`pdl_ntfset_…`), or several during a rotation. */
-  secret: string | readonly string[]
+  secret: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default 5, as Paddle's SDK. */
   toleranceSeconds?: number
 }

@@ -2,13 +2,14 @@ import { carries } from '../admit/credential-check.js'
 import type { EventFieldContext } from '../event/event-field.js'
 import { singleHeader } from '../lib/headers.js'
 import { hmacSignature } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
 import { requireOptions } from '../verify/option-checks.js'
 import type { Verifier, VerifyContext } from '../verify/verifier.js'
 
 /** Options for {@link shopify}. */
 export interface ShopifyOptions {
   /** The app's client secret (or the store's webhook signing secret), or several during a rotation. */
-  secret: string | readonly string[]
+  secret: Keys<string>
 }
 
 /** Shopify's headers, under the new names (`shopify-*`) and the old ones (`x-shopify-*`). */

@@ -1,6 +1,7 @@
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
 import { hmacSignature } from '../verify/hmac-signature.js'
+import { type KeyEntry, type Keys, lookupOf } from '../verify/key-resolver.js'
 import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
 import type { Handshake, Verifier, VerifyContext } from '../verify/verifier.js'
 import { checkedChallenge, jsonReply } from './handshake-parts.js'
@@ -8,7 +9,7 @@ import { checkedChallenge, jsonReply } from './handshake-parts.js'
 /** Options for {@link slack}. */
 export interface SlackOptions {
   /** The app's signing secret (Basic Information → App Credentials), or several during a rotation. */
-  signingSecret: string | readonly string[]
+  signingSecret: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default 300 (Slack's five minutes). */
   toleranceSeconds?: number
 }
@@ -35,8 +36,11 @@ export interface SlackOptions {
  */
 export function slack(options: SlackOptions): Verifier {
   requireOptions(options, 'slack')
-  const secrets = oneOrMore(options.signingSecret, 'slack', 'signingSecret')
-  for (const [i, secret] of secrets.entries()) nonEmptyString(secret, 'slack', `signingSecret[${i}]`)
+  const secrets =
+    lookupOf(options.signingSecret) ?? oneOrMore(options.signingSecret as KeyEntry<string>, 'slack', 'signingSecret')
+  if (Array.isArray(secrets))
+    for (const [i, secret] of secrets.entries())
+      nonEmptyString(typeof secret === 'object' ? secret.key : secret, 'slack', `signingSecret[${i}]`)
   const verifier = hmacSignature({
     name: 'slack',
     secret: secrets,

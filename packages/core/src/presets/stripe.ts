@@ -1,11 +1,12 @@
 import { hmacSignature } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
 import { requireOptions } from '../verify/option-checks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link stripe}. */
 export interface StripeOptions {
   /** The endpoint's signing secret (`whsec_…`), or several during a rotation. */
-  secret: string | readonly string[]
+  secret: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default 300, as Stripe's own library. */
   toleranceSeconds?: number
 }

@@ -1,11 +1,12 @@
 import { hmacSignature } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
 import { requireOptions } from '../verify/option-checks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link workos}. */
 export interface WorkosOptions {
   /** The webhook endpoint's secret, or several during a rotation. */
-  secret: string | readonly string[]
+  secret: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default 180, as `@workos-inc/node`. */
   toleranceSeconds?: number
 }

@@ -5,6 +5,9 @@ import { concatBytes } from '../lib/bytes.js'
 import { singleHeader } from '../lib/headers.js'
 import { type CertificateKeys, type CertificateUrlOptions, certificateKeys } from './certificate-keys.js'
 import type { EcdsaSignatureFormat, PublicKeyInput, SignatureAlgorithm, SignatureKey } from './crypto/port.js'
+import { decoyPublicKeys } from './decoy-keys.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, emptyKeyring, type Keyring } from './keyring.js'
 import {
   headerName,
   keptHeaderNames,
@@ -25,10 +28,13 @@ export interface AsymmetricSignatureOptions {
   name?: string
   /**
    * The sender's public key, PEM (SPKI, `-----BEGIN PUBLIC KEY-----`) or a
-   * public JWK, or up to 4 during a rotation. Imported once, at creation.
-   * Give this or `certificateUrl`.
+   * public JWK, or up to 4 during a rotation (each may carry its window,
+   * `{ key, notBefore, notAfter }`). Imported once, at creation, for each of
+   * the `algorithm`s. Or a resolver (`keyResolver`, or a plain function) that
+   * looks the tenant's keys up; each is imported once per lookup. Give this or
+   * `certificateUrl`.
    */
-  publicKey?: PublicKeyInput | readonly PublicKeyInput[]
+  publicKey?: Keys<PublicKeyInput>
   /**
    * Instead of `publicKey`: the key is in an X.509 certificate at a URL the
    * request names (in `header`, or in what `signedMessage` returns), fetched
@@ -99,8 +105,11 @@ const maxKeys = 4
 /** What the factory resolved from the options, once. */
 interface AsymmetricScheme {
   algorithms: readonly SignatureAlgorithm[]
-  /** The configured keys, imported once for each algorithm; empty with `certificateUrl`. */
-  keys: ReadonlyMap<SignatureAlgorithm, readonly SignatureKey[]>
+  /**
+   * The configured keys (static or a tenant's), each imported once for every
+   * algorithm; no keys with `certificateUrl`.
+   */
+  keys: Keyring<ImportedKey>
   certificates: CertificateKeys | undefined
   certificateHeader: string | undefined
   encoding: 'base64' | 'hex'
@@ -178,12 +187,17 @@ export function asymmetricSignature(options: AsymmetricSignatureOptions): Verifi
   if ((options.publicKey === undefined) === (options.certificateUrl === undefined)) {
     throw optionError(where, 'publicKey', 'given, or certificateUrl instead (one of the two)')
   }
-  const keys = new Map<SignatureAlgorithm, SignatureKey[]>()
-  if (options.publicKey !== undefined) {
-    const inputs = oneOrMore(options.publicKey, where, 'publicKey')
-    if (inputs.length > maxKeys) throw optionError(where, 'publicKey', `at most ${maxKeys} keys`)
-    for (const algorithm of algorithms) keys.set(algorithm, importKeys(inputs, algorithm, format, where))
-  }
+  const keys: Keyring<ImportedKey> =
+    options.publicKey === undefined
+      ? emptyKeyring
+      : compileKeys(options.publicKey, {
+          where,
+          option: 'publicKey',
+          compile: (input, label) => importKey(input, algorithms, format, where, label),
+          decoy: () => importKey((algorithm) => decoyKeys[algorithm], algorithms, format, where, 'decoy'),
+          refusal: 'invalid_signature',
+          maxKeys,
+        })
   const certificates = options.certificateUrl && certificateKeys(options.certificateUrl, where)
   const certificateHeader =
     options.certificateUrl?.header === undefined
@@ -206,6 +220,7 @@ export function asymmetricSignature(options: AsymmetricSignatureOptions): Verifi
       ...(options.eventId ? { eventId: options.eventId } : {}),
       ...(options.eventType ? { eventType: options.eventType } : {}),
       verify: (ctx) => verifyAsymmetric(ctx, scheme),
+      invalidate: (tenant) => keys.invalidate(tenant),
     }
   }
   const header = headerName(options.header, where, 'header')
@@ -232,23 +247,30 @@ export function asymmetricSignature(options: AsymmetricSignatureOptions): Verifi
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     verify: (ctx) => verifyAsymmetric(ctx, scheme),
+    invalidate: (tenant) => keys.invalidate(tenant),
   }
 }
 
-/** Each configured key, imported for one algorithm; a key that does not fit it is a `TypeError`. */
-function importKeys(
-  inputs: readonly PublicKeyInput[],
-  algorithm: SignatureAlgorithm,
+/** One public key, imported once for each algorithm (`algorithm` may be a list, with `signedMessage`). */
+type ImportedKey = ReadonlyMap<SignatureAlgorithm, SignatureKey>
+
+/** A public key imported for every configured algorithm; one that does not fit one of them is a `TypeError`. */
+function importKey(
+  input: PublicKeyInput | ((algorithm: SignatureAlgorithm) => PublicKeyInput),
+  algorithms: readonly SignatureAlgorithm[],
   format: EcdsaSignatureFormat,
   where: string,
-): SignatureKey[] {
-  return inputs.map((input, i) => {
+  label: string,
+): ImportedKey {
+  const imported = new Map<SignatureAlgorithm, SignatureKey>()
+  for (const algorithm of algorithms) {
     try {
-      return signatureKey(algorithm, input, format)
+      imported.set(algorithm, signatureKey(algorithm, typeof input === 'function' ? input(algorithm) : input, format))
     } catch (error) {
-      throw optionError(where, `publicKey[${i}]`, `a ${algorithm} public key (${(error as Error).message})`)
+      throw optionError(where, label, `a ${algorithm} public key (${(error as Error).message})`)
     }
-  })
+  }
+  return imported
 }
 
 /** Where a header-signing sender puts its signature, timestamp and (maybe) certificate URL. */
@@ -299,7 +321,27 @@ async function verifyAsymmetric(ctx: VerifyContext, scheme: AsymmetricScheme): P
   if (!scheme.algorithms.includes(algorithm)) {
     throw new WebhookError('invalid_signature', `${header} uses ${algorithm}, which is not configured`)
   }
-  const keys = await keysFor(scheme, algorithm, message)
+  if (scheme.certificates !== undefined) {
+    const key = await certificateKey(scheme.certificates, algorithm, message)
+    return checkKeys([key], message, signature, timestamp)
+  }
+  return await scheme.keys.use(ctx, (imported) =>
+    checkKeys(
+      imported.map((key) => key.get(algorithm) as SignatureKey),
+      message,
+      signature,
+      timestamp,
+    ),
+  )
+}
+
+/** The signature against each key in turn; the first that verifies it passes. */
+async function checkKeys(
+  keys: readonly SignatureKey[],
+  message: Located,
+  signature: Uint8Array,
+  timestamp: number | undefined,
+): Promise<VerifyResult> {
   for (const key of keys) {
     if (await key.verify(message.signed, signature)) {
       const named = {
@@ -313,20 +355,28 @@ async function verifyAsymmetric(ctx: VerifyContext, scheme: AsymmetricScheme): P
         : { ...named, timestamp }
     }
   }
-  throw new WebhookError('invalid_signature', `${header} matched none of ${keys.length} public key(s)`)
+  throw new WebhookError('invalid_signature', `${message.header} matched none of ${keys.length} public key(s)`)
 }
 
-/** The keys to try: the configured ones, or the one in the certificate the message names. */
-async function keysFor(
-  scheme: AsymmetricScheme,
+/** The key in the certificate the message names. */
+async function certificateKey(
+  certificates: CertificateKeys,
   algorithm: SignatureAlgorithm,
   message: Located,
-): Promise<readonly SignatureKey[]> {
-  if (scheme.certificates === undefined) return scheme.keys.get(algorithm) ?? []
+): Promise<SignatureKey> {
   if (message.certificateUrl === undefined) {
     throw new WebhookError('missing_signature', `${message.header} names no certificate URL`)
   }
-  return [await scheme.certificates.key(message.certificateUrl, algorithm)]
+  return await certificates.key(message.certificateUrl, algorithm)
+}
+
+/** The decoy key of each algorithm, for an unknown tenant's request (see {@link decoyPublicKeys}). */
+const decoyKeys: Record<SignatureAlgorithm, string> = {
+  ed25519: decoyPublicKeys.ed25519,
+  'ecdsa-p256-sha256': decoyPublicKeys.p256,
+  'rsa-pkcs1-sha256': decoyPublicKeys.rsa,
+  'rsa-pss-sha256': decoyPublicKeys.rsa,
+  'rsa-pkcs1-sha1': decoyPublicKeys.rsa,
 }
 
 const encoder = new TextEncoder()

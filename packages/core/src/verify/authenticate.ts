@@ -1,6 +1,8 @@
 import { forwardedOrigin } from '../admit/forwarded-origin.js'
+import { checkTenant } from '../admit/tenant.js'
 import { replayId } from '../dedupe/dedupe-key.js'
 import type { Delivery } from '../delivery.js'
+import { WebhookError } from '../errors.js'
 import type { Verified } from '../event/build-event.js'
 import { noParams } from '../event/build-event.js'
 import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
@@ -26,6 +28,7 @@ export function authenticate(delivery: Delivery, parts: GuardParts): MaybePromis
     params: request.params ?? noParams,
     tls: request.tls,
     query: request.query ?? '',
+    tenant: delivery.tenant ?? undefined,
     path: request.path,
     nowMs: delivery.receivedAtMs,
     toleranceSeconds: parts.config.toleranceSeconds,
@@ -69,11 +72,20 @@ function handshakeOf(verifier: Verifier, delivery: Delivery): Handshake | undefi
  */
 function verifyFrom(index: number, run: VerifierRun): MaybePromise<undefined> {
   const verifier = run.parts.verifiers[index]
-  if (verifier === undefined) return undefined
+  if (verifier === undefined) return allVerified(run)
   run.delivery.verifier = run.parts.verifierLabels[index] as string
   const asked = handshakeOf(verifier, run.delivery)
   if (asked && !asked.signed) return andThen(asked.answer(run.context), unsignedAnswered, run, index)
   return andThen(verifier.verify(run.context), verified, run, index)
+}
+
+/** Every verifier passed: a tenant named by a claim must have been in one of their tokens. */
+function allVerified(run: VerifierRun): undefined {
+  const claim = run.parts.tenant?.claim
+  if (claim !== undefined && run.delivery.tenant === null) {
+    throw new WebhookError('invalid_tenant', `no verifier's token holds the tenant claim ${claim}`)
+  }
+  return undefined
 }
 
 function unsignedAnswered(reply: HandshakeReply | undefined, run: VerifierRun, index: number): MaybePromise<undefined> {
@@ -82,13 +94,25 @@ function unsignedAnswered(reply: HandshakeReply | undefined, run: VerifierRun, i
   return andThen((run.parts.verifiers[index] as Verifier).verify(run.context), verified, run, index)
 }
 
-/** A verifier passed: what it vouched for is recorded, its signed handshake answered, then the verifiers after it. */
+/**
+ * A verifier passed: what it vouched for is recorded (with the tenant, when
+ * its claims name it), its signed handshake answered, then the verifiers after it.
+ */
 function verified(result: VerifyResult, run: VerifierRun, index: number): MaybePromise<undefined> {
   const verifier = run.parts.verifiers[index] as Verifier
   record(run.delivery.verified, verifier, result)
+  if (result.claims) tenantFromClaims(result.claims, run)
   const asked = handshakeOf(verifier, run.delivery)
   if (asked === undefined || !asked.signed) return verifyFrom(index + 1, run)
   return andThen(asked.answer(run.context), signedAnswered, run, index)
+}
+
+/** The first verifier with claims (a JWT) names the tenant: the verifiers after it look its keys up. */
+function tenantFromClaims(claims: NonNullable<VerifyResult['claims']>, run: VerifierRun): void {
+  const claim = run.parts.tenant?.claim
+  if (claim === undefined || run.delivery.tenant !== null) return
+  run.delivery.tenant = checkTenant(Object.hasOwn(claims, claim) ? claims[claim] : undefined, `claim ${claim}`)
+  run.context.tenant = run.delivery.tenant
 }
 
 function signedAnswered(reply: HandshakeReply | undefined, run: VerifierRun, index: number): MaybePromise<undefined> {

@@ -2,7 +2,9 @@ import { sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
 import { safeEqualBytes } from './constant-time.js'
-import { nonEmptyString, oneOrMore, optionError, requireOptions } from './option-checks.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, randomBytes } from './keyring.js'
+import { nonEmptyString, optionError, requireOptions } from './option-checks.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /** A user name and password a sender presents with HTTP Basic authentication. */
@@ -15,8 +17,12 @@ export interface BasicCredential {
 
 /** Options for {@link basicAuth}. */
 export interface BasicAuthOptions {
-  /** The credential the sender presents, or several during a rotation. */
-  credentials: BasicCredential | readonly BasicCredential[]
+  /**
+   * The credential the sender presents, or several during a rotation (each
+   * may carry its window, `{ key, notBefore, notAfter }`), or a resolver
+   * (`keyResolver`, or a plain function) that looks the tenant's up.
+   */
+  credentials: Keys<BasicCredential>
   /** The verifier's name in logs and on `event.auth`. Default `basic-auth`. */
   name?: string
 }
@@ -54,14 +60,19 @@ export function basicAuth(options: BasicAuthOptions): Verifier {
   requireOptions(options, 'basicAuth')
   const name = options.name === undefined ? 'basic-auth' : nonEmptyString(options.name, 'basicAuth', 'name')
   const where = name
-  const credentials = oneOrMore(options.credentials, where, 'credentials').map((credential, i) => {
-    if (!credential || typeof credential !== 'object') throw optionError(where, `credentials[${i}]`, 'an object')
-    const username = nonEmptyString(credential.username, where, `credentials[${i}].username`)
-    if (username.includes(':')) throw optionError(where, `credentials[${i}].username`, 'a user name without ":"')
-    const password = nonEmptyString(credential.password, where, `credentials[${i}].password`)
-    return `${username}:${password}`
+  const digests = compileKeys(options.credentials, {
+    where,
+    option: 'credentials',
+    compile: (credential, label) => {
+      if (!credential || typeof credential !== 'object') throw optionError(where, label, 'an object')
+      const username = nonEmptyString(credential.username, where, `${label}.username`)
+      if (username.includes(':')) throw optionError(where, `${label}.username`, 'a user name without ":"')
+      const password = nonEmptyString(credential.password, where, `${label}.password`)
+      return sha256(encoder.encode(`${username}:${password}`))
+    },
+    decoy: () => sha256(randomBytes(32)),
+    refusal: 'invalid_token',
   })
-  const digests = Promise.all(credentials.map((pair) => sha256(encoder.encode(pair))))
 
   return {
     name,
@@ -75,10 +86,13 @@ export function basicAuth(options: BasicAuthOptions): Verifier {
       const presented = decodeBase64(match[1] as string)
       if (presented === undefined) throw new WebhookError('invalid_token', 'Basic credentials are not valid base64')
       const digest = await sha256(presented)
-      let matched = false
-      for (const expected of await digests) matched = safeEqualBytes(digest, expected) || matched
-      if (!matched) throw new WebhookError('invalid_token', 'Basic credentials match none of the configured ones')
-      return {}
+      return await digests.use(ctx, async (configured) => {
+        let matched = false
+        for (const expected of configured) matched = safeEqualBytes(digest, await expected) || matched
+        if (!matched) throw new WebhookError('invalid_token', 'Basic credentials match none of the configured ones')
+        return {}
+      })
     },
+    invalidate: (tenant) => digests.invalidate(tenant),
   }
 }

@@ -2,13 +2,19 @@ import { sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
 import { safeEqualBytes } from './constant-time.js'
-import { headerName, oneOrMore, optionError, requireOptions } from './option-checks.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, randomBytes } from './keyring.js'
+import { headerName, optionError, requireOptions } from './option-checks.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /** Options for {@link bearerToken}. */
 export interface BearerTokenOptions {
-  /** The shared secret, or several during a rotation. */
-  tokens: string | readonly string[]
+  /**
+   * The shared secret, or several during a rotation (each may carry its
+   * window, `{ key, notBefore, notAfter }`), or a resolver (`keyResolver`, or
+   * a plain function) that looks the tenant's tokens up.
+   */
+  tokens: Keys<string>
   /**
    * Where the token arrives. Default `authorization`, read as
    * `Authorization: Bearer <token>` (scheme case-insensitive). Any other
@@ -36,14 +42,19 @@ const encoder = new TextEncoder()
 export function bearerToken(options: BearerTokenOptions): Verifier {
   const where = 'bearerToken'
   requireOptions(options, where)
-  const tokens = oneOrMore(options.tokens, where, 'tokens')
-  tokens.forEach((token, i) => {
-    if (typeof token !== 'string' || !tokenPattern.test(token)) {
-      throw optionError(where, `tokens[${i}]`, 'a non-empty string of RFC 6750 token characters')
-    }
+  const digests = compileKeys(options.tokens, {
+    where,
+    option: 'tokens',
+    compile: (token, label) => {
+      if (typeof token !== 'string' || !tokenPattern.test(token)) {
+        throw optionError(where, label, 'a non-empty string of RFC 6750 token characters')
+      }
+      return sha256(encoder.encode(token))
+    },
+    decoy: () => sha256(randomBytes(32)),
+    refusal: 'invalid_token',
   })
   const header = headerName(options.header ?? 'authorization', where, 'header')
-  const digests = Promise.all(tokens.map((token) => sha256(encoder.encode(token))))
 
   return {
     name: 'bearer-token',
@@ -59,10 +70,13 @@ export function bearerToken(options: BearerTokenOptions): Verifier {
       }
       if (!tokenPattern.test(token)) throw new WebhookError('invalid_token', 'token has characters outside RFC 6750')
       const presented = await sha256(encoder.encode(token))
-      let matched = false
-      for (const digest of await digests) matched = safeEqualBytes(presented, digest) || matched
-      if (!matched) throw new WebhookError('invalid_token', `${header} token matches none of the configured tokens`)
-      return {}
+      return await digests.use(ctx, async (expected) => {
+        let matched = false
+        for (const digest of expected) matched = safeEqualBytes(presented, await digest) || matched
+        if (!matched) throw new WebhookError('invalid_token', `${header} token matches none of the configured tokens`)
+        return {}
+      })
     },
+    invalidate: (tenant) => digests.invalidate(tenant),
   }
 }

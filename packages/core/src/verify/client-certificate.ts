@@ -1,12 +1,19 @@
 import { WebhookError } from '../errors.js'
+import type { MaybePromise } from '../lib/maybe-promise.js'
 import type { TlsPeer } from '../types.js'
+import { type Keys, lookupOf } from './key-resolver.js'
+import { compileKeys, emptyKeyring, type Keyring, randomBytes } from './keyring.js'
 import { booleanOption, optionError, requireOptions } from './option-checks.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /** Options for {@link clientCertificate}. */
 export interface ClientCertificateOptions {
-  /** SHA-256 fingerprints of accepted certificates, `AA:BB:…` (colons and case optional). */
-  fingerprints256?: readonly string[]
+  /**
+   * SHA-256 fingerprints of accepted certificates, `AA:BB:…` (colons and case
+   * optional); each may carry its window (`{ key, notBefore, notAfter }`). Or
+   * a resolver (`keyResolver`, or a plain function) that looks the tenant's up.
+   */
+  fingerprints256?: Keys<string>
   /** Accepted subjects, as `CN=sender.example.com` or `CN=x,O=Acme`: every named field must match. */
   subjects?: readonly string[]
   /** Accepted issuers, in the same form. */
@@ -52,6 +59,19 @@ function parseFingerprint(value: unknown, option: string): string {
   return normalizeFingerprint(value)
 }
 
+/** The accepted fingerprints, normalized: none, a static list, or a resolver's. */
+function fingerprintKeys(value: Keys<string> | undefined): Keyring<string> {
+  if (value === undefined) return emptyKeyring
+  if (lookupOf(value) === undefined && listOption(value, 'fingerprints256').length === 0) return emptyKeyring
+  return compileKeys(value, {
+    where,
+    option: 'fingerprints256',
+    compile: (fingerprint, label) => parseFingerprint(fingerprint, label),
+    decoy: () => Array.from(randomBytes(32), (b) => b.toString(16).padStart(2, '0')).join(''),
+    refusal: 'client_certificate_rejected',
+  })
+}
+
 function nameMatches(name: TlsPeer['subject'], rules: readonly NameRule[]): boolean {
   if (!name) return false
   return rules.some((rule) =>
@@ -81,12 +101,10 @@ function nameMatches(name: TlsPeer['subject'], rules: readonly NameRule[]): bool
  */
 export function clientCertificate(options: ClientCertificateOptions): Verifier {
   requireOptions(options, where)
-  const fingerprints = new Set(
-    listOption(options.fingerprints256, 'fingerprints256').map((f, i) => parseFingerprint(f, `fingerprints256[${i}]`)),
-  )
+  const fingerprints = fingerprintKeys(options.fingerprints256)
   const subjects = listOption(options.subjects, 'subjects').map((s, i) => parseNameRule(s, `subjects[${i}]`))
   const issuers = listOption(options.issuers, 'issuers').map((s, i) => parseNameRule(s, `issuers[${i}]`))
-  if (fingerprints.size === 0 && subjects.length === 0 && issuers.length === 0) {
+  if (fingerprints === emptyKeyring && subjects.length === 0 && issuers.length === 0) {
     throw new TypeError(`${where}: give fingerprints256, subjects or issuers`)
   }
   const requireAuthorized = booleanOption(options.requireAuthorized ?? true, where, 'requireAuthorized')
@@ -103,7 +121,7 @@ export function clientCertificate(options: ClientCertificateOptions): Verifier {
 
   return {
     name: 'client-certificate',
-    verify(ctx: VerifyContext): VerifyResult {
+    verify(ctx: VerifyContext): MaybePromise<VerifyResult> {
       const peer = ctx.tls
       if (!peer) {
         throw new WebhookError(
@@ -115,17 +133,20 @@ export function clientCertificate(options: ClientCertificateOptions): Verifier {
       if (requireAuthorized && !peer.authorized) {
         throw new WebhookError('client_certificate_rejected', 'the client certificate is not signed by a trusted CA')
       }
-      const byFingerprint = fingerprints.has(normalizeFingerprint(peer.fingerprint256))
+      const presented = normalizeFingerprint(peer.fingerprint256)
       const byName =
         (subjects.length > 0 || issuers.length > 0) &&
         (subjects.length === 0 || nameMatches(peer.subject, subjects)) &&
         (issuers.length === 0 || nameMatches(peer.issuer, issuers))
-      if (!byFingerprint && !byName) {
-        throw new WebhookError('client_certificate_rejected', 'the client certificate matches no configured one')
-      }
-      return {
-        claims: { fingerprint256: peer.fingerprint256, subject: peer.subject ?? {}, issuer: peer.issuer ?? {} },
-      }
+      return fingerprints.use(ctx, (accepted) => {
+        if (!accepted.includes(presented) && !byName) {
+          throw new WebhookError('client_certificate_rejected', 'the client certificate matches no configured one')
+        }
+        return {
+          claims: { fingerprint256: peer.fingerprint256, subject: peer.subject ?? {}, issuer: peer.issuer ?? {} },
+        }
+      })
     },
+    invalidate: (tenant) => fingerprints.invalidate(tenant),
   }
 }

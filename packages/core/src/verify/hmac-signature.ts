@@ -4,12 +4,13 @@ import type { EventField } from '../event/event-field.js'
 import { joinedHeader, singleHeader } from '../lib/headers.js'
 import { safeEqual } from './constant-time.js'
 import type { DigestEncoding, HashAlgorithm, HmacKey } from './crypto/port.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, type Keyring, randomBytes } from './keyring.js'
 import {
   headerName,
   keptHeaderNames,
   nonEmptyString,
   oneOf,
-  oneOrMore,
   optionError,
   positiveInteger,
   positiveNumber,
@@ -31,9 +32,11 @@ export interface HmacSignatureOptions {
    * The shared secret, or several during a rotation: a signature made with any
    * of them passes. A string is used as its UTF-8 bytes, as most senders do
    * (Stripe's `whsec_…` included); pass a `Uint8Array` for a key given in
-   * another encoding.
+   * another encoding. Each may carry its window (`{ key, notBefore, notAfter }`);
+   * or give a resolver (`keyResolver`, or a plain function) that looks the
+   * request's tenant's secrets up.
    */
-  secret: HmacSecret | readonly HmacSecret[]
+  secret: Keys<HmacSecret>
   /** The header that carries the signature, e.g. `x-hub-signature-256`. */
   header: string
   /** The HMAC hash function. */
@@ -108,7 +111,7 @@ export interface HmacSignatureOptions {
 
 /** What the factory resolved from the options, once: everything a check needs. */
 interface HmacScheme {
-  keys: readonly HmacKey[]
+  keys: Keyring<HmacKey>
   encoding: DigestEncoding
   /** The signature header. */
   header: string
@@ -163,10 +166,15 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
   requireOptions(options, 'hmacSignature')
   const name = options.name === undefined ? 'hmac-signature' : nonEmptyString(options.name, 'hmacSignature', 'name')
   const where = name
-  const secrets = oneOrMore(options.secret, where, 'secret')
   const algorithm = oneOf(options.algorithm, ['sha1', 'sha256', 'sha512'], where, 'algorithm')
   const encoding = oneOf(options.encoding, ['hex', 'base64'], where, 'encoding')
-  const keys: HmacKey[] = secrets.map((s, i) => hmacKey(algorithm, toKeyBytes(s, where, `secret[${i}]`)))
+  const keys = compileKeys(options.secret, {
+    where,
+    option: 'secret',
+    compile: (secret, label) => hmacKey(algorithm, toKeyBytes(secret, where, label)),
+    decoy: () => hmacKey(algorithm, randomBytes(32)),
+    refusal: 'invalid_signature',
+  })
   const header = headerName(options.header, where, 'header')
   const prefix = options.prefix ?? ''
   if (typeof prefix !== 'string') throw optionError(where, 'prefix', 'a string')
@@ -223,6 +231,7 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     ...(options.eventId ? { eventId: options.eventId } : {}),
     ...(options.eventType ? { eventType: options.eventType } : {}),
     verify: (ctx) => verifyHmac(ctx, scheme),
+    invalidate: (tenant) => keys.invalidate(tenant),
   }
 }
 
@@ -237,7 +246,7 @@ async function verifyHmac(ctx: VerifyContext, scheme: HmacScheme): Promise<Verif
   const candidates = candidatesOf(entries, scheme)
   const signed = signedContentOf(ctx, scheme.template, timestampText, scheme.publicUrl)
   if (scheme.bodySha256Param !== undefined) await checkBodySha256(ctx, scheme.bodySha256Param)
-  return compare(signed, candidates, timestamp, scheme)
+  return scheme.keys.use(ctx, (keys) => compare(signed, candidates, timestamp, keys, scheme))
 }
 
 /** The body hashes to the one hex SHA-256 the signed query carries in `param`. */
@@ -305,7 +314,8 @@ async function compare(
   signed: readonly (string | Uint8Array)[],
   candidates: readonly string[],
   timestamp: number | undefined,
-  { keys, encoding, header }: HmacScheme,
+  keys: readonly HmacKey[],
+  { encoding, header }: HmacScheme,
 ): Promise<VerifyResult> {
   for (const key of keys) {
     const digest = await key.digest(signed, encoding)

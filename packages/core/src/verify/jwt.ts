@@ -4,7 +4,10 @@ import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
 import type { JwsAlgorithm, JwsKey } from './crypto/port.js'
 import { type ClaimRules, claimsFailure } from './jwt-claims.js'
+import { jwtDecoySource } from './jwt-decoy.js'
 import { describe, type KeySource, publicKeySource, remoteKeySource, secretSource } from './jwt-keys.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, fixedKeyring, type Keyring, randomBytes } from './keyring.js'
 import {
   booleanOption,
   headerName,
@@ -21,10 +24,17 @@ export type JwtClaimValue = string | number | boolean
 
 /** Options for {@link jwt}. Give exactly one of `secret`, `publicKey` or `jwksUrl`. */
 export interface JwtOptions {
-  /** HMAC secret(s) for `HS256`/`HS384`/`HS512`; a string is used as its UTF-8 bytes. Several during a rotation. */
-  secret?: string | Uint8Array | readonly (string | Uint8Array)[]
-  /** Public key(s) as a PEM `-----BEGIN PUBLIC KEY-----` (SPKI) or a public JWK. Several during a rotation. */
-  publicKey?: string | JWK | readonly (string | JWK)[]
+  /**
+   * HMAC secret(s) for `HS256`/`HS384`/`HS512`; a string is used as its UTF-8
+   * bytes. Several during a rotation (each may carry its window, `{ key,
+   * notBefore, notAfter }`), or a resolver (`keyResolver`, or a plain function).
+   */
+  secret?: Keys<string | Uint8Array>
+  /**
+   * Public key(s) as a PEM `-----BEGIN PUBLIC KEY-----` (SPKI) or a public JWK.
+   * Several during a rotation (each may carry its window), or a resolver.
+   */
+  publicKey?: Keys<string | JWK>
   /**
    * The sender's JSON Web Key Set, fetched with jose's `createRemoteJWKSet`:
    * cached, refetched at most once per `jwksCooldownMs` for an unknown `kid`.
@@ -163,10 +173,13 @@ export function jwt(options: JwtOptions): Verifier {
     credentialHeaders: [header],
     verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult> {
       const token = parseToken(tokenFrom(ctx, header), accepted, headers)
-      const verified = verifySignature(token, sources, 0)
-      if (verified === undefined) return accept(token, ctx, rules, checks)
-      return verified.then(() => accept(token, ctx, rules, checks))
+      return sources.use(ctx, (keys) => {
+        const verified = verifySignature(token, keys, 0)
+        if (verified === undefined) return accept(token, ctx, rules, checks)
+        return verified.then(() => accept(token, ctx, rules, checks))
+      })
     },
+    invalidate: (tenant) => sources.invalidate(tenant),
   }
 }
 
@@ -240,18 +253,27 @@ function acceptedAlgorithms(options: JwtOptions, where: string): readonly string
 }
 
 /** The key sources of whichever of `secret`, `publicKey` or `jwksUrl` is given, tried in order. */
-function keySources(options: JwtOptions, algorithms: readonly string[], where: string): KeySource[] {
+function keySources(options: JwtOptions, algorithms: readonly string[], where: string): Keyring<KeySource> {
   if (options.secret !== undefined) {
-    const secrets = list(options.secret)
-    if (secrets.length === 0) throw new TypeError(`${where}: secret must not be an empty array`)
-    return secrets.map((s, i) => secretSource(s, `${where}: secret[${i}]`))
+    return compileKeys(options.secret, {
+      where,
+      option: 'secret',
+      compile: (secret, label) => secretSource(secret, `${where}: ${label}`),
+      decoy: () => secretSource(randomBytes(32), 'decoy'),
+      refusal: 'invalid_token',
+    })
   }
   if (options.publicKey !== undefined) {
-    const keys = list(options.publicKey as string | JWK | readonly (string | JWK)[])
-    if (keys.length === 0) throw new TypeError(`${where}: publicKey must not be an empty array`)
-    return keys.map((k, i) => publicKeySource(k, algorithms, `${where}: publicKey[${i}]`))
+    return compileKeys(options.publicKey, {
+      where,
+      option: 'publicKey',
+      compile: (key, label) => publicKeySource(key, algorithms, `${where}: ${label}`),
+      decoy: () => jwtDecoySource(algorithms),
+      refusal: 'invalid_token',
+    })
   }
-  return [remoteKeySource(jwksUrl(options.jwksUrl, where), options, where)]
+  const remote = remoteKeySource(jwksUrl(options.jwksUrl, where), options, where)
+  return fixedKeyring([remote])
 }
 
 function jwksUrl(value: unknown, where: string): URL {

@@ -3,8 +3,11 @@ import { carries } from '../admit/credential-check.js'
 import { WebhookError } from '../errors.js'
 import { concatBytes } from '../lib/bytes.js'
 import { joinedHeader, singleHeader } from '../lib/headers.js'
+import type { MaybePromise } from '../lib/maybe-promise.js'
 import type { Ed25519PublicKey, HmacKey } from './crypto/port.js'
-import { oneOrMore, positiveInteger, positiveNumber, requireOptions } from './option-checks.js'
+import type { Keys } from './key-resolver.js'
+import { compileKeys, emptyKeyring, type Keyring, randomBytes } from './keyring.js'
+import { positiveInteger, positiveNumber, requireOptions } from './option-checks.js'
 import { diagnoseSignature, rateGate } from './signature-diagnosis.js'
 import { SignatureList, signatureEntries } from './signature-list.js'
 import { checkTimestamp } from './timestamp.js'
@@ -15,14 +18,16 @@ export interface StandardWebhooksOptions {
   /**
    * The endpoint's signing secret (`whsec_…` or bare base64), or several
    * during a rotation: a signature made with any of them passes. Checks the
-   * symmetric `v1` signatures. Give `secret`, `publicKey`, or both.
+   * symmetric `v1` signatures. Give `secret`, `publicKey`, or both. Each may
+   * carry its window (`{ key, notBefore, notAfter }`), or give a resolver
+   * (`keyResolver`, or a plain function) that looks the tenant's secrets up.
    */
-  secret?: string | readonly string[]
+  secret?: Keys<string>
   /**
    * The sender's Ed25519 public key (`whpk_…`: base64 of the 32 raw bytes), or
-   * several during a rotation. Checks the asymmetric `v1a` signatures.
+   * several during a rotation, or a resolver. Checks the asymmetric `v1a` signatures.
    */
-  publicKey?: string | readonly string[]
+  publicKey?: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
   /** Signature entries inspected at most. Default 16. */
@@ -38,15 +43,26 @@ const signatureHeaders = headerSets.map((names) => names.signature)
 
 const encoder = new TextEncoder()
 
+/**
+ * The decoy an unknown tenant's `v1a` entries are checked with: the public key
+ * of RFC 8032's first test vector. Its private key is public, which does not
+ * matter: a request checked with the decoy is refused whatever the check says.
+ */
+const decoyPublicKey = 'whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='
+
 /** What the factory decoded once: everything a check needs. */
 interface Scheme {
-  /** The secrets as the user wrote them, for the diagnosis of a failure. */
-  secrets: readonly string[]
-  keys: readonly HmacKey[]
-  publicKeys: readonly Ed25519PublicKey[]
+  keys: Keyring<Secret>
+  publicKeys: Keyring<Ed25519PublicKey>
   maxSignatures: number
   tolerance: number | undefined
   diagnosisAllowed: () => boolean
+}
+
+/** A secret as the user wrote it (for the diagnosis of a failure), and its key. */
+interface Secret {
+  text: string
+  key: HmacKey
 }
 
 /** What {@link readDelivery} found: the signed id and timestamp (as sent, and checked), and the signature list. */
@@ -155,12 +171,29 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
   if (options.secret === undefined && options.publicKey === undefined) {
     throw new TypeError(`${where}: give secret (whsec_…), publicKey (whpk_…), or both`)
   }
-  const secrets = options.secret === undefined ? [] : oneOrMore(options.secret, where, 'secret')
-  const publicKeyList = options.publicKey === undefined ? [] : oneOrMore(options.publicKey, where, 'publicKey')
+  const keys: Keyring<Secret> =
+    options.secret === undefined
+      ? emptyKeyring
+      : compileKeys(options.secret, {
+          where,
+          option: 'secret',
+          compile: (text, label) => ({ text, key: hmacKey('sha256', decodeWhsecSecret(text, `${where}: ${label}`)) }),
+          decoy: () => ({ text: '', key: hmacKey('sha256', randomBytes(32)) }),
+          refusal: 'invalid_signature',
+        })
+  const publicKeys: Keyring<Ed25519PublicKey> =
+    options.publicKey === undefined
+      ? emptyKeyring
+      : compileKeys(options.publicKey, {
+          where,
+          option: 'publicKey',
+          compile: (key, label) => decodeWhpkKey(key, `${where}: ${label}`),
+          decoy: () => decodeWhpkKey(decoyPublicKey, 'decoy'),
+          refusal: 'invalid_signature',
+        })
   const scheme: Scheme = {
-    secrets,
-    keys: secrets.map((s, i) => hmacKey('sha256', decodeWhsecSecret(s, `${where}: secret[${i}]`))),
-    publicKeys: publicKeyList.map((k, i) => decodeWhpkKey(k, `${where}: publicKey[${i}]`)),
+    keys,
+    publicKeys,
     maxSignatures: positiveInteger(options.maxSignatures ?? 16, where, 'maxSignatures'),
     tolerance:
       options.toleranceSeconds === undefined
@@ -176,28 +209,41 @@ export function standardWebhooksAs(options: StandardWebhooksOptions, where: stri
     missingCredentialCode: 'missing_signature',
     signs: { body: true, headers: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'] },
     verify:
-      scheme.publicKeys.length > 0
+      options.publicKey !== undefined
         ? (ctx) => verifyWithPublicKeys(ctx, scheme)
         : (ctx) => verifyWithSecrets(ctx, scheme),
+    invalidate(tenant) {
+      keys.invalidate(tenant)
+      publicKeys.invalidate(tenant)
+    },
   }
 }
 
 /** The symmetric-only path, taken when no public key is configured: the `v1` entries against each secret's digest. */
 function verifyWithSecrets(ctx: VerifyContext, scheme: Scheme): VerifyResult | Promise<VerifyResult> {
   const delivery = readDelivery(ctx, scheme.tolerance)
-  const { keys } = scheme
+  return scheme.keys.use(ctx, (keys) => checkSecrets(ctx, delivery, keys, scheme))
+}
+
+/** The `v1` entries against each secret's digest. */
+function checkSecrets(
+  ctx: VerifyContext,
+  delivery: SignedDelivery,
+  keys: readonly Secret[],
+  scheme: Scheme,
+): VerifyResult | Promise<VerifyResult> {
   // Hot path: one string part plus the body (two MAC updates, not five), and with node:crypto's
   // synchronous digest no promise at all; Web Crypto's digests are awaited.
   const signed = [`${delivery.id}.${delivery.timestampText}.`, ctx.body]
   const digests = new Array<string | Promise<string>>(keys.length)
   let pending = false
   for (let i = 0; i < keys.length; i++) {
-    const digest = (keys[i] as HmacKey).digest(signed, 'base64')
+    const digest = (keys[i] as Secret).key.digest(signed, 'base64')
     pending ||= typeof digest !== 'string'
     digests[i] = digest
   }
-  if (!pending) return matchSignatures(ctx, delivery, digests as string[], scheme)
-  return Promise.all(digests).then((expected) => matchSignatures(ctx, delivery, expected, scheme))
+  if (!pending) return matchSignatures(ctx, delivery, digests as string[], keys, scheme)
+  return Promise.all(digests).then((expected) => matchSignatures(ctx, delivery, expected, keys, scheme))
 }
 
 /** The result when a `v1` entry matches; otherwise a rejection saying the likely cause. */
@@ -205,6 +251,7 @@ function matchSignatures(
   ctx: VerifyContext,
   delivery: SignedDelivery,
   expected: readonly string[],
+  keys: readonly Secret[],
   scheme: Scheme,
 ): VerifyResult | Promise<never> {
   const entries = new SignatureList(delivery.signatures, scheme.maxSignatures)
@@ -213,7 +260,7 @@ function matchSignatures(
     for (const digest of expected)
       if (entries.valueIs(digest)) return { id: delivery.id, timestamp: delivery.timestamp }
   }
-  return rejectSignatures(ctx, delivery, entries.count, scheme)
+  return rejectSignatures(ctx, delivery, entries.count, keys, scheme)
 }
 
 /** 401 `invalid_signature`; at most once a second, the log also says the likely cause. */
@@ -221,6 +268,7 @@ function rejectSignatures(
   ctx: VerifyContext,
   delivery: SignedDelivery,
   inspected: number,
+  keys: readonly Secret[],
   scheme: Scheme,
 ): Promise<never> {
   const summary = `no v1 signature among ${inspected} entries matched`
@@ -232,7 +280,7 @@ function rejectSignatures(
     nowMs: ctx.nowMs,
     body: ctx.body,
     entries: signatureEntries(delivery.signatures, scheme.maxSignatures),
-    secrets: scheme.secrets,
+    secrets: keys.map((k) => k.text),
   }
   // The diagnosis only words the log: whatever it meets (a body nested too deep to re-serialize, say), the answer stays 401.
   return diagnoseSignature(failure).then(
@@ -253,9 +301,22 @@ const ed25519ChecksPerKey = 2
  * with Ed25519, `v1` entries with the secrets (if any). The symmetric-only
  * path above stays as it is.
  */
-async function verifyWithPublicKeys(ctx: VerifyContext, scheme: Scheme): Promise<VerifyResult> {
-  const { keys, publicKeys } = scheme
-  const { id, timestampText, timestamp, signatures } = readDelivery(ctx, scheme.tolerance)
+function verifyWithPublicKeys(ctx: VerifyContext, scheme: Scheme): MaybePromise<VerifyResult> {
+  const delivery = readDelivery(ctx, scheme.tolerance)
+  return scheme.keys.use(ctx, (keys) =>
+    scheme.publicKeys.use(ctx, (publicKeys) => checkPublicKeys(ctx, delivery, keys, publicKeys, scheme)),
+  )
+}
+
+/** `v1a` entries checked with Ed25519, `v1` entries with the secrets (if any). */
+async function checkPublicKeys(
+  ctx: VerifyContext,
+  delivery: SignedDelivery,
+  keys: readonly Secret[],
+  publicKeys: readonly Ed25519PublicKey[],
+  scheme: Scheme,
+): Promise<VerifyResult> {
+  const { id, timestampText, timestamp, signatures } = delivery
   const prefix = `${id}.${timestampText}.`
   // The Ed25519 message, built once: every check would otherwise copy the whole body again.
   let message: readonly Uint8Array[] | undefined
@@ -291,8 +352,8 @@ function ed25519Signature(value: string): Uint8Array | undefined {
 }
 
 /** Each secret's `v1` digest, one after the other. */
-async function digestsOf(keys: readonly HmacKey[], signed: readonly (string | Uint8Array)[]): Promise<string[]> {
+async function digestsOf(keys: readonly Secret[], signed: readonly (string | Uint8Array)[]): Promise<string[]> {
   const digests: string[] = []
-  for (const key of keys) digests.push(await key.digest(signed, 'base64'))
+  for (const { key } of keys) digests.push(await key.digest(signed, 'base64'))
   return digests
 }

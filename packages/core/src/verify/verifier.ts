@@ -20,6 +20,12 @@ export interface VerifyContext {
   body: Uint8Array
   params: Readonly<Record<string, string>>
   tls: TlsPeer | undefined
+  /**
+   * The tenant the request names (the guard's `tenant` option), once named:
+   * from a path parameter or header before any verifier runs, from a JWT
+   * claim after the verifier that checked it. `undefined` otherwise.
+   */
+  tenant?: string | undefined
   /** The guard's clock, in milliseconds. */
   nowMs: number
   /** The guard's timestamp tolerance, in seconds, unless the verifier sets its own. */
@@ -149,4 +155,10 @@ export interface Verifier {
   /** The sender's handshakes (Slack's `url_verification`, Meta's `hub.challenge`), answered by the guard. */
   readonly handshakes?: readonly Handshake[]
   verify(ctx: VerifyContext): VerifyResult | Promise<VerifyResult>
+  /**
+   * Drops what a key resolver returned for `tenant` (every tenant's, without
+   * one), so the next request looks its keys up again. `guard.invalidate`
+   * calls it on every verifier that has it.
+   */
+  invalidate?(tenant?: string): void
 }

@@ -23,6 +23,9 @@ export const signingOptions = {
   'topic-arn': { type: 'string' },
   'cert-url': { type: 'string' },
   'add-header': { type: 'string', short: 'H', multiple: true },
+  tenant: { type: 'string' },
+  'tenant-header': { type: 'string' },
+  'tenant-claim': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options']
@@ -138,6 +141,13 @@ export async function signOptionsFrom(
   if (values.audience !== undefined) options.audience = values.audience
   if (values.subject !== undefined) options.subject = values.subject
   if (values['content-type'] !== undefined) options.contentType = values['content-type']
+  if (values.tenant !== undefined) {
+    options.tenant = values.tenant
+    if (values['tenant-header'] !== undefined) options.tenantIn = { header: values['tenant-header'] }
+    else if (values['tenant-claim'] !== undefined) options.tenantIn = { claim: values['tenant-claim'] }
+  } else if (values['tenant-header'] !== undefined || values['tenant-claim'] !== undefined) {
+    throw new UsageError('--tenant-header and --tenant-claim need --tenant', command)
+  }
   if (values['signed-url'] !== undefined) options.signedUrl = values['signed-url']
   if (preset === 'sns') {
     options.sns = {
