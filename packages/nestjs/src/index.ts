@@ -135,3 +135,5 @@ export class HookguardModule {
   }
 }
 Module({})(HookguardModule)
+
+export { exceptPaths, type NodeMiddleware } from './except-paths.js'
