@@ -323,7 +323,9 @@ function nestTarget(name: string, platform: 'express' | 'fastify'): Target {
             .getHttpAdapter()
             .getInstance()
             .addContentTypeParser('*', { parseAs: 'buffer' }, (_r, body, done) => done(null, body))
-        await fastify.register(fastifyHookguard, { guard: app.get<Guard>(HOOKGUARD_GUARD), url: routes })
+        // Nest's platform has its own copy of Fastify here (5.11), whose plugin type differs from the root one's.
+        const plugin = fastifyHookguard as unknown as Parameters<NestFastifyApplication['register']>[0]
+        await fastify.register(plugin, { guard: app.get<Guard>(HOOKGUARD_GUARD), url: routes })
       }
       // Nest's own filter answers (a parser's 400 or 413 is an HttpException); anything else is a failure.
       const filter = new BaseExceptionFilter(app.getHttpAdapter())
