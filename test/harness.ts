@@ -75,12 +75,6 @@ export interface TargetFacts {
    * value with `, ` (`guard.handle`, and Hono when it reads the Web `Request`); Node keeps the lines apart.
    */
   joinsRepeatedHeaders: boolean
-  /**
-   * Cases that cannot hold on this target because the framework answers first, by case name, each with why. Only
-   * for what the framework does before hookguard runs (its body parser reading a JSON body first), never to hide
-   * what hookguard does.
-   */
-  frameworkAnswersFirst?: Readonly<Record<string, string>>
 }
 
 /** One way of serving a guard: an adapter on its framework, or the core on a Web `Request`. */
