@@ -8,7 +8,7 @@ import { hookguard as expressHookguard } from '@hookguard/express'
 import { hookguard as fastifyHookguard } from '@hookguard/fastify'
 import { hookguard as honoHookguard } from '@hookguard/hono'
 import { hookguard as koaHookguard } from '@hookguard/koa'
-import { HookguardModule, HookguardService } from '@hookguard/nestjs'
+import { exceptPaths, HOOKGUARD_GUARD, HookguardModule, HookguardService } from '@hookguard/nestjs'
 import Router from '@koa/router'
 import {
   All,
@@ -25,7 +25,7 @@ import {
 } from '@nestjs/common'
 import { BaseExceptionFilter, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
-import { FastifyAdapter } from '@nestjs/platform-fastify'
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
 import express5, { type Request as ExpressRequest, type Response as ExpressResponse, type NextFunction } from 'express'
 import Fastify from 'fastify'
 import { type Context, Hono } from 'hono'
@@ -77,12 +77,6 @@ export interface TargetFacts {
    * value with `, ` (`guard.handle`, and Hono when it reads the Web `Request`); Node keeps the lines apart.
    */
   joinsRepeatedHeaders: boolean
-  /**
-   * Cases that cannot hold on this target because the framework answers first, by case name, each with why. Only
-   * for what the framework does before hookguard runs (its body parser reading a JSON body first), never to hide
-   * what hookguard does.
-   */
-  frameworkAnswersFirst?: Readonly<Record<string, string>>
 }
 
 /** One way of serving a guard: an adapter on its framework, or the core on a Web `Request`. */
@@ -272,83 +266,28 @@ class NestEchoController {
   }
 }
 
-const noBodyTimeout =
-  "Nest's body parser reads the body before any route and has no idle timeout or deadline: hookguard's never start"
-const parsesFirst =
-  "Nest's body parser reads and parses the body before any route, and answers itself (400, 413) for one it cannot"
-const readsBeforeCredentials =
-  "Nest's body parser reads the body before any route: hookguard's 401 comes after the body, not before it"
-const inflatesFirst = "Nest's Express body parser inflates gzip before any route, with its own limits"
-
-/** The cases a Nest app's body parser decides before hookguard runs, on both platforms, by platform. */
-const nestParserFirst: Record<'express' | 'fastify', Record<string, string>> = {
-  express: {
-    'answers 408 when the body stalls past the idle timeout': noBodyTimeout,
-    'an earlier middleware that answers first (an app timeout): its answer stands, the late verdict is logged, the next delivery is served':
-      noBodyTimeout,
-    'answers 408 when a chunked body stalls part-way': noBodyTimeout,
-    'survives a sender that closes mid-body, then serves the next request': noBodyTimeout,
-    'a body trickled past bodyDeadlineMs is 408 body_timeout, though no pause reaches bodyTimeoutMs': noBodyTimeout,
-    "invalid JSON under a valid signature: accepted with payload null by default, 400 invalid_json with parseJson: 'eager'":
-      parsesFirst,
-    "parseJson: 'eager': invalid JSON under a valid signature takes no claim; a later valid delivery is accepted":
-      parsesFirst,
-    'handshake: Slack ssl_check=1, unsigned, is answered 200 empty; any other unsigned form is 401': parsesFirst,
-    // The case sends plain bytes marked gzip: body-parser fails to inflate them and answers 400.
-    'rejects a compressed body (415 unsupported_encoding)': parsesFirst,
-    'no credential headers: 401 before the body is read, however long the body would take': readsBeforeCredentials,
-    'gzip without decompress: 415; with it: accepted, bombs 413, corrupt 400, other codings 415': inflatesFirst,
-    'decompress: a gzip body inflating past 100× its size is 413 though within the limit; no credentials, never inflated':
-      inflatesFirst,
-  },
-  fastify: {
-    'answers 408 when the body stalls past the idle timeout': noBodyTimeout,
-    'an earlier middleware that answers first (an app timeout): its answer stands, the late verdict is logged, the next delivery is served':
-      noBodyTimeout,
-    'answers 408 when a chunked body stalls part-way': noBodyTimeout,
-    'survives a sender that closes mid-body, then serves the next request': noBodyTimeout,
-    'a body trickled past bodyDeadlineMs is 408 body_timeout, though no pause reaches bodyTimeoutMs': noBodyTimeout,
-    "invalid JSON under a valid signature: accepted with payload null by default, 400 invalid_json with parseJson: 'eager'":
-      parsesFirst,
-    "parseJson: 'eager': invalid JSON under a valid signature takes no claim; a later valid delivery is accepted":
-      parsesFirst,
-    'handshake: Slack ssl_check=1, unsigned, is answered 200 empty; any other unsigned form is 401': parsesFirst,
-    // Gzip bytes are not JSON to Fastify's parser, which does not inflate.
-    'a gzip delivery that a raw body parser inflated before hookguard is accepted, decompress on or off': parsesFirst,
-    'gzip without decompress: 415; with it: accepted, bombs 413, corrupt 400, other codings 415': parsesFirst,
-    'decompress: a gzip body inflating past 100× its size is 413 though within the limit; no credentials, never inflated':
-      parsesFirst,
-    'hands every byte value of a non-UTF-8 body to the event exactly': parsesFirst,
-    'no credential headers: 401 before the body is read, however long the body would take': readsBeforeCredentials,
-    'no credential headers for a bearer token: 401 missing_credentials before the body is read': readsBeforeCredentials,
-  },
-}
-
 /**
- * A Nest 11 app on its Express or Fastify platform, created the documented way (`{ rawBody: true }`), with Nest's
- * body parser on for the whole app: a JSON or form delivery comes to hookguard as Nest's raw copy of the bytes
- * (`req.rawBody`), anything else as the unread stream. Middleware before hookguard is Nest's `app.use`.
+ * A Nest 11 app on its Express or Fastify platform, set up as the README says, with JSON parsing on for the rest
+ * of the app (`/api/echo`). On Express: created with `{ bodyParser: false }`, Express's JSON and form parsers
+ * mounted for every path but the webhook routes with `exceptPaths`, and the routes a Nest controller calling
+ * `HookguardService`. On Fastify: Nest's parsers as usual, and the routes `@hookguard/fastify`'s plugin with the
+ * guard the Nest module provides. Middleware before hookguard is Nest's `app.use`.
  */
 function nestTarget(name: string, platform: 'express' | 'fastify'): Target {
   return {
     name,
     reportsUnwritten: true,
-    // Express's JSON parser inflates gzip before hookguard; Fastify's keeps the bytes as sent.
-    bodyParser: platform === 'express' ? "Nest's express.json()" : undefined,
+    bodyParser: platform === 'express' ? 'express.raw()' : undefined,
     joinsRepeatedHeaders: false,
-    frameworkAnswersFirst: nestParserFirst[platform],
     async start(options, setup = {}) {
       const { guard, enqueued } = recordingGuard(options)
       const errors: unknown[] = []
-      @Module({ imports: [HookguardModule.forRoot({ guard })], controllers: [NestHooksController, NestEchoController] })
+      const controllers = platform === 'express' ? [NestHooksController, NestEchoController] : [NestEchoController]
+      @Module({ imports: [HookguardModule.forRoot({ guard })], controllers })
       class AppModule {}
       const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter()
-      const app: INestApplication = await NestFactory.create(AppModule, adapter, { rawBody: true, logger: false })
-      // As the README says for Fastify: a catch-all parser that keeps the bytes, for types Nest parses not.
-      if (platform === 'fastify') {
-        const fastify = (app.getHttpAdapter() as FastifyAdapter).getInstance()
-        fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
-      }
+      const bodyParser = platform === 'fastify'
+      const app: INestApplication = await NestFactory.create(AppModule, adapter, { bodyParser, logger: false })
       // Nest's middleware gets the Node request and response on both platforms.
       type Next = () => void
       const { earlyAnswerMs } = setup
@@ -368,7 +307,22 @@ function nestTarget(name: string, platform: 'express' | 'fastify'): Target {
           next()
         })
       }
-      // (`bodyParser`: Nest's own is always on here.)
+      if (platform === 'express') {
+        // An app that parses every body raw, the webhook routes' too (`bodyParser`).
+        if (setup.bodyParser) app.use(express5.raw({ type: '*/*' }))
+        app.use(exceptPaths(['/hooks'], express5.json(), express5.urlencoded({ extended: true })))
+      } else {
+        const fastify = app as NestFastifyApplication
+        // As in the Fastify target: the rest of the app parses every other body as a raw Buffer.
+        if (setup.bodyParser)
+          fastify
+            .getHttpAdapter()
+            .getInstance()
+            .addContentTypeParser('*', { parseAs: 'buffer' }, (_r, body, done) => done(null, body))
+        // Nest's platform has its own copy of Fastify here (5.11), whose plugin type differs from the root one's.
+        const plugin = fastifyHookguard as unknown as Parameters<NestFastifyApplication['register']>[0]
+        await fastify.register(plugin, { guard: app.get<Guard>(HOOKGUARD_GUARD), url: routes })
+      }
       // Nest's own filter answers (a parser's 400 or 413 is an HttpException); anything else is a failure.
       const filter = new BaseExceptionFilter(app.getHttpAdapter())
       app.useGlobalFilters({

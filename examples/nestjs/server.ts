@@ -1,13 +1,15 @@
 // A complete webhook receiver on NestJS 11 (Express platform): Standard Webhooks / Svix signatures, dedupe, and a
 // tiny in-process queue that logs every accepted event. The rest of the app (`POST /api/echo`) keeps Nest's JSON
-// parsing; `rawBody: true` keeps the bytes hookguard verifies.
+// parsing; the webhook routes get the unread body, which hookguard reads with its own limit and timeouts.
 //
 //   WEBHOOK_SECRET=whsec_... PORT=3000 npm start
 import 'reflect-metadata'
 import { createGuard, standardWebhooks, type WebhookEvent } from '@hookguard/core'
-import { HookguardModule, HookguardService } from '@hookguard/nestjs'
+import { exceptPaths, HookguardModule, HookguardService } from '@hookguard/nestjs'
 import { All, Body, Controller, Inject, Module, Post, Req, Res } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
+import type { NestExpressApplication } from '@nestjs/platform-express'
+import express from 'express'
 
 const demoSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const secret = process.env.WEBHOOK_SECRET ?? demoSecret
@@ -58,7 +60,12 @@ class AppModule {}
 
 const port = Number(process.env.PORT ?? 3000)
 const host = process.env.HOST ?? '127.0.0.1'
-const app = await NestFactory.create(AppModule, { rawBody: true, logger: ['error', 'warn'] })
+const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  bodyParser: false,
+  logger: ['error', 'warn'],
+})
+// Nest's JSON and form parsing for everything but /hooks and /hooks/….
+app.use(exceptPaths(['/hooks'], express.json(), express.urlencoded({ extended: true })))
 // listen() rejects when the port is taken (EADDRINUSE): the process exits non-zero.
 await app.listen(port, host)
 console.log(`listening on http://${host}:${port}/hooks`)

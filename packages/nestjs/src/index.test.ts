@@ -1,11 +1,14 @@
-import { createGuard, type GuardOptions, standardWebhooks, type WebhookEvent } from '@hookguard/core'
+import { request as httpRequest } from 'node:http'
+import { createGuard, type Guard, type GuardOptions, standardWebhooks, type WebhookEvent } from '@hookguard/core'
+import { hookguard as fastifyHookguard } from '@hookguard/fastify'
 import { All, Body, Controller, type INestApplication, Inject, Module, Post, Req, Res } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
-import { FastifyAdapter } from '@nestjs/platform-fastify'
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
+import express from 'express'
 import { afterEach, describe, expect, test } from 'vitest'
 import { makeSecret, signedHeaders } from '../../core/test-support/sign.js'
-import { HOOKGUARD_GUARD, HookguardModule, HookguardService } from './index.js'
+import { exceptPaths, HOOKGUARD_GUARD, HookguardModule, HookguardService } from './index.js'
 
 const secret = makeSecret()
 const body = JSON.stringify({ type: 'scan.completed', data: { scanId: 'abc' } })
@@ -122,4 +125,64 @@ test('the module provides the guard under its token, and checks it', async () =>
   expect(() => HookguardModule.forRoot({} as never)).toThrow(
     new TypeError('HookguardModule.forRoot: guard must be a guard from createGuard'),
   )
+})
+
+/** The README's setups: the webhook routes out of Nest's body parsing, every other route parsing JSON and forms. */
+async function startDocumented(platformName: 'Express' | 'Fastify', guard: ReturnType<typeof guardFor>) {
+  const hooks = platformName === 'Express' ? [HooksController] : []
+  @Module({ imports: [HookguardModule.forRoot({ guard })], controllers: [...hooks, EchoController] })
+  class AppModule {}
+  if (platformName === 'Express') {
+    const nest = await NestFactory.create(AppModule, new ExpressAdapter(), { bodyParser: false, logger: false })
+    nest.use(exceptPaths(['/hooks'], express.json(), express.urlencoded({ extended: true })))
+    app = nest
+  } else {
+    const nest = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: false })
+    // Nest's platform nests its own copy of Fastify in this repository, whose plugin type differs from the root one's.
+    const plugin = fastifyHookguard as unknown as Parameters<NestFastifyApplication['register']>[0]
+    await nest.register(plugin, { guard: nest.get<Guard>(HOOKGUARD_GUARD), url: ['/hooks', '/hooks/:status'] })
+    app = nest
+  }
+  await app.listen(0, '127.0.0.1')
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1')
+}
+
+describe.each(['Express', 'Fastify'] as const)('the documented setup on %s', (platformName) => {
+  test('the guard reads the webhook body itself (401 before a stalled body); the rest of the app parses JSON and forms', async () => {
+    const enqueued: WebhookEvent[] = []
+    const url = await startDocumented(platformName, guardFor(enqueued))
+
+    const accepted = await deliver(`${url}/hooks/DONE`, 'msg_d1')
+    expect([accepted.status, await accepted.json()]).toMatchObject([202, { code: 'accepted' }])
+    expect(enqueued.map((e) => [e.id, e.type, e.payload])).toEqual([['msg_d1', 'DONE', JSON.parse(body)]])
+
+    // No credentials and a body that never comes: Nest's parser would wait for it; the guard answers at once.
+    const { status } = await new Promise<{ status: number }>((resolve, reject) => {
+      const request = httpRequest(`${url}/hooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': '1000' },
+      })
+      request.on('response', (response) => {
+        response.resume()
+        resolve({ status: response.statusCode ?? 0 })
+        request.destroy()
+      })
+      request.on('error', reject)
+      request.write('{"partial":')
+    })
+    expect(status).toBe(401)
+
+    const json = await fetch(`${url}/api/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"n":1}',
+    })
+    expect(await json.json()).toEqual({ parsed: { n: 1 } })
+    const form = await fetch(`${url}/api/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    })
+    expect(await form.json()).toEqual({ parsed: { a: '1' } })
+  })
 })

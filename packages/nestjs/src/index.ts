@@ -8,12 +8,15 @@ import {
 } from '@hookguard/core/adapter'
 import { type DynamicModule, Inject, Injectable, Module } from '@nestjs/common'
 
+export { exceptPaths, type NodeMiddleware } from './except-paths.js'
+
 // Decorators are applied as plain calls below, so this package needs no `experimentalDecorators` to build, and
 // injection names its token explicitly (no `emitDecoratorMetadata`).
 
 const rawBodyHint =
-  "Nest's body parser read the body and kept no raw copy: create the app with " +
-  'NestFactory.create(AppModule, { rawBody: true }), and mount no other body parser before the webhook route'
+  "Nest's body parser read the body and kept no raw copy: keep it off the webhook routes (create the app with " +
+  "{ bodyParser: false }, then app.use(exceptPaths(['/hooks'], express.json(), …))), or create it with " +
+  '{ rawBody: true }, and mount no other body parser before the webhook route'
 
 /** The request a Nest route handler gets with `@Req()`: Express's, or Fastify's (the Node request is `.raw`). */
 export interface NestRequestLike {
@@ -46,8 +49,9 @@ export interface HookguardModuleOptions {
 
 /**
  * Runs one delivery through the guard and answers it, on `@nestjs/platform-express` or
- * `@nestjs/platform-fastify`. The body is the raw bytes Nest kept (`{ rawBody: true }`) when its parser read it
- * (JSON, forms), else the unread stream, which the guard reads with its own limits. When something answered
+ * `@nestjs/platform-fastify`. The body is the unread stream, which the guard reads with its own limit and timeouts
+ * (keep Nest's parser off the webhook routes: {@link exceptPaths}); should a parser have read it, the raw bytes
+ * Nest kept with `{ rawBody: true }`. When something answered
  * already (a timeout interceptor), it writes nothing and logs the verdict it could not send. Call it from a route
  * that takes `@Res()`, so Nest leaves the answer to it.
  *
@@ -118,7 +122,8 @@ Inject(HOOKGUARD_GUARD)(HookguardService, undefined, 0)
  * @Module({ imports: [HookguardModule.forRoot({ guard })], controllers: [HooksController] })
  * class AppModule {}
  *
- * const app = await NestFactory.create(AppModule, { rawBody: true })
+ * const app = await NestFactory.create(AppModule, { bodyParser: false })
+ * app.use(exceptPaths(['/hooks'], express.json(), express.urlencoded({ extended: true })))
  * ```
  */
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest module is a class, configured by a static forRoot
