@@ -55,8 +55,9 @@ export class KeyCache<K, C> {
     const hit = entries.get(tenant)
     if (hit !== undefined) {
       if (hit.expiresAtMs > ctx.nowMs) {
-        // Second chance (CLOCK), an LRU without moving the entry on every hit: see #keep.
-        hit.used = true
+        // Second chance (CLOCK), an LRU without moving the entry on every hit: see #keep. Written only
+        // when it changes, so a hit does not dirty the entry's cache line.
+        if (hit.used !== true) hit.used = true
         return hit
       }
       entries.delete(tenant)
