@@ -7,6 +7,7 @@ import { eventCases } from './event.js'
 import { methodCases } from './method.js'
 import { respondCases } from './respond.js'
 import type { ConformanceCase } from './support.js'
+import { tenantSenderCases } from './tenant-senders.js'
 import { tenantCases } from './tenants.js'
 import { firstHourCases, typedEventCases } from './typed-events.js'
 import { verifyCases } from './verify.js'
@@ -18,6 +19,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...bodyCases, // 3. declared size, 4. raw body
   ...verifyCases, // 5. authenticate
   ...tenantCases, // 3. the tenant named, 5. its keys looked up
+  ...tenantSenderCases, // 5. a tenant's keys: a signed handshake, a key-set URL
   ...eventCases, // 6. event
   ...typedEventCases, // 6. event: types taken, payloads validated
   ...dedupeCases, // 7. dedupe claim

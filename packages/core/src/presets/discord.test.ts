@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto'
 import { verifyKey } from 'discord-interactions'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys, tenantGuard, tenantNowSeconds } from '../../test-support/tenant-keys.js'
 import { createGuard } from '../guard.js'
 import { discord } from './discord.js'
 
@@ -81,5 +82,53 @@ describe('discord against discord-interactions verifyKey', () => {
       ),
       { numRuns: 60 },
     )
+  })
+})
+
+describe("discord per tenant (a platform receiving its customers' applications)", () => {
+  const newKey = () => {
+    const pair = generateKeyPairSync('ed25519')
+    return {
+      key: pair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex'),
+      signer: pair.privateKey,
+    }
+  }
+  const timestamp = String(tenantNowSeconds)
+
+  test("a key resolver: the tenant's own key accepted, another's refused, an unknown tenant 401, a failing lookup 503", async () => {
+    await expectTenantKeys({
+      refusal: 'invalid_signature',
+      newKey,
+      verifier: (keys) => discord({ publicKey: keys }),
+      request: (key, n) => {
+        const content = JSON.stringify({ id: `10000${n}`, type: 2, data: { name: 'ping' } })
+        const headers = { 'x-signature-ed25519': signOf(timestamp, content, key), 'x-signature-timestamp': timestamp }
+        return { headers, body: content }
+      },
+    })
+  })
+
+  test("the PING is answered when signed with the tenant's key; with another tenant's, or for an unknown tenant, 401", async () => {
+    const acme = newKey()
+    const globex = newKey()
+    const keys: Record<string, string> = { acme: acme.key, globex: globex.key }
+    const { send, enqueued } = tenantGuard(discord({ publicKey: ({ tenant }) => keys[tenant as string] ?? null }))
+    const ping = '{"type":1}'
+    const pingBy = (key: typeof acme.signer) => ({
+      headers: { 'x-signature-ed25519': signOf(timestamp, ping, key), 'x-signature-timestamp': timestamp },
+      body: ping,
+    })
+    const answered = await send('acme', pingBy(acme.signer))
+    expect({ status: answered.status, code: answered.code, body: answered.body }).toEqual({
+      status: 200,
+      code: 'handshake',
+      body: '{"type":1}',
+    })
+    expect((await send('globex', pingBy(globex.signer))).code).toBe('handshake')
+    for (const tenant of ['globex', 'initech']) {
+      const refused = await send(tenant, pingBy(acme.signer))
+      expect({ status: refused.status, code: refused.code }).toEqual({ status: 401, code: 'invalid_signature' })
+    }
+    expect(enqueued).toEqual([])
   })
 })

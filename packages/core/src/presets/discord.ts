@@ -1,7 +1,11 @@
-import { ed25519PublicKey } from '#crypto'
+import { base64Decode, ed25519PublicKey } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
-import { andThen } from '../lib/maybe-promise.js'
+import { andThen, type MaybePromise } from '../lib/maybe-promise.js'
+import type { Ed25519PublicKey } from '../verify/crypto/port.js'
+import { decoyPublicKeys } from '../verify/decoy-keys.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { compileKeys } from '../verify/keyring.js'
 import { nonEmptyString, optionError, positiveNumber, requireOptions } from '../verify/option-checks.js'
 import { checkTimestamp } from '../verify/timestamp.js'
 import type { Handshake, Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
@@ -9,8 +13,14 @@ import { jsonReply } from './handshake-parts.js'
 
 /** Options for {@link discord}. */
 export interface DiscordOptions {
-  /** The application's public key, hex, as the Developer Portal shows it (General Information → Public Key). */
-  publicKey: string
+  /**
+   * The application's public key, hex, as the Developer Portal shows it
+   * (General Information → Public Key). Or several (at most 4; each may carry
+   * its window, `{ key, notBefore, notAfter }`), or a resolver (`keyResolver`,
+   * or a plain function) that looks the tenant's application key up: a
+   * platform that receives the interactions of its customers' applications.
+   */
+  publicKey: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
 }
@@ -25,7 +35,8 @@ const hexSignature = /^[0-9a-fA-F]{128}$/
  *
  * It answers Discord's PING (`{"type":1}`, sent when the endpoint URL is saved
  * and now and then) with 200 JSON `{"type":1}`, never enqueued; the PING is
- * signed, so a bad or missing signature is 401, as Discord's own checks expect.
+ * signed, so a bad or missing signature is 401, as Discord's own checks expect;
+ * with a resolver, it is checked with the tenant's key like any interaction.
  *
  * @example
  * ```ts
@@ -37,9 +48,19 @@ const hexSignature = /^[0-9a-fA-F]{128}$/
  */
 export function discord(options: DiscordOptions): Verifier {
   requireOptions(options, 'discord')
-  const publicKey = nonEmptyString(options.publicKey, 'discord', 'publicKey')
-  if (!hexKey.test(publicKey)) throw optionError('discord', 'publicKey', '64 hex characters (the Public Key)')
-  const key = ed25519PublicKey(hexBytes(publicKey))
+  const keys = compileKeys(options.publicKey, {
+    where: 'discord',
+    option: 'publicKey',
+    compile: (publicKey, label) => {
+      if (!hexKey.test(nonEmptyString(publicKey, 'discord', label))) {
+        throw optionError('discord', label, '64 hex characters (the Public Key)')
+      }
+      return ed25519PublicKey(hexBytes(publicKey))
+    },
+    decoy: () => ed25519PublicKey(decoyRawKey()),
+    refusal: 'invalid_signature',
+    maxKeys: 4,
+  })
   const tolerance =
     options.toleranceSeconds === undefined
       ? undefined
@@ -59,12 +80,35 @@ export function discord(options: DiscordOptions): Verifier {
       if (!sent) throw new WebhookError('invalid_timestamp', 'no x-signature-timestamp header')
       if (!hexSignature.test(signature)) throw new WebhookError('invalid_signature', 'not 128 hex characters')
       const timestamp = checkTimestamp(sent, ctx.nowMs, tolerance ?? ctx.toleranceSeconds)
-      return andThen(key.verify([sent, ctx.body], hexBytes(signature)), (valid): VerifyResult => {
-        if (!valid) throw new WebhookError('invalid_signature', 'the Ed25519 signature does not match')
-        return { timestamp }
-      })
+      const signed = [sent, ctx.body]
+      const bytes = hexBytes(signature)
+      return keys.use(ctx, (candidates) =>
+        andThen(anyVerifies(candidates, 0, signed, bytes), (valid): VerifyResult => {
+          if (!valid) throw new WebhookError('invalid_signature', 'the Ed25519 signature does not match')
+          return { timestamp }
+        }),
+      )
     },
+    invalidate: (tenant) => keys.invalidate(tenant),
   }
+}
+
+/** Whether one of `keys` (from `i` on, in turn) verifies the signature. */
+function anyVerifies(
+  keys: readonly Ed25519PublicKey[],
+  i: number,
+  signed: readonly (string | Uint8Array)[],
+  signature: Uint8Array,
+): MaybePromise<boolean> {
+  const key = keys[i]
+  if (key === undefined) return false
+  return andThen(key.verify(signed, signature), (valid) => valid || anyVerifies(keys, i + 1, signed, signature))
+}
+
+/** The raw 32 bytes of the decoy Ed25519 key: the end of its DER SubjectPublicKeyInfo. */
+function decoyRawKey(): Uint8Array {
+  const der = base64Decode(decoyPublicKeys.ed25519.replace(/-----[A-Z ]+-----|\s/g, ''))
+  return der.subarray(der.length - 32)
 }
 
 const decoder = new TextDecoder()

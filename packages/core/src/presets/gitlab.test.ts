@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys } from '../../test-support/tenant-keys.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { gitlab } from './gitlab.js'
@@ -56,5 +58,19 @@ describe('gitlab preset (X-Gitlab-Token, as GitLab documents it)', () => {
     expect(() => gitlab({ token: '' })).toThrow('gitlab: token[0] must be a non-empty string')
     expect(() => gitlab({ token: [] })).toThrow('gitlab: token must be one value or a non-empty list')
     expect(() => gitlab(undefined as never)).toThrow('gitlab needs an options object')
+  })
+})
+
+describe('gitlab per tenant', () => {
+  test("a key resolver: the tenant's own token accepted, another's refused, an unknown tenant 401, a failing lookup 503", async () => {
+    await expectTenantKeys({
+      refusal: 'invalid_token',
+      newKey: () => {
+        const tenantToken = randomBytes(12).toString('hex')
+        return { key: tenantToken, signer: tenantToken }
+      },
+      verifier: (keys) => gitlab({ token: keys }),
+      request: (tenantToken, n) => ({ headers: { 'x-gitlab-token': tenantToken, 'idempotency-key': `d-${n}` }, body }),
+    })
   })
 })

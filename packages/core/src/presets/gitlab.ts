@@ -2,13 +2,19 @@ import { sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
 import { safeEqualBytes } from '../verify/constant-time.js'
-import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { compileKeys, randomBytes } from '../verify/keyring.js'
+import { nonEmptyString, requireOptions } from '../verify/option-checks.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 
 /** Options for {@link gitlab}. */
 export interface GitlabOptions {
-  /** The webhook's secret token, or several during a rotation. */
-  token: string | readonly string[]
+  /**
+   * The webhook's secret token, or several during a rotation (each may carry
+   * its window, `{ key, notBefore, notAfter }`), or a resolver (`keyResolver`,
+   * or a plain function) that looks the tenant's tokens up.
+   */
+  token: Keys<string>
 }
 
 const encoder = new TextEncoder()
@@ -34,8 +40,13 @@ const encoder = new TextEncoder()
  */
 export function gitlab(options: GitlabOptions): Verifier {
   requireOptions(options, 'gitlab')
-  const tokens = oneOrMore(options.token, 'gitlab', 'token').map((t, i) => nonEmptyString(t, 'gitlab', `token[${i}]`))
-  const digests = Promise.all(tokens.map((token) => sha256(encoder.encode(token))))
+  const digests = compileKeys(options.token, {
+    where: 'gitlab',
+    option: 'token',
+    compile: (token, label) => sha256(encoder.encode(nonEmptyString(token, 'gitlab', label))),
+    decoy: () => sha256(randomBytes(32)),
+    refusal: 'invalid_token',
+  })
   return {
     name: 'gitlab',
     credentialHeaders: ['x-gitlab-token'],
@@ -54,10 +65,13 @@ export function gitlab(options: GitlabOptions): Verifier {
       if (value === undefined || value === '')
         throw new WebhookError('missing_credentials', 'missing x-gitlab-token header')
       const presented = await sha256(encoder.encode(value))
-      let matched = false
-      for (const digest of await digests) matched = safeEqualBytes(presented, digest) || matched
-      if (!matched) throw new WebhookError('invalid_token', 'x-gitlab-token matches none of the configured tokens')
-      return {}
+      return await digests.use(ctx, async (expected) => {
+        let matched = false
+        for (const digest of expected) matched = safeEqualBytes(presented, await digest) || matched
+        if (!matched) throw new WebhookError('invalid_token', 'x-gitlab-token matches none of the configured tokens')
+        return {}
+      })
     },
+    invalidate: (tenant) => digests.invalidate(tenant),
   }
 }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys, tenantGuard } from '../../test-support/tenant-keys.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { microsoftGraph } from './microsoft-graph.js'
@@ -90,5 +92,40 @@ describe('microsoftGraph preset', () => {
   test('options are checked at creation', () => {
     expect(() => microsoftGraph({ clientState: '' })).toThrow('microsoftGraph: clientState[0] must be')
     expect(() => microsoftGraph({ clientState: 'a'.repeat(256) })).toThrow('at most 255 characters')
+  })
+})
+
+describe('microsoftGraph per tenant', () => {
+  test("a key resolver: the tenant's own clientState accepted, another's refused, an unknown tenant 401, a failing lookup 503", async () => {
+    await expectTenantKeys({
+      refusal: 'invalid_client_state',
+      newKey: () => {
+        const state = randomBytes(12).toString('base64url')
+        return { key: state, signer: state }
+      },
+      verifier: (keys) => microsoftGraph({ clientState: keys }),
+      request: (state, n) => ({
+        body: JSON.stringify({ value: [{ ...change(state), subscriptionId: `s-${n}` }] }),
+        headers: {},
+      }),
+    })
+  })
+
+  test("a batch with one item of another tenant's clientState is refused; the validation request makes no lookup", async () => {
+    const states: Record<string, string> = { acme: 'acme state', globex: 'globex state' }
+    const lookups: (string | undefined)[] = []
+    const { send } = tenantGuard(
+      microsoftGraph({
+        clientState: ({ tenant }) => {
+          lookups.push(tenant)
+          return states[tenant as string] ?? null
+        },
+      }),
+    )
+    const mixed = JSON.stringify({ value: [change('acme state'), change('globex state')] })
+    expect((await send('acme', { headers: {}, body: mixed })).code).toBe('invalid_client_state')
+    const validation = await send('globex', { headers: {}, body: '', query: 'validationToken=abc' })
+    expect({ status: validation.status, body: validation.body }).toEqual({ status: 200, body: 'abc' })
+    expect(lookups).toEqual(['acme'])
   })
 })

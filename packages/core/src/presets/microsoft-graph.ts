@@ -2,7 +2,9 @@ import { sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
 import type { EventFieldContext } from '../event/event-field.js'
 import { safeEqualBytes } from '../verify/constant-time.js'
-import { nonEmptyString, oneOrMore, optionError, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { compileKeys, randomBytes } from '../verify/keyring.js'
+import { nonEmptyString, optionError, requireOptions } from '../verify/option-checks.js'
 import type { Handshake, Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 import { withBodyDigestId } from './body-digest-id.js'
 import { checkedChallenge, plainTextReply, queryValue } from './handshake-parts.js'
@@ -11,10 +13,12 @@ import { checkedChallenge, plainTextReply, queryValue } from './handshake-parts.
 export interface MicrosoftGraphOptions {
   /**
    * The `clientState` you set when creating the subscription (at most 255
-   * characters), or several during a rotation: every notification of a
-   * delivery must carry one of them.
+   * characters), or several during a rotation (each may carry its window,
+   * `{ key, notBefore, notAfter }`): every notification of a delivery must
+   * carry one of them. Or a resolver (`keyResolver`, or a plain function)
+   * that looks the tenant's clientState values up.
    */
-  clientState: string | readonly string[]
+  clientState: Keys<string>
 }
 
 const encoder = new TextEncoder()
@@ -50,30 +54,39 @@ const decoder = new TextDecoder()
 export function microsoftGraph(options: MicrosoftGraphOptions): Verifier {
   const where = 'microsoftGraph'
   requireOptions(options, where)
-  const states = oneOrMore(options.clientState, where, 'clientState').map((state, i) => {
-    const checked = nonEmptyString(state, where, `clientState[${i}]`)
-    if (checked.length > 255) throw optionError(where, `clientState[${i}]`, 'at most 255 characters')
-    return checked
+  const digests = compileKeys(options.clientState, {
+    where,
+    option: 'clientState',
+    compile: (state, label) => {
+      const checked = nonEmptyString(state, where, label)
+      if (checked.length > 255) throw optionError(where, label, 'at most 255 characters')
+      return sha256(encoder.encode(checked))
+    },
+    decoy: () => sha256(randomBytes(32)),
+    refusal: 'invalid_client_state',
   })
-  const digests = Promise.all(states.map((state) => sha256(encoder.encode(state))))
   const verifier: Verifier = {
     name: 'microsoft-graph',
     eventType: (ctx: EventFieldContext) => sharedType(ctx.payload),
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const items = notificationsOf(ctx.body)
-      const known = await digests
-      for (const [i, item] of items.entries()) {
-        const state = item.clientState
-        if (typeof state !== 'string' || state === '') {
-          throw new WebhookError('invalid_client_state', `value[${i}] carries no clientState`)
+      return await digests.use(ctx, async (known) => {
+        for (const [i, item] of items.entries()) {
+          const state = item.clientState
+          if (typeof state !== 'string' || state === '') {
+            throw new WebhookError('invalid_client_state', `value[${i}] carries no clientState`)
+          }
+          const presented = await sha256(encoder.encode(state))
+          let matched = false
+          for (const digest of known) matched = safeEqualBytes(presented, await digest) || matched
+          if (!matched) {
+            throw new WebhookError('invalid_client_state', `value[${i}].clientState matches none configured`)
+          }
         }
-        const presented = await sha256(encoder.encode(state))
-        let matched = false
-        for (const digest of known) matched = safeEqualBytes(presented, digest) || matched
-        if (!matched) throw new WebhookError('invalid_client_state', `value[${i}].clientState matches none configured`)
-      }
-      return {}
+        return {}
+      })
     },
+    invalidate: (tenant) => digests.invalidate(tenant),
   }
   return { ...withBodyDigestId(verifier), handshakes: [validation] }
 }

@@ -1,12 +1,18 @@
 import { base64Encode } from '#crypto'
-import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { mapKeys } from '../verify/map-keys.js'
+import { nonEmptyString, requireOptions } from '../verify/option-checks.js'
 import { standardWebhooksAs } from '../verify/standard-webhooks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link polar}. */
 export interface PolarOptions {
-  /** The webhook's secret as Polar shows it, or several during a rotation. */
-  secret: string | readonly string[]
+  /**
+   * The webhook's secret as Polar shows it, or several during a rotation (each
+   * may carry its window, `{ key, notBefore, notAfter }`), or a resolver
+   * (`keyResolver`, or a plain function) that looks the tenant's secrets up.
+   */
+  secret: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
 }
@@ -31,8 +37,8 @@ const encoder = new TextEncoder()
  */
 export function polar(options: PolarOptions): Verifier {
   requireOptions(options, 'polar')
-  const secrets = oneOrMore(options.secret, 'polar', 'secret').map((secret, i) =>
-    base64Encode(encoder.encode(nonEmptyString(secret, 'polar', `secret[${i}]`))),
+  const secrets = mapKeys(options.secret, 'polar', 'secret', (secret, label) =>
+    base64Encode(encoder.encode(nonEmptyString(secret, 'polar', label))),
   )
   const tolerance = options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }
   return { ...standardWebhooksAs({ secret: secrets, ...tolerance }, 'polar'), name: 'polar' }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys, tenantGuard } from '../../test-support/tenant-keys.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { postmark } from './postmark.js'
@@ -77,5 +79,36 @@ describe('postmark preset: HTTP Basic credentials from the webhook URL; nothing 
     expect(() => postmark({ username: 'u', password: [''] })).toThrow(
       'postmark: password[0] must be a non-empty string',
     )
+  })
+})
+
+describe('postmark per tenant', () => {
+  test("a password resolver: the tenant's own password accepted, another's refused, an unknown tenant 401, a failing lookup 503", async () => {
+    await expectTenantKeys({
+      refusal: 'invalid_token',
+      newKey: () => {
+        const tenantPassword = randomBytes(12).toString('hex')
+        return { key: tenantPassword, signer: tenantPassword }
+      },
+      verifier: (keys) => postmark({ username: 'postmark', password: keys }),
+      request: (tenantPassword, n) => ({
+        headers: { authorization: basic('postmark', tenantPassword) },
+        body: JSON.stringify({ ...delivery, MessageID: `m-${n}` }),
+      }),
+    })
+  })
+
+  test('the user name is the one configured for every tenant; a resolved empty password is a failed lookup', async () => {
+    const { send: sendAs } = tenantGuard(postmark({ username: 'postmark', password: () => 'acme-pass' }))
+    const payload = { headers: {}, body: JSON.stringify(delivery) }
+    expect(
+      (await sendAs('acme', { ...payload, headers: { authorization: basic('postmark', 'acme-pass') } })).code,
+    ).toBe('accepted')
+    expect((await sendAs('acme', { ...payload, headers: { authorization: basic('acme', 'acme-pass') } })).code).toBe(
+      'invalid_token',
+    )
+    const { send: sendEmpty } = tenantGuard(postmark({ username: 'postmark', password: () => [''] }))
+    const reply = await sendEmpty('acme', { ...payload, headers: { authorization: basic('postmark', 'x') } })
+    expect(reply.code).toBe('keys_unavailable')
   })
 })

@@ -1,14 +1,24 @@
 import type { EventFieldContext } from '../event/event-field.js'
 import { basicAuth } from '../verify/basic-auth.js'
-import { nonEmptyString, oneOrMore, optionError, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { mapKeys } from '../verify/map-keys.js'
+import { nonEmptyString, optionError, requireOptions } from '../verify/option-checks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link postmark}. */
 export interface PostmarkOptions {
-  /** The user name in the webhook URL (`https://username:password@…`). */
+  /**
+   * The user name in the webhook URL (`https://username:password@…`). One for
+   * every tenant: it names the sender, it is no secret; the password is what
+   * differs per tenant.
+   */
   username: string
-  /** The password in the webhook URL, or several during a rotation. */
-  password: string | readonly string[]
+  /**
+   * The password in the webhook URL, or several during a rotation (each may
+   * carry its window, `{ key, notBefore, notAfter }`), or a resolver
+   * (`keyResolver`, or a plain function) that looks the tenant's passwords up.
+   */
+  password: Keys<string>
 }
 
 /**
@@ -66,9 +76,10 @@ export function postmark(options: PostmarkOptions): Verifier {
   requireOptions(options, 'postmark')
   const username = nonEmptyString(options.username, 'postmark', 'username')
   if (username.includes(':')) throw optionError('postmark', 'username', 'a user name without ":"')
-  const passwords = oneOrMore(options.password, 'postmark', 'password').map((password, i) =>
-    nonEmptyString(password, 'postmark', `password[${i}]`),
-  )
-  const auth = basicAuth({ name: 'postmark', credentials: passwords.map((password) => ({ username, password })) })
+  const credentials = mapKeys(options.password, 'postmark', 'password', (password, label) => ({
+    username,
+    password: nonEmptyString(password, 'postmark', label),
+  }))
+  const auth = basicAuth({ name: 'postmark', credentials })
   return { ...auth, eventId: postmarkId, eventType: { payload: 'RecordType' } }
 }

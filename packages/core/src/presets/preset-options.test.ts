@@ -50,8 +50,13 @@ describe('presets: bad options fail at creation, named by the preset', () => {
     ['meta: verifyToken', () => meta({ appSecret: 'shh', verifyToken: '' })],
     ['meta: verifyToken', () => meta({ appSecret: 'shh' } as never)],
     ['discord: publicKey', () => discord({} as never)],
-    ['discord: publicKey', () => discord({ publicKey: 'ab'.repeat(31) })],
-    ['discord: publicKey', () => discord({ publicKey: `base64:${'A'.repeat(57)}` })],
+    ['discord: publicKey[0]', () => discord({ publicKey: 'ab'.repeat(31) })],
+    ['discord: publicKey[0]', () => discord({ publicKey: `base64:${'A'.repeat(57)}` })],
+    [
+      'discord: publicKey',
+      () =>
+        discord({ publicKey: ['ab'.repeat(32), 'cd'.repeat(32), 'ef'.repeat(32), 'ab'.repeat(32), 'cd'.repeat(32)] }),
+    ],
     ['discord: toleranceSeconds', () => discord({ publicKey: 'ab'.repeat(32), toleranceSeconds: 0 })],
     ['dropbox: appSecret', () => dropbox({} as never)],
     ['dropbox: appSecret[0]', () => dropbox({ appSecret: '' })],

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import { EventWebhook } from '@sendgrid/eventwebhook'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys, tenantNowSeconds } from '../../test-support/tenant-keys.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { sendgrid } from './sendgrid.js'
@@ -83,5 +84,28 @@ describe("sendgrid preset, against @sendgrid/eventwebhook's verifySignature", ()
       /sendgrid: publicKey\[0\] must be a ecdsa-p256-sha256 public key/,
     )
     expect(() => sendgrid({ publicKey: [] })).toThrow('sendgrid: publicKey must be one value or a non-empty list')
+  })
+})
+
+describe('sendgrid per tenant', () => {
+  test("a key resolver: the tenant's own key accepted, another's refused, an unknown tenant 401, a failing lookup 503", async () => {
+    await expectTenantKeys({
+      refusal: 'invalid_signature',
+      newKey: () => {
+        const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        // The key as SendGrid shows it (bare base64 DER), put in PEM armor once per lookup.
+        return {
+          key: pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+          signer: pair.privateKey,
+        }
+      },
+      verifier: (keys) => sendgrid({ publicKey: keys }),
+      request: (key, n) => {
+        const timestamp = String(tenantNowSeconds)
+        const content = JSON.stringify([{ event: 'processed', sg_event_id: `e-${n}`, timestamp: tenantNowSeconds }])
+        const signature = sign('sha256', Buffer.from(timestamp + content), key).toString('base64')
+        return { headers: headersFor(timestamp, signature), body: content }
+      },
+    })
   })
 })

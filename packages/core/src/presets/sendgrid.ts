@@ -1,15 +1,19 @@
 import { sha256 } from '#crypto'
 import { asymmetricSignature } from '../verify/asymmetric-signature.js'
-import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { mapKeys } from '../verify/map-keys.js'
+import { nonEmptyString, requireOptions } from '../verify/option-checks.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 
 /** Options for {@link sendgrid}. */
 export interface SendgridOptions {
   /**
    * The Event Webhook's verification key as SendGrid shows it (base64 of the
-   * DER public key) or as PEM, or several during a rotation (at most 4).
+   * DER public key) or as PEM, or several during a rotation (at most 4; each
+   * may carry its window, `{ key, notBefore, notAfter }`), or a resolver
+   * (`keyResolver`, or a plain function) that looks the tenant's keys up.
    */
-  publicKey: string | readonly string[]
+  publicKey: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
 }
@@ -45,8 +49,8 @@ function hex(bytes: Uint8Array): string {
  */
 export function sendgrid(options: SendgridOptions): Verifier {
   requireOptions(options, 'sendgrid')
-  const keys = oneOrMore(options.publicKey, 'sendgrid', 'publicKey').map((key, i) =>
-    pem(nonEmptyString(key, 'sendgrid', `publicKey[${i}]`)),
+  const keys = mapKeys(options.publicKey, 'sendgrid', 'publicKey', (key, label) =>
+    pem(nonEmptyString(key, 'sendgrid', label)),
   )
   const signature = asymmetricSignature({
     name: 'sendgrid',

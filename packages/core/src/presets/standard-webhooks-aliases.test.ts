@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Webhook as StandardWebhook } from 'standardwebhooks'
 import { Webhook as SvixWebhook } from 'svix'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys, tenantNowSeconds } from '../../test-support/tenant-keys.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import type { Verifier } from '../verify/verifier.js'
@@ -122,6 +123,27 @@ describe.each(aliases)('$name: Standard Webhooks under the sender name, against 
     expect((await deliver(verifier, stale)).code).toBe('timestamp_too_old')
   })
 })
+
+describe.each(aliases.filter((alias) => alias.name === 'polar' || alias.name === 'supabase-auth-hook'))(
+  '$name per tenant',
+  (alias) => {
+    test("a key resolver: the tenant's own secret accepted, another's refused, an unknown tenant 401, a failing lookup 503", async () => {
+      await expectTenantKeys({
+        refusal: 'invalid_signature',
+        newKey: () => {
+          // The secret as the sender shows it, rewritten (as a static one is) once per lookup.
+          const secret = alias.secret()
+          return { key: secret, signer: secret }
+        },
+        verifier: (keys) => (alias.name === 'polar' ? polar({ secret: keys }) : supabaseAuthHook({ secret: keys })),
+        request: (secret, n) => ({
+          headers: signed(alias, secret, `msg_${n}`, new Date(tenantNowSeconds * 1000)),
+          body,
+        }),
+      })
+    })
+  },
+)
 
 describe('alias options', () => {
   test('bad options fail at creation, named by the preset', () => {

@@ -1,11 +1,18 @@
-import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { mapKeys } from '../verify/map-keys.js'
+import { nonEmptyString, requireOptions } from '../verify/option-checks.js'
 import { standardWebhooksAs } from '../verify/standard-webhooks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link supabaseAuthHook}. */
 export interface SupabaseAuthHookOptions {
-  /** The hook's secret as the dashboard shows it (`v1,whsec_…`), or several during a rotation. */
-  secret: string | readonly string[]
+  /**
+   * The hook's secret as the dashboard shows it (`v1,whsec_…`), or several
+   * during a rotation (each may carry its window, `{ key, notBefore, notAfter }`),
+   * or a resolver (`keyResolver`, or a plain function) that looks the tenant's
+   * secrets up.
+   */
+  secret: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
 }
@@ -29,8 +36,8 @@ export interface SupabaseAuthHookOptions {
 export function supabaseAuthHook(options: SupabaseAuthHookOptions): Verifier {
   const where = 'supabaseAuthHook'
   requireOptions(options, where)
-  const secrets = oneOrMore(options.secret, where, 'secret').map((secret, i) => {
-    const text = nonEmptyString(secret, where, `secret[${i}]`)
+  const secrets = mapKeys(options.secret, where, 'secret', (secret, label) => {
+    const text = nonEmptyString(secret, where, label)
     return text.startsWith('v1,') ? text.slice(3) : text
   })
   const tolerance = options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }

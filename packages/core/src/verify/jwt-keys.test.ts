@@ -1,7 +1,14 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { errors, importSPKI } from 'jose'
 import { expect, describe as suite, test } from 'vitest'
-import { describe, importedKey, publicKeySource, secretSource } from './jwt-keys.js'
+import {
+  describe,
+  importedKey,
+  publicKeySource,
+  remoteKeySetSettings,
+  remoteKeySources,
+  secretSource,
+} from './jwt-keys.js'
 
 suite('jwt key sources', () => {
   test('a secret is copied at creation: changing the caller’s bytes later changes nothing', async () => {
@@ -60,5 +67,16 @@ suite('jwt key sources', () => {
     expect(describe(new errors.JWTInvalid('Invalid Compact JWS'))).toBe('ERR_JWT_INVALID: Invalid Compact JWS')
     expect(describe(new RangeError('eyJhbGciOi...'))).toBe('RangeError')
     expect(describe('eyJhbGciOi...')).toBe('non-error thrown')
+  })
+
+  test('remote key sets: one per URL, shared; at most max kept, the one named least recently dropped first', () => {
+    const sources = remoteKeySources(remoteKeySetSettings({}, 'jwt'), 2)
+    const a = sources(new URL('https://a.example/jwks'))
+    const b = sources(new URL('https://b.example/jwks'))
+    expect(sources(new URL('https://a.example/jwks'))).toBe(a)
+    sources(new URL('https://c.example/jwks'))
+    expect(sources(new URL('https://a.example/jwks'))).toBe(a)
+    expect(sources(new URL('https://b.example/jwks'))).not.toBe(b)
+    expect(() => remoteKeySetSettings({ jwksCooldownMs: -1 }, 'jwt')).toThrow('jwt: jwksCooldownMs must be')
   })
 })

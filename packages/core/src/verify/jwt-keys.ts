@@ -70,17 +70,55 @@ export function describe(error: unknown): string {
   return error instanceof Error ? error.name : 'non-error thrown'
 }
 
+/** The key-set timings of {@link JwtOptions}, checked once, at creation. */
+export interface RemoteKeySetSettings {
+  timeoutMs: number
+  cooldownMs: number
+  cacheMaxAgeMs: number
+  /** After a failed fetch, how long no new fetch is made. */
+  backoffMs: number
+}
+
+/** The key-set timings, with their defaults; a bad one is a `TypeError` naming it. */
+export function remoteKeySetSettings(options: RemoteKeySetOptions, where: string): RemoteKeySetSettings {
+  return {
+    timeoutMs: Math.ceil(timerMs(options.jwksTimeoutMs ?? 2_000, where, 'jwksTimeoutMs')),
+    cooldownMs: nonNegativeNumber(options.jwksCooldownMs ?? 30_000, where, 'jwksCooldownMs'),
+    cacheMaxAgeMs: positiveNumber(options.jwksCacheMaxAgeMs ?? 600_000, where, 'jwksCacheMaxAgeMs'),
+    backoffMs: nonNegativeNumber(options.jwksFailureBackoffMs ?? 1_000, where, 'jwksFailureBackoffMs'),
+  }
+}
+
+/**
+ * One remote key source per key-set URL, made when a tenant first names the
+ * URL and shared by every tenant that names it, so a tenant's keys looked up
+ * again (its TTL passed) find the key set still cached. At most `max` are
+ * kept; the one named least recently goes first.
+ */
+export function remoteKeySources(settings: RemoteKeySetSettings, max: number): (url: URL) => KeySource {
+  const sources = new Map<string, KeySource>()
+  return (url) => {
+    const href = url.href
+    const known = sources.get(href)
+    if (known !== undefined) sources.delete(href)
+    const source = known ?? remoteKeySource(url, settings)
+    sources.set(href, source)
+    if (sources.size > max) sources.delete(sources.keys().next().value as string)
+    return source
+  }
+}
+
 /** A key-set resolver whose fetch failures are ours (503), and whose missing keys are the token's (401). */
-export function remoteKeySource(url: URL, options: RemoteKeySetOptions, where: string): KeySource {
+export function remoteKeySource(url: URL, settings: RemoteKeySetSettings): KeySource {
   const remote = createRemoteJWKSet(url, {
-    timeoutDuration: Math.ceil(timerMs(options.jwksTimeoutMs ?? 2_000, where, 'jwksTimeoutMs')),
-    cooldownDuration: nonNegativeNumber(options.jwksCooldownMs ?? 30_000, where, 'jwksCooldownMs'),
-    cacheMaxAge: positiveNumber(options.jwksCacheMaxAgeMs ?? 600_000, where, 'jwksCacheMaxAgeMs'),
+    timeoutDuration: settings.timeoutMs,
+    cooldownDuration: settings.cooldownMs,
+    cacheMaxAge: settings.cacheMaxAgeMs,
   })
   const location = `${url.origin}${url.pathname}`
   // jose waits between fetches only after a success; while the key set is down, a flood of
   // requests must not become a flood of fetches, so a failure holds further fetches back a while.
-  const backoffMs = nonNegativeNumber(options.jwksFailureBackoffMs ?? 1_000, where, 'jwksFailureBackoffMs')
+  const { backoffMs } = settings
   let failedUntil = 0
   // The key set as it was when a fetch failed: during the back-off, only it is consulted.
   let cached: ReturnType<typeof createLocalJWKSet> | undefined

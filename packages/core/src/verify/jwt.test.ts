@@ -1,8 +1,7 @@
 import { createHmac, generateKeyPairSync, type KeyObject, sign as signWithKey } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { type JwksServer, startJwksServer } from '../../test-support/jwks-server.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { jwt } from './jwt.js'
@@ -303,43 +302,6 @@ describe('jwt with a public key', () => {
     })
   })
 })
-
-/** A JWKS server on 127.0.0.1 that counts its requests and can be told to fail. */
-interface JwksServer {
-  url: string
-  requests: number
-  keys: JWK[]
-  mode: 'ok' | 'error' | 'garbage' | 'hang'
-  close(): Promise<void>
-}
-
-async function startJwksServer(keys: JWK[]): Promise<JwksServer> {
-  const state: JwksServer = {
-    url: '',
-    requests: 0,
-    keys,
-    mode: 'ok',
-    close: async () => {},
-  }
-  const server: Server = createServer((_req, res) => {
-    state.requests++
-    if (state.mode === 'hang') return
-    if (state.mode === 'error') {
-      res.writeHead(500).end('down')
-      return
-    }
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(state.mode === 'garbage' ? '<html>' : JSON.stringify({ keys: state.keys }))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
-  return state
-}
 
 async function publicJwk(pair: KeyPair, kid: string): Promise<JWK> {
   return { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' }

@@ -5,8 +5,16 @@ import { singleHeader } from '../lib/headers.js'
 import type { JwsAlgorithm, JwsKey } from './crypto/port.js'
 import { type ClaimRules, claimsFailure } from './jwt-claims.js'
 import { jwtDecoySource } from './jwt-decoy.js'
-import { describe, type KeySource, publicKeySource, remoteKeySource, secretSource } from './jwt-keys.js'
-import type { Keys } from './key-resolver.js'
+import {
+  describe,
+  type KeySource,
+  publicKeySource,
+  remoteKeySetSettings,
+  remoteKeySource,
+  remoteKeySources,
+  secretSource,
+} from './jwt-keys.js'
+import { type KeyLookup, type KeyResolver, type Keys, lookupOf } from './key-resolver.js'
 import { compileKeys, fixedKeyring, type Keyring, randomBytes } from './keyring.js'
 import {
   booleanOption,
@@ -38,9 +46,14 @@ export interface JwtOptions {
   /**
    * The sender's JSON Web Key Set, fetched with jose's `createRemoteJWKSet`:
    * cached, refetched at most once per `jwksCooldownMs` for an unknown `kid`.
-   * `https:` (plain `http:` only for localhost).
+   * `https:` (plain `http:` only for localhost). Or a resolver (`keyResolver`,
+   * or a plain function) that returns the tenant's key-set URL (or several):
+   * each URL's set is fetched and cached as a static one is, one cache per
+   * URL, shared by the tenants that name it (at most the resolver's
+   * `maxTenants` kept). A resolved URL that is not `https:` fails the lookup
+   * (503 `keys_unavailable`), as a set that cannot be fetched does.
    */
-  jwksUrl?: string | URL
+  jwksUrl?: string | URL | KeyResolver<string | URL> | KeyLookup<string | URL>
   /** The accepted algorithms, e.g. `['RS256']`. Required; `none` is never accepted. */
   algorithms: readonly string[]
   /** The expected `iss` (one of several), or `null` when the sender sets none. Required. */
@@ -155,6 +168,8 @@ const maxTokenLength = 16 * 1024
  *   claims: { email: 'sender@example.com', email_verified: true },
  * })
  * jwt({ secret: process.env.HOOK_JWT_SECRET!, algorithms: ['HS256'], issuer: 'acme', audience: 'hooks' })
+ * // Each tenant's own key set (the guard's `tenant` option names the tenant); one cache per URL.
+ * jwt({ jwksUrl: ({ tenant }) => tenantJwksUrls.get(tenant!), algorithms: ['RS256'], issuer: null, audience: 'hooks' })
  * ```
  */
 export function jwt(options: JwtOptions): Verifier {
@@ -272,20 +287,31 @@ function keySources(options: JwtOptions, algorithms: readonly string[], where: s
       refusal: 'invalid_token',
     })
   }
-  const remote = remoteKeySource(jwksUrl(options.jwksUrl, where), options, where)
-  return fixedKeyring([remote])
+  const tenantUrls = lookupOf(options.jwksUrl)
+  if (tenantUrls !== undefined) {
+    const sources = remoteKeySources(remoteKeySetSettings(options, where), tenantUrls.maxTenants)
+    return compileKeys(tenantUrls, {
+      where,
+      option: 'jwksUrl',
+      compile: (url, label) => sources(jwksUrl(url, where, label)),
+      decoy: () => jwtDecoySource(algorithms),
+      refusal: 'invalid_token',
+    })
+  }
+  const url = jwksUrl(options.jwksUrl, where, 'jwksUrl')
+  return fixedKeyring([remoteKeySource(url, remoteKeySetSettings(options, where))])
 }
 
-function jwksUrl(value: unknown, where: string): URL {
+function jwksUrl(value: unknown, where: string, option: string): URL {
   let url: URL
   try {
     url = new URL(value as string | URL)
   } catch {
-    throw new TypeError(`${where}: jwksUrl must be a URL`)
+    throw new TypeError(`${where}: ${option} must be a URL`)
   }
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-    throw new TypeError(`${where}: jwksUrl must be https: (http: only for localhost)`)
+    throw new TypeError(`${where}: ${option} must be https: (http: only for localhost)`)
   }
   return url
 }

@@ -96,7 +96,7 @@ export function fixedKeyring<C>(keys: readonly C[]): Keyring<C> {
 export const emptyKeyring: Keyring<never> = fixedKeyring([])
 
 /** A key entry with its window: an object (not raw key bytes) with its own `key`. */
-function isDated<K>(entry: KeyEntry<K>): entry is DatedKey<K> {
+export function isDated<K>(entry: KeyEntry<K>): entry is DatedKey<K> {
   return typeof entry === 'object' && entry !== null && !(entry instanceof Uint8Array) && Object.hasOwn(entry, 'key')
 }
 
