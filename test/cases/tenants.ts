@@ -1,6 +1,8 @@
-import { type KeyContext, keyResolver, standardWebhooks } from '@hookguard/core'
+import { type KeyContext, keyResolver, standardWebhooks, twilio, x, zoom } from '@hookguard/core'
+import { handshakeRequest, signRequest } from '@hookguard/testing'
 import { expect } from 'vitest'
 import { testSecret } from '../../packages/core/test-support/sign.js'
+import { send } from '../http-client.js'
 import { type ConformanceCase, deliver, expectRejected, expectVerdict, nowSeconds } from './support.js'
 
 const acme = testSecret('tenant acme')
@@ -18,6 +20,16 @@ function tenantTable(table: Record<string, string[]> = { acme: [acme.whsec], glo
 }
 
 const byPath = { tenant: { param: 'status' } } as const
+
+/** The presets' own secrets per tenant (as a sender hands them out: plain strings), behind a counting resolver. */
+const presetSecrets: Record<string, string[]> = {
+  acme: ['acme preset secret, for the tenant cases'],
+  globex: ['globex preset secret, for the tenant cases'],
+}
+const acmeSecret = presetSecrets.acme?.[0] as string
+const globexSecret = presetSecrets.globex?.[0] as string
+/** The public base URL Twilio calls; the targets serve /hooks/:status behind it. */
+const publicUrl = 'https://hooks.example'
 
 /** Many tenants on one endpoint: each tenant's keys looked up (and cached) per request, before the body is verified. */
 export const tenantCases: readonly ConformanceCase[] = [
@@ -149,6 +161,78 @@ export const tenantCases: readonly ConformanceCase[] = [
         ['acme', 'msg_same'],
         ['globex', 'msg_same'],
       ])
+    },
+  },
+  {
+    name: "tenants: twilio signs each tenant's URL with its own token; one lookup per tenant across the URL forms it tries",
+    async run(start) {
+      const { lookups, resolve } = tenantTable(presetSecrets)
+      const server = await start({ ...byPath, verify: [twilio({ authToken: resolve, publicUrl })] })
+      const deliverAs = async (secret: string, tenant: string, id: string) => {
+        const signed = await signRequest('twilio', {
+          secret,
+          body: { MessageSid: id, MessageStatus: 'delivered' },
+          id,
+          tenant,
+          url: server.url,
+          signedUrl: `${publicUrl}/hooks`,
+        })
+        return send(signed.url as string, { headers: signed.headers, body: signed.body })
+      }
+      expectVerdict(await deliverAs(acmeSecret, 'acme', 'idem-1'), 202, 'accepted')
+      // Tried with and without the default port, each refused: still the one lookup for globex.
+      expectVerdict(await deliverAs(acmeSecret, 'globex', 'idem-2'), 401, 'invalid_signature')
+      expectVerdict(await deliverAs(globexSecret, 'globex', 'idem-3'), 202, 'accepted')
+      for (let i = 0; i < 2; i++)
+        expectVerdict(await deliverAs(acmeSecret, 'initech', `idem-u${i}`), 401, 'invalid_signature')
+      expect(lookups).toEqual(['acme', 'globex', 'initech'])
+      expect(server.enqueued.map((e) => [e.tenant, e.id])).toEqual([
+        ['acme', 'idem-1'],
+        ['globex', 'idem-3'],
+      ])
+    },
+  },
+  {
+    name: "tenants: Zoom's URL validation and X's CRC are answered with the requesting tenant's secret; an unknown tenant gets no answer",
+    async run(start) {
+      const zoomTable = tenantTable(presetSecrets)
+      const zoomServer = await start({ ...byPath, verify: [zoom({ secretToken: zoomTable.resolve })] })
+      for (const [tenant, secret] of [
+        ['acme', acmeSecret],
+        ['globex', globexSecret],
+      ] as const) {
+        const shake = handshakeRequest('zoom-url-validation', {
+          secret,
+          url: `${zoomServer.url}/${tenant}`,
+          timestamp: nowSeconds,
+        })
+        const reply = await send(shake.url, { headers: shake.headers, body: shake.body as string })
+        expect({ status: reply.status, type: reply.headers['content-type'], body: reply.text }).toEqual({
+          status: shake.expected.status,
+          type: shake.expected.contentType,
+          body: shake.expected.body,
+        })
+      }
+      const forged = handshakeRequest('zoom-url-validation', {
+        secret: acmeSecret,
+        url: `${zoomServer.url}/globex`,
+        timestamp: nowSeconds,
+      })
+      const refused = await send(forged.url, { headers: forged.headers, body: forged.body as string })
+      expectRejected(zoomServer, refused, 401, 'invalid_signature')
+      expect(refused.text).not.toContain('encryptedToken')
+      expect(zoomTable.lookups).toEqual(['acme', 'globex'])
+
+      const xTable = tenantTable(presetSecrets)
+      const xServer = await start({ ...byPath, verify: [x({ consumerSecret: xTable.resolve })] })
+      const crc = handshakeRequest('x-crc', { secret: globexSecret, url: `${xServer.url}/globex` })
+      const answered = await send(crc.url, { method: 'GET', headers: crc.headers })
+      expect({ status: answered.status, body: answered.text }).toEqual({ status: 200, body: crc.expected.body })
+      const unknown = handshakeRequest('x-crc', { secret: acmeSecret, url: `${xServer.url}/initech` })
+      const noAnswer = await send(unknown.url, { method: 'GET', headers: unknown.headers })
+      expectRejected(xServer, noAnswer, 401, 'invalid_signature')
+      expect(noAnswer.text).not.toContain('response_token')
+      expect(xTable.lookups).toEqual(['globex', 'initech'])
     },
   },
 ]

@@ -6,8 +6,9 @@ const claimPresets: readonly PresetName[] = ['jwt', 'google-pubsub', 'qstash']
 
 /**
  * The options with the tenant put where the guard's `tenant` source reads it
- * (`tenantIn`): the last path segment of `url` (default), a header, or a JWT
- * claim. Options without a tenant come back as they are.
+ * (`tenantIn`): the last path segment of `url` (and of `signedUrl`, the URL
+ * the sender signs; default), a header, or a JWT claim. Options without a
+ * tenant come back as they are.
  *
  * @example
  * ```ts
@@ -23,7 +24,9 @@ export function withTenant<O extends Omit<SignOptions, 'body'>>(preset: PresetNa
   }
   if (tenantIn === 'path') {
     if (options.url === undefined) throw new TypeError(`${preset}: a tenant in the path needs url`)
-    return { ...options, url: `${options.url.replace(/\/+$/, '')}/${tenant}` }
+    // The URL a sender signs (Twilio's, HubSpot's, Square's notification URL) names the tenant as the endpoint does.
+    const signedUrl = options.signedUrl === undefined ? {} : { signedUrl: withSegment(options.signedUrl, tenant) }
+    return { ...options, url: withSegment(options.url, tenant), ...signedUrl }
   }
   if (typeof tenantIn === 'object' && 'header' in tenantIn && typeof tenantIn.header === 'string') {
     return { ...options, headers: { ...options.headers, [tenantIn.header.toLowerCase()]: tenant } }
@@ -33,4 +36,12 @@ export function withTenant<O extends Omit<SignOptions, 'body'>>(preset: PresetNa
     return { ...options, claims: { ...options.claims, [tenantIn.claim]: tenant } }
   }
   throw new TypeError(`${preset}: tenantIn must be 'path', { header } or { claim }`)
+}
+
+/** `url` with `segment` as its last path segment, before any query or fragment. */
+function withSegment(url: string, segment: string): string {
+  const end = url.search(/[?#]/)
+  const path = end === -1 ? url : url.slice(0, end)
+  const rest = end === -1 ? '' : url.slice(end)
+  return `${path.replace(/\/+$/, '')}/${segment}${rest}`
 }

@@ -1,5 +1,6 @@
 import { Signature } from '@hubspot/api-client'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys, tenantNowSeconds } from '../../test-support/tenant-presets.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { hubspot } from './hubspot.js'
@@ -116,5 +117,24 @@ describe("hubspot preset (signature v3), against @hubspot/api-client's Signature
       'hubspot: clientSecret[0] must be a non-empty string',
     )
     expect(() => hubspot({ clientSecret, publicUrl: 'ftp://example.com' })).toThrow(/hubspot: publicUrl must be/)
+  })
+})
+
+describe('hubspot with a key resolver (many tenants on one endpoint)', () => {
+  test("the tenant's own secret accepted, another's refused, an unknown tenant 401 after one lookup; a failing lookup 503", async () => {
+    await expectTenantKeys({
+      verifier: (resolve) => hubspot({ clientSecret: resolve, publicUrl }),
+      request: (secret, tenant) => {
+        const timestamp = tenantNowSeconds * 1000
+        const signature = sign(timestamp, { secret, uri: `${publicUrl}/hooks/hubspot/${tenant}` })
+        return {
+          method: 'POST',
+          path: `/hooks/hubspot/${tenant}`,
+          headers: { 'content-type': 'application/json', ...signed(timestamp, signature) },
+          body,
+        }
+      },
+      refusal: 'invalid_signature',
+    })
   })
 })

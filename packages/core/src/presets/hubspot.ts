@@ -1,12 +1,13 @@
-import { hmacSignature } from '../verify/hmac-signature.js'
-import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import { hmacKeys, hmacSignatureWith } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { requireOptions } from '../verify/option-checks.js'
 import type { Verifier, VerifyContext } from '../verify/verifier.js'
 import { withBodyDigestId } from './body-digest-id.js'
 
 /** Options for {@link hubspot}. */
 export interface HubspotOptions {
-  /** The app's client secret, or several during a rotation. */
-  clientSecret: string | readonly string[]
+  /** The app's client secret, or several during a rotation, or a resolver that looks the request's tenant's secrets up. */
+  clientSecret: Keys<string>
   /**
    * The public base URL HubSpot calls, e.g. `https://example.com`: joined with
    * the request's path and raw query, it must give the webhook URL of the
@@ -66,14 +67,9 @@ function batchType(payload: unknown): string | undefined {
  */
 export function hubspot(options: HubspotOptions): Verifier {
   requireOptions(options, 'hubspot')
-  const secret = oneOrMore(options.clientSecret, 'hubspot', 'clientSecret').map((s, i) =>
-    nonEmptyString(s, 'hubspot', `clientSecret[${i}]`),
-  )
-  const signature = hmacSignature({
+  const signature = hmacSignatureWith(hmacKeys(options.clientSecret, 'sha256', 'hubspot', 'clientSecret'), {
     name: 'hubspot',
-    secret,
     header: 'x-hubspot-signature-v3',
-    algorithm: 'sha256',
     encoding: 'base64',
     signedContent: '{method}{url}{body}{timestamp}',
     timestamp: { header: 'x-hubspot-request-timestamp', unit: 'ms' },

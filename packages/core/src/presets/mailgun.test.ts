@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { mailgunSignature } from '../../test-support/sign.js'
+import { expectTenantKeys, tenantNowSeconds } from '../../test-support/tenant-presets.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { mailgun } from './mailgun.js'
@@ -95,5 +96,27 @@ describe("mailgun preset, against the recipe and shapes of Mailgun's documentati
     expect(() => mailgun({ signingKey, toleranceSeconds: 0 })).toThrow(
       'mailgun: toleranceSeconds must be a positive number',
     )
+  })
+})
+
+describe('mailgun with a key resolver (many tenants on one endpoint)', () => {
+  test("the tenant's own key accepted, another's refused, an unknown tenant 401 after one lookup; a failing lookup 503", async () => {
+    let tokens = 0
+    await expectTenantKeys({
+      verifier: (resolve) => mailgun({ signingKey: resolve }),
+      request: (key, tenant) => {
+        const timestamp = String(tenantNowSeconds)
+        const sigToken = `${tenant}-token-${tokens++}`.padEnd(50, '0')
+        const signature = { token: sigToken, timestamp, signature: mailgunSignature(key, timestamp, sigToken) }
+        const eventData = { id: `event-${tokens}`, event: 'delivered' }
+        return {
+          method: 'POST',
+          path: `/hooks/mailgun/${tenant}`,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ signature, 'event-data': eventData }),
+        }
+      },
+      refusal: 'invalid_signature',
+    })
   })
 })

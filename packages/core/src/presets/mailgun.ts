@@ -1,19 +1,23 @@
-import { hmacKey } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { safeEqual } from '../verify/constant-time.js'
-import { nonEmptyString, oneOrMore, positiveNumber, requireOptions } from '../verify/option-checks.js'
+import { hmacKeys } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { positiveNumber, requireOptions } from '../verify/option-checks.js'
 import { checkTimestamp } from '../verify/timestamp.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 
 /** Options for {@link mailgun}. */
 export interface MailgunOptions {
-  /** The HTTP webhook signing key from Mailgun's control panel, or several during a rotation (or a primary account's, for `parent-signature`). */
-  signingKey: string | readonly string[]
+  /**
+   * The HTTP webhook signing key from Mailgun's control panel, or several
+   * during a rotation (or a primary account's, for `parent-signature`), or a
+   * resolver that looks the request's tenant's keys up.
+   */
+  signingKey: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default: the guard's (300). */
   toleranceSeconds?: number
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** Mailgun's `signature` object, as the JSON body carries it. */
@@ -74,9 +78,7 @@ function signatureOf(body: Uint8Array): MailgunSignature {
  */
 export function mailgun(options: MailgunOptions): Verifier {
   requireOptions(options, 'mailgun')
-  const keys = oneOrMore(options.signingKey, 'mailgun', 'signingKey').map((key, i) =>
-    hmacKey('sha256', encoder.encode(nonEmptyString(key, 'mailgun', `signingKey[${i}]`))),
-  )
+  const signingKeys = hmacKeys(options.signingKey, 'sha256', 'mailgun', 'signingKey')
   const tolerance =
     options.toleranceSeconds === undefined
       ? undefined
@@ -90,13 +92,16 @@ export function mailgun(options: MailgunOptions): Verifier {
     async verify(ctx: VerifyContext): Promise<VerifyResult> {
       const { timestamp, token, digests } = signatureOf(ctx.body)
       const seconds = checkTimestamp(timestamp, ctx.nowMs, tolerance ?? ctx.toleranceSeconds)
-      for (const key of keys) {
-        const expected = await key.digest([timestamp, token], 'hex')
-        for (const digest of digests) {
-          if (safeEqual(digest, expected)) return { timestamp: seconds, replayKey: { key: `token:${token}` } }
+      return await signingKeys.use(ctx, async (keys) => {
+        for (const key of keys) {
+          const expected = await key.digest([timestamp, token], 'hex')
+          for (const digest of digests) {
+            if (safeEqual(digest, expected)) return { timestamp: seconds, replayKey: { key: `token:${token}` } }
+          }
         }
-      }
-      throw new WebhookError('invalid_signature', `signature matched none of ${keys.length} signing key(s)`)
+        throw new WebhookError('invalid_signature', `signature matched none of ${keys.length} signing key(s)`)
+      })
     },
+    invalidate: (tenant) => signingKeys.invalidate(tenant),
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys } from '../../test-support/tenant-presets.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { okta } from './okta.js'
@@ -83,5 +84,43 @@ describe('okta preset', () => {
   test('options are checked at creation', () => {
     expect(() => okta({ secret: '' })).toThrow('okta: secret[0] must be')
     expect(() => okta({ secret, header: 'bad header' })).toThrow('okta: header must be')
+  })
+})
+
+describe('okta with a key resolver (many tenants on one endpoint)', () => {
+  test("the tenant's own secret accepted, another's refused, an unknown tenant 401 after one lookup; a failing lookup 503", async () => {
+    await expectTenantKeys({
+      verifier: (resolve) => okta({ secret: resolve }),
+      request: (key, tenant) => ({
+        method: 'POST',
+        path: `/hooks/okta/${tenant}`,
+        headers: { 'content-type': 'application/json', authorization: key },
+        body: delivery(['user.session.start']),
+      }),
+      refusal: 'invalid_token',
+    })
+  })
+
+  test("the verification GET of a tenant needs that tenant's secret", async () => {
+    const secrets: Record<string, string> = { acme: 'acme okta secret', globex: 'globex okta secret' }
+    const g = createGuard({
+      verify: [okta({ secret: ({ tenant }) => secrets[tenant as string] ?? null })],
+      enqueue: () => {},
+      tenant: { param: 'tenant' },
+    })
+    const ask = (key: string, tenant: string) =>
+      g.process({
+        method: 'GET',
+        headers: { authorization: key, 'x-okta-verification-challenge': challenge },
+        params: { tenant },
+        body: '',
+      })
+    const answered = await ask('acme okta secret', 'acme')
+    expect({ status: answered.status, body: JSON.parse(answered.body) }).toEqual({
+      status: 200,
+      body: { verification: challenge },
+    })
+    expect((await ask('acme okta secret', 'globex')).code).toBe('invalid_token')
+    expect((await ask('acme okta secret', 'initech')).code).toBe('invalid_token')
   })
 })

@@ -3,14 +3,20 @@ import { WebhookError } from '../errors.js'
 import type { EventFieldContext } from '../event/event-field.js'
 import { singleHeader } from '../lib/headers.js'
 import { safeEqualBytes } from '../verify/constant-time.js'
-import { headerName, nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { compileKeys, randomBytes } from '../verify/keyring.js'
+import { headerName, nonEmptyString, requireOptions } from '../verify/option-checks.js'
 import type { Handshake, Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 import { checkedChallenge, jsonReply } from './handshake-parts.js'
 
 /** Options for {@link okta}. */
 export interface OktaOptions {
-  /** The authentication secret of the event hook (the header's value, as you typed it), or several during a rotation. */
-  secret: string | readonly string[]
+  /**
+   * The authentication secret of the event hook (the header's value, as you
+   * typed it), or several during a rotation, or a resolver that looks the
+   * request's tenant's secrets up.
+   */
+  secret: Keys<string>
   /** The authentication field (header) of the event hook. Default `authorization`. */
   header?: string
 }
@@ -45,9 +51,14 @@ const challengeHeader = 'x-okta-verification-challenge'
  */
 export function okta(options: OktaOptions): Verifier {
   requireOptions(options, 'okta')
-  const secrets = oneOrMore(options.secret, 'okta', 'secret').map((s, i) => nonEmptyString(s, 'okta', `secret[${i}]`))
+  const digests = compileKeys(options.secret, {
+    where: 'okta',
+    option: 'secret',
+    compile: (secret, label) => sha256(encoder.encode(nonEmptyString(secret, 'okta', label))),
+    decoy: () => sha256(randomBytes(32)),
+    refusal: 'invalid_token',
+  })
   const header = headerName(options.header ?? 'authorization', 'okta', 'header')
-  const digests = Promise.all(secrets.map((secret) => sha256(encoder.encode(secret))))
   const verification: Handshake = {
     methods: ['GET'],
     // Answered after `verify`: the verification request carries the secret header as deliveries do.
@@ -72,11 +83,14 @@ export function okta(options: OktaOptions): Verifier {
       const value = singleHeader(ctx.headers, header)
       if (value === undefined || value === '') throw new WebhookError('missing_credentials', `missing ${header} header`)
       const presented = await sha256(encoder.encode(value))
-      let matched = false
-      for (const digest of await digests) matched = safeEqualBytes(presented, digest) || matched
-      if (!matched) throw new WebhookError('invalid_token', `${header} matches none of the configured secrets`)
-      return {}
+      return await digests.use(ctx, async (expected) => {
+        let matched = false
+        for (const digest of expected) matched = safeEqualBytes(presented, await digest) || matched
+        if (!matched) throw new WebhookError('invalid_token', `${header} matches none of the configured secrets`)
+        return {}
+      })
     },
+    invalidate: (tenant) => digests.invalidate(tenant),
   }
 }
 

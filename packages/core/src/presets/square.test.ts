@@ -1,6 +1,7 @@
 import { WebhooksHelper } from 'square'
 import { describe, expect, test } from 'vitest'
 import { squareSignature } from '../../test-support/sign.js'
+import { expectTenantKeys, tenantSecrets } from '../../test-support/tenant-presets.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { square } from './square.js'
@@ -93,6 +94,53 @@ describe("square preset, against square's WebhooksHelper.verifySignature", () =>
     )
     expect(() => square({ signatureKey: [], notificationUrl })).toThrow(
       'square: signatureKey must be one value or a non-empty list',
+    )
+  })
+})
+
+describe('square with a key resolver (many tenants on one endpoint)', () => {
+  // One subscription per tenant, each with its own notification URL and signature key.
+  const perTenant = 'https://example.com/hooks/square/{tenant}'
+  const request = (secret: string, tenant: string) => ({
+    method: 'POST',
+    path: `/hooks/square/${tenant}`,
+    headers: {
+      'content-type': 'application/json',
+      'x-square-hmacsha256-signature': squareSignature(secret, `https://example.com/hooks/square/${tenant}`, body),
+    },
+    body,
+  })
+
+  test("the tenant's own key accepted, another's refused, an unknown tenant 401 after one lookup; a failing lookup 503", async () => {
+    await expectTenantKeys({
+      verifier: (resolve) => square({ signatureKey: resolve, notificationUrl: perTenant }),
+      request,
+      refusal: 'invalid_signature',
+    })
+  })
+
+  test("{tenant} in the notification URL is the request's tenant, as the SDK signs each subscription's URL", async () => {
+    const url = 'https://example.com/hooks/square/acme'
+    const signature = squareSignature(tenantSecrets.acme, url, body)
+    expect(
+      await WebhooksHelper.verifySignature({
+        requestBody: body,
+        signatureHeader: signature,
+        signatureKey: tenantSecrets.acme,
+        notificationUrl: url,
+      }),
+    ).toBe(true)
+    const verifier = square({ signatureKey: tenantSecrets.acme, notificationUrl: perTenant })
+    const named = createGuard({ verify: [verifier], enqueue: () => {}, tenant: { param: 'tenant' } })
+    const deliver = (tenant: string) => named.process({ ...request(tenantSecrets.acme, 'acme'), params: { tenant } })
+    expect((await deliver('acme')).code).toBe('accepted')
+    // The same key, but the URL of another tenant's subscription: not what Square signed.
+    expect((await deliver('globex')).code).toBe('invalid_signature')
+    // A guard that names no tenant cannot fill {tenant}: refused, never signed with an empty tenant.
+    const unnamed = createGuard({ verify: [verifier], enqueue: () => {} })
+    expect((await unnamed.process(request(tenantSecrets.acme, 'acme'))).code).toBe('invalid_signature')
+    expect(() => square({ signatureKey: 'k', notificationUrl: 'https://example.com/{tenant}/{body}' })).toThrow(
+      'square: notificationUrl must be an absolute http(s) URL',
     )
   })
 })

@@ -1,15 +1,21 @@
-import { hmacSignature } from '../verify/hmac-signature.js'
-import { nonEmptyString, oneOrMore, optionError, requireOptions } from '../verify/option-checks.js'
+import { hmacKeys, hmacSignatureWith } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { optionError, requireOptions } from '../verify/option-checks.js'
 import type { Verifier } from '../verify/verifier.js'
 
 /** Options for {@link square}. */
 export interface SquareOptions {
-  /** The webhook subscription's signature key, or several during a rotation. */
-  signatureKey: string | readonly string[]
+  /**
+   * The webhook subscription's signature key, or several during a rotation,
+   * or a resolver that looks the request's tenant's keys up.
+   */
+  signatureKey: Keys<string>
   /**
    * The notification URL exactly as the subscription names it in Square's
    * Developer Console (e.g. `https://example.com/hooks/square`): Square signs
-   * it, not the URL the request arrived at.
+   * it, not the URL the request arrived at. With one subscription per tenant,
+   * `{tenant}` stands for the tenant the request names
+   * (`https://example.com/hooks/square/{tenant}`, the guard's `tenant: { param: 'tenant' }`).
    */
   notificationUrl: string
 }
@@ -42,18 +48,13 @@ export interface SquareOptions {
 export function square(options: SquareOptions): Verifier {
   requireOptions(options, 'square')
   const url = options.notificationUrl
-  // The URL is literal text of the template: no placeholder braces, no surrounding spaces.
-  if (typeof url !== 'string' || !/^https?:\/\/[^\s{}]+$/i.test(url)) {
+  // The URL is literal text of the template (but for {tenant}): no other placeholder, no surrounding spaces.
+  if (typeof url !== 'string' || !/^https?:\/\/[^\s{}]+$/i.test(url.replaceAll('{tenant}', 'tenant'))) {
     throw optionError('square', 'notificationUrl', "an absolute http(s) URL, e.g. 'https://example.com/hooks/square'")
   }
-  const secret = oneOrMore(options.signatureKey, 'square', 'signatureKey').map((s, i) =>
-    nonEmptyString(s, 'square', `signatureKey[${i}]`),
-  )
-  return hmacSignature({
+  return hmacSignatureWith(hmacKeys(options.signatureKey, 'sha256', 'square', 'signatureKey'), {
     name: 'square',
-    secret,
     header: 'x-square-hmacsha256-signature',
-    algorithm: 'sha256',
     encoding: 'base64',
     signedContent: `${url}{body}`,
     eventId: { payload: 'event_id' },

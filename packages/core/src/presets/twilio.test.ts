@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto'
 import twilioSdk from 'twilio'
 import { describe, expect, test } from 'vitest'
+import {
+  countingResolver,
+  expectTenantKeys,
+  type TenantPreset,
+  tenantGuard,
+  tenantSecrets,
+} from '../../test-support/tenant-presets.js'
 import { createGuard } from '../guard.js'
 import type { GuardOptions } from '../options.js'
 import type { WebhookEvent } from '../types.js'
@@ -120,5 +127,63 @@ describe("twilio preset, against the twilio package's getExpectedTwilioSignature
   test('options are checked at creation', () => {
     expect(() => twilio({ authToken: '', publicUrl })).toThrow('twilio: authToken[0] must be a non-empty string')
     expect(() => twilio({ authToken, publicUrl: 'example.com' })).toThrow(/twilio: publicUrl must be an absolute/)
+  })
+})
+
+describe('twilio with a key resolver (many tenants on one endpoint)', () => {
+  /** A form delivery to /hooks/twilio/<tenant>, signed by the SDK for `signedBase` (the URL form Twilio used). */
+  const formRequest = (secret: string, tenant: string, signedBase = publicUrl) => ({
+    method: 'POST',
+    path: `/hooks/twilio/${tenant}`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(
+        secret,
+        `${signedBase}/hooks/twilio/${tenant}`,
+        params,
+      ),
+    },
+    body: form,
+  })
+  const preset: TenantPreset = {
+    verifier: (resolve) => twilio({ authToken: resolve, publicUrl }),
+    request: (secret, tenant) => formRequest(secret, tenant),
+    refusal: 'invalid_signature',
+  }
+
+  test("the tenant's own token accepted, another's refused, an unknown tenant 401 after one lookup; a failing lookup 503", async () => {
+    await expectTenantKeys(preset)
+  })
+
+  test('one lookup per request across the URL forms and body kinds it tries', async () => {
+    const { lookups, resolve } = countingResolver()
+    const { send, guard } = tenantGuard(preset, twilio({ authToken: resolve, publicUrl }))
+    const { acme, globex } = tenantSecrets
+    // The default port's form is the second URL tried: still the one cached lookup.
+    const withPort = formRequest(acme, 'acme', 'https://example.com:443')
+    expect((await guard.process({ ...withPort, params: { tenant: 'acme' } })).code).toBe('accepted')
+    const body = JSON.stringify({ CallSid: 'CA123', CallStatus: 'completed' })
+    const query = `bodySHA256=${createHash('sha256').update(body).digest('hex')}`
+    const json = {
+      method: 'POST',
+      path: '/hooks/twilio/globex',
+      query,
+      headers: {
+        'content-type': 'application/json',
+        'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(
+          globex,
+          `${publicUrl}/hooks/twilio/globex?${query}`,
+          {},
+        ),
+      },
+      body,
+      params: { tenant: 'globex' },
+    }
+    expect((await guard.process(json)).code).toBe('accepted')
+    expect((await send(globex, 'acme')).code).toBe('invalid_signature')
+    expect(lookups).toEqual(['acme', 'globex'])
+    guard.invalidate('acme')
+    expect((await send(acme, 'acme')).code).toBe('accepted')
+    expect(lookups).toEqual(['acme', 'globex', 'acme'])
   })
 })

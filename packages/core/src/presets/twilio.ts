@@ -1,14 +1,19 @@
 import { carries } from '../admit/credential-check.js'
 import { WebhookError } from '../errors.js'
-import { hmacSignature } from '../verify/hmac-signature.js'
-import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import { hmacKeys, hmacSignatureWith } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { requireOptions } from '../verify/option-checks.js'
 import { publicBaseUrl } from '../verify/request-url.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 
 /** Options for {@link twilio}. */
 export interface TwilioOptions {
-  /** The account's Auth Token (the key Twilio signs with), or several during a rotation. */
-  authToken: string | readonly string[]
+  /**
+   * The account's Auth Token (the key Twilio signs with), or several during a
+   * rotation, or a resolver that looks the request's tenant's tokens up (once
+   * per request, whichever URL form matches).
+   */
+  authToken: Keys<string>
   /**
    * The public base URL Twilio calls, e.g. `https://example.com`, as it is
    * written in the webhook URL you gave Twilio: joined with the request's
@@ -73,21 +78,14 @@ async function firstPassing(verifiers: readonly Verifier[], ctx: VerifyContext):
  */
 export function twilio(options: TwilioOptions): Verifier {
   requireOptions(options, 'twilio')
-  const secret = oneOrMore(options.authToken, 'twilio', 'authToken').map((token, i) =>
-    nonEmptyString(token, 'twilio', `authToken[${i}]`),
-  )
+  // One keyring for every URL form: a resolver is asked once per request, not once per form tried.
+  const keys = hmacKeys(options.authToken, 'sha1', 'twilio', 'authToken')
   const bases =
     options.publicUrl === undefined ? [undefined] : portForms(publicBaseUrl(options.publicUrl, 'twilio', 'publicUrl'))
-  const scheme = {
-    name: 'twilio',
-    secret,
-    header: 'x-twilio-signature',
-    algorithm: 'sha1',
-    encoding: 'base64',
-  } as const
-  const form = bases.map((publicUrl) => hmacSignature({ ...scheme, signedContent: '{url}{form}', publicUrl }))
+  const scheme = { name: 'twilio', header: 'x-twilio-signature', encoding: 'base64' } as const
+  const form = bases.map((publicUrl) => hmacSignatureWith(keys, { ...scheme, signedContent: '{url}{form}', publicUrl }))
   const json = bases.map((publicUrl) =>
-    hmacSignature({ ...scheme, signedContent: '{url}', bodySha256Param: 'bodySHA256', publicUrl }),
+    hmacSignatureWith(keys, { ...scheme, signedContent: '{url}', bodySha256Param: 'bodySHA256', publicUrl }),
   )
   const first = form[0] as Verifier
   return {
@@ -104,5 +102,6 @@ export function twilio(options: TwilioOptions): Verifier {
       if (carries(ctx.headers, idHeader) || result.replayKey === undefined) return result
       return { ...result, id: `twilio-signature:${result.replayKey.key}` }
     },
+    invalidate: (tenant) => keys.invalidate(tenant),
   }
 }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { expectTenantKeys } from '../../test-support/tenant-presets.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { checkRfc3339, twitch } from './twitch.js'
@@ -91,5 +92,22 @@ describe('twitch preset', () => {
   test('options are checked at creation', () => {
     expect(() => twitch({ secret: '' })).toThrow('twitch: secret[0] must be')
     expect(() => twitch({ secret, toleranceSeconds: 0 })).toThrow('twitch: toleranceSeconds must be')
+  })
+})
+
+describe('twitch with a key resolver (many tenants on one endpoint)', () => {
+  test("the tenant's own secret accepted, another's refused, an unknown tenant 401 after one lookup; a failing lookup 503", async () => {
+    let messages = 0
+    await expectTenantKeys({
+      verifier: (resolve) => twitch({ secret: resolve }),
+      request: (key, tenant) => ({
+        method: 'POST',
+        path: `/hooks/twitch/${tenant}`,
+        headers: headers('notification', notification, `message-${messages++}`, key),
+        body: notification,
+      }),
+      refusal: 'invalid_signature',
+      guard: { now: () => nowMs },
+    })
   })
 })

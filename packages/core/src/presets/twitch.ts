@@ -2,15 +2,20 @@ import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
 import { andThen } from '../lib/maybe-promise.js'
 import { hmacSignature } from '../verify/hmac-signature.js'
-import { nonEmptyString, oneOrMore, positiveNumber, requireOptions } from '../verify/option-checks.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { positiveNumber, requireOptions } from '../verify/option-checks.js'
 import { checkTimestamp } from '../verify/timestamp.js'
 import type { Handshake, Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 import { checkedChallenge, plainTextReply } from './handshake-parts.js'
 
 /** Options for {@link twitch}. */
 export interface TwitchOptions {
-  /** The `secret` you passed when creating the subscription (10 to 100 ASCII characters), or several during a rotation. */
-  secret: string | readonly string[]
+  /**
+   * The `secret` you passed when creating the subscription (10 to 100 ASCII
+   * characters), or several during a rotation, or a resolver that looks the
+   * request's tenant's secrets up.
+   */
+  secret: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default 600 (Twitch's ten minutes). */
   toleranceSeconds?: number
 }
@@ -46,12 +51,10 @@ const messageType = 'twitch-eventsub-message-type'
  */
 export function twitch(options: TwitchOptions): Verifier {
   requireOptions(options, 'twitch')
-  const secrets = oneOrMore(options.secret, 'twitch', 'secret')
-  for (const [i, secret] of secrets.entries()) nonEmptyString(secret, 'twitch', `secret[${i}]`)
   const tolerance = positiveNumber(options.toleranceSeconds ?? 600, 'twitch', 'toleranceSeconds')
   const verifier = hmacSignature({
     name: 'twitch',
-    secret: secrets,
+    secret: options.secret,
     header: 'twitch-eventsub-message-signature',
     algorithm: 'sha256',
     encoding: 'hex',

@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import {
+  countingResolver,
+  expectTenantKeys,
+  type TenantPreset,
+  tenantGuard,
+  tenantSecrets,
+} from '../../test-support/tenant-presets.js'
 import { createGuard } from '../guard.js'
 import type { WebhookEvent } from '../types.js'
 import { x } from './x.js'
@@ -78,5 +85,74 @@ describe('x preset', () => {
   test('options are checked at creation', () => {
     expect(() => x({ consumerSecret: '' })).toThrow('x: consumerSecret[0] must be')
     expect(() => x({ consumerSecret, crcPerMinute: 0 })).toThrow('x: crcPerMinute must be')
+  })
+})
+
+describe('x with a key resolver (many tenants on one endpoint)', () => {
+  const signed = (secret: string, tenant: string) => ({
+    method: 'POST',
+    path: `/hooks/x/${tenant}`,
+    headers: {
+      'content-type': 'application/json',
+      'x-twitter-webhooks-signature': `sha256=${createHmac('sha256', secret).update(activity).digest('base64')}`,
+    },
+    body: activity,
+  })
+  const preset: TenantPreset = {
+    verifier: (resolve) => x({ consumerSecret: resolve }),
+    request: signed,
+    refusal: 'invalid_signature',
+  }
+  const crc = (tenant: string) => ({
+    method: 'GET',
+    path: `/hooks/x/${tenant}`,
+    query: `crc_token=${crcToken}`,
+    headers: {},
+    params: { tenant },
+    body: '',
+  })
+  const answerWith = (secret: string) =>
+    JSON.stringify({ response_token: `sha256=${createHmac('sha256', secret).update(crcToken).digest('base64')}` })
+
+  test("the tenant's own secret accepted, another's refused, an unknown tenant 401 after one lookup; a failing lookup 503", async () => {
+    await expectTenantKeys(preset)
+  })
+
+  test("the CRC is answered with the requesting tenant's secret; an unknown tenant gets no answer", async () => {
+    const { lookups, resolve } = countingResolver()
+    const { guard } = tenantGuard(preset, x({ consumerSecret: resolve }))
+    const acme = await guard.process(crc('acme'))
+    expect({ status: acme.status, body: acme.body }).toEqual({ status: 200, body: answerWith(tenantSecrets.acme) })
+    const globex = await guard.process(crc('globex'))
+    expect({ status: globex.status, body: globex.body }).toEqual({
+      status: 200,
+      body: answerWith(tenantSecrets.globex),
+    })
+    const unknown = await guard.process(crc('initech'))
+    expect({ status: unknown.status, code: unknown.code }).toEqual({ status: 401, code: 'invalid_signature' })
+    expect(unknown.body).not.toContain('response_token')
+    // The CRC and the events share the tenant's cached secrets.
+    expect((await guard.process({ ...signed(tenantSecrets.acme, 'acme'), params: { tenant: 'acme' } })).code).toBe(
+      'accepted',
+    )
+    expect(lookups).toEqual(['acme', 'globex', 'initech'])
+    const failing = tenantGuard(
+      preset,
+      x({
+        consumerSecret: () => {
+          throw new Error('database down')
+        },
+      }),
+    )
+    const down = await failing.guard.process(crc('acme'))
+    expect({ status: down.status, code: down.code }).toEqual({ status: 503, code: 'keys_unavailable' })
+  })
+
+  test('crcPerMinute counts per tenant: one tenant past it does not stop another', async () => {
+    const { resolve } = countingResolver()
+    const { guard } = tenantGuard(preset, x({ consumerSecret: resolve, crcPerMinute: 2 }))
+    for (let i = 0; i < 2; i++) expect((await guard.process(crc('acme'))).status).toBe(200)
+    expect((await guard.process(crc('acme'))).code).toBe('handshake_rate_limited')
+    expect((await guard.process(crc('globex'))).status).toBe(200)
   })
 })

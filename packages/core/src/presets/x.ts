@@ -1,21 +1,28 @@
-import { hmacKey } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { andThen } from '../lib/maybe-promise.js'
-import { hmacSignature } from '../verify/hmac-signature.js'
-import { nonEmptyString, oneOrMore, positiveInteger, requireOptions } from '../verify/option-checks.js'
+import { tokenBuckets } from '../lib/token-buckets.js'
+import type { HmacKey } from '../verify/crypto/port.js'
+import { hmacKeys, hmacSignatureWith } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { positiveInteger, requireOptions } from '../verify/option-checks.js'
 import type { Handshake, Verifier, VerifyContext } from '../verify/verifier.js'
 import { withBodyDigestId } from './body-digest-id.js'
 import { checkedChallenge, jsonReply, queryValue } from './handshake-parts.js'
 
 /** Options for {@link x}. */
 export interface XOptions {
-  /** The app's Consumer Secret (API Key Secret, Keys and tokens page), or several during a rotation; the first answers the CRC. */
-  consumerSecret: string | readonly string[]
   /**
-   * CRC answers allowed per minute, also the burst: each answer is an HMAC
-   * with your secret of a value the caller chose. Default 10 (X sends one an
-   * hour, and one when you ask); past it a CRC is 429
-   * `handshake_rate_limited` with `Retry-After`.
+   * The app's Consumer Secret (API Key Secret, Keys and tokens page), or
+   * several during a rotation (the first valid now answers the CRC), or a
+   * resolver that looks the request's tenant's secrets up (the tenant's first
+   * answers its CRC).
+   */
+  consumerSecret: Keys<string>
+  /**
+   * CRC answers allowed per minute, also the burst, per tenant (one count
+   * when the guard names none): each answer is an HMAC with your secret of a
+   * value the caller chose. Default 10 (X sends one an hour, and one when you
+   * ask); past it a CRC is 429 `handshake_rate_limited` with `Retry-After`.
    */
   crcPerMinute?: number
 }
@@ -34,7 +41,9 @@ export interface XOptions {
  * of 8 to 128 characters from `[A-Za-z0-9_=+/-]` (X sends a UUID) is
  * answered (else 400 `invalid_challenge`), and at most `crcPerMinute` answers
  * a minute (else 429 `handshake_rate_limited`). `GET` is admitted for it
- * alone (a GET without `crc_token` is 405).
+ * alone (a GET without `crc_token` is 405). With a resolver, the CRC is
+ * answered with the requesting tenant's secret; a tenant the resolver does
+ * not know gets no answer (401 `invalid_signature`, after the same work).
  *
  * @example
  * ```ts
@@ -46,20 +55,16 @@ export interface XOptions {
  */
 export function x(options: XOptions): Verifier {
   requireOptions(options, 'x')
-  const secrets = oneOrMore(options.consumerSecret, 'x', 'consumerSecret')
-  for (const [i, secret] of secrets.entries()) nonEmptyString(secret, 'x', `consumerSecret[${i}]`)
+  const secrets = hmacKeys(options.consumerSecret, 'sha256', 'x', 'consumerSecret')
   const perMinute = positiveInteger(options.crcPerMinute ?? 10, 'x', 'crcPerMinute')
-  const verifier = hmacSignature({
+  const verifier = hmacSignatureWith(secrets, {
     name: 'x',
-    secret: secrets,
     header: 'x-twitter-webhooks-signature',
-    algorithm: 'sha256',
     encoding: 'base64',
     prefix: 'sha256=',
     eventType: (ctx) => activityType(ctx.payload),
   })
-  const key = hmacKey('sha256', new TextEncoder().encode(secrets[0] as string))
-  const bucket = tokenBucket(perMinute)
+  const buckets = tokenBuckets(perMinute)
   const crc: Handshake = {
     methods: ['GET'],
     signed: false,
@@ -67,10 +72,15 @@ export function x(options: XOptions): Verifier {
     answer(ctx: VerifyContext) {
       const token = checkedChallenge(queryValue(ctx.query ?? '', 'crc_token'), 'crc_token', tokenCharacters, 128)
       if (token.length < 8) throw new WebhookError('invalid_challenge', 'crc_token is shorter than 8 characters')
-      if (!bucket.take(ctx.nowMs)) {
+      if (!buckets.take(ctx.tenant ?? '', ctx.nowMs)) {
         throw new WebhookError('handshake_rate_limited', `more than ${perMinute} CRC answers a minute`)
       }
-      return andThen(key.digest([token], 'base64'), (digest) => jsonReply({ response_token: `sha256=${digest}` }))
+      // The tenant's first secret; an unknown tenant's answer is made with a decoy, then refused.
+      return secrets.use(ctx, (keys) =>
+        andThen((keys[0] as HmacKey).digest([token], 'base64'), (digest) =>
+          jsonReply({ response_token: `sha256=${digest}` }),
+        ),
+      )
     },
   }
   return { ...withBodyDigestId(verifier), handshakes: [crc] }
@@ -78,21 +88,6 @@ export function x(options: XOptions): Verifier {
 
 /** X sends a UUID; a little room for base64 tokens, nothing else. */
 const tokenCharacters = /^[A-Za-z0-9_=+/-]+$/
-
-/** `perMinute` tokens, refilled continuously; full at first. */
-function tokenBucket(perMinute: number): { take(nowMs: number): boolean } {
-  let tokens = perMinute
-  let lastMs: number | undefined
-  return {
-    take(nowMs) {
-      if (lastMs !== undefined) tokens = Math.min(perMinute, tokens + ((nowMs - lastMs) * perMinute) / 60_000)
-      lastMs = nowMs
-      if (tokens < 1) return false
-      tokens -= 1
-      return true
-    },
-  }
-}
 
 /** The Account Activity payload's first `…_events` key. */
 function activityType(payload: unknown): string | undefined {

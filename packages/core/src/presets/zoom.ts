@@ -1,15 +1,21 @@
-import { hmacKey } from '#crypto'
 import { andThen } from '../lib/maybe-promise.js'
-import { hmacSignature } from '../verify/hmac-signature.js'
-import { nonEmptyString, oneOrMore, requireOptions } from '../verify/option-checks.js'
+import type { HmacKey } from '../verify/crypto/port.js'
+import { hmacKeys, hmacSignatureWith } from '../verify/hmac-signature.js'
+import type { Keys } from '../verify/key-resolver.js'
+import { requireOptions } from '../verify/option-checks.js'
 import type { Handshake, Verifier, VerifyContext } from '../verify/verifier.js'
 import { withBodyDigestId } from './body-digest-id.js'
 import { checkedChallenge, jsonReply } from './handshake-parts.js'
 
 /** Options for {@link zoom}. */
 export interface ZoomOptions {
-  /** The app's Secret Token (Features → Access → Secret Token), or several during a rotation; the first answers the URL validation. */
-  secretToken: string | readonly string[]
+  /**
+   * The app's Secret Token (Features → Access → Secret Token), or several
+   * during a rotation (the first valid now answers the URL validation), or a
+   * resolver that looks the request's tenant's tokens up (the tenant's first
+   * answers its URL validation).
+   */
+  secretToken: Keys<string>
   /** Allowed clock difference in seconds, both directions. Default 300. */
   toleranceSeconds?: number
 }
@@ -25,7 +31,9 @@ export interface ZoomOptions {
  * `payload.plainToken` gets 200 JSON `{ plainToken, encryptedToken }`, the
  * hex HMAC-SHA256 of the plain token with the secret token. A bad signature
  * is 401; a plain token missing, over 256 characters or outside
- * `[A-Za-z0-9_-]` is 400 `invalid_challenge`.
+ * `[A-Za-z0-9_-]` is 400 `invalid_challenge`. With a resolver, the answer is
+ * made with the requesting tenant's secret token (an unknown tenant's
+ * signature already failed: 401).
  *
  * @example
  * ```ts
@@ -37,13 +45,10 @@ export interface ZoomOptions {
  */
 export function zoom(options: ZoomOptions): Verifier {
   requireOptions(options, 'zoom')
-  const secrets = oneOrMore(options.secretToken, 'zoom', 'secretToken')
-  for (const [i, secret] of secrets.entries()) nonEmptyString(secret, 'zoom', `secretToken[${i}]`)
-  const verifier = hmacSignature({
+  const secrets = hmacKeys(options.secretToken, 'sha256', 'zoom', 'secretToken')
+  const verifier = hmacSignatureWith(secrets, {
     name: 'zoom',
-    secret: secrets,
     header: 'x-zm-signature',
-    algorithm: 'sha256',
     encoding: 'hex',
     prefix: 'v0=',
     timestamp: { header: 'x-zm-request-timestamp' },
@@ -52,7 +57,6 @@ export function zoom(options: ZoomOptions): Verifier {
     eventType: { payload: 'event' },
     keepHeaders: ['x-zm-request-timestamp', 'x-zm-trackingid'],
   })
-  const key = hmacKey('sha256', new TextEncoder().encode(secrets[0] as string))
   const urlValidation: Handshake = {
     signed: true,
     mayBe: () => true,
@@ -67,7 +71,12 @@ export function zoom(options: ZoomOptions): Verifier {
         'payload.plainToken',
         tokenCharacters,
       )
-      return andThen(key.digest([plainToken], 'hex'), (encryptedToken) => jsonReply({ plainToken, encryptedToken }))
+      // Signed: the signature was just checked with these secrets, so they come from the cache, not a new lookup.
+      return secrets.use(ctx, (keys) =>
+        andThen((keys[0] as HmacKey).digest([plainToken], 'hex'), (encryptedToken) =>
+          jsonReply({ plainToken, encryptedToken }),
+        ),
+      )
     },
   }
   return { ...withBodyDigestId(verifier), handshakes: [urlValidation] }

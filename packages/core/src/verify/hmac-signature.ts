@@ -63,8 +63,9 @@ export interface HmacSignatureOptions {
    * bytes), `{timestamp}` (exactly as sent), `{header:name}`, `{method}`,
    * `{path}`, `{query}` (raw, without `?`), `{url}` (the request URL as the
    * sender saw it: `publicUrl`, or a trusted proxy's origin, joined with the
-   * path and query) and `{form}` (the form body's parameters sorted by name,
-   * each name then value, as Twilio signs them); everything else is literal
+   * path and query), `{form}` (the form body's parameters sorted by name,
+   * each name then value, as Twilio signs them) and `{tenant}` (the tenant the
+   * request names, the guard's `tenant` option); everything else is literal
    * text. It must sign the body (`{body}` or `{form}`, or `bodySha256Param`).
    * Default `{body}`.
    */
@@ -161,20 +162,49 @@ function toKeyBytes(secret: unknown, where: string, option: string): Uint8Array 
  * ```
  */
 export function hmacSignature(options: HmacSignatureOptions): Verifier {
-  // Long for a reason: every option is checked here, once, in the order of the options' TSDoc; the
-  // per-request work is in the named parts below (entries, timestamp, candidates, signed content).
   requireOptions(options, 'hmacSignature')
-  const name = options.name === undefined ? 'hmac-signature' : nonEmptyString(options.name, 'hmacSignature', 'name')
-  const where = name
+  const where = nameOf(options)
   const algorithm = oneOf(options.algorithm, ['sha1', 'sha256', 'sha512'], where, 'algorithm')
-  const encoding = oneOf(options.encoding, ['hex', 'base64'], where, 'encoding')
-  const keys = compileKeys(options.secret, {
+  return hmacSignatureWith(hmacKeys(options.secret, algorithm, where, 'secret'), options)
+}
+
+/**
+ * A secret option compiled for {@link hmacSignatureWith}: static secrets
+ * (decoded once, now) or a resolver behind one cache. `option` names it in
+ * messages (`authToken[0]`).
+ */
+export function hmacKeys(
+  secret: Keys<HmacSecret> | undefined,
+  algorithm: HashAlgorithm,
+  where: string,
+  option: string,
+): Keyring<HmacKey> {
+  return compileKeys(secret, {
     where,
-    option: 'secret',
-    compile: (secret, label) => hmacKey(algorithm, toKeyBytes(secret, where, label)),
+    option,
+    compile: (key, label) => hmacKey(algorithm, toKeyBytes(key, where, label)),
     decoy: () => hmacKey(algorithm, randomBytes(32)),
     refusal: 'invalid_signature',
   })
+}
+
+/**
+ * {@link hmacSignature} over secrets already compiled by {@link hmacKeys}
+ * (which fixed the algorithm): for a preset that checks one request several
+ * ways (Twilio's URL with and without its default port) with one keyring, so
+ * a resolver is asked once per request, or that answers a handshake with the
+ * tenant's secret too (X's CRC, Zoom's URL validation).
+ */
+export function hmacSignatureWith(
+  keys: Keyring<HmacKey>,
+  options: Omit<HmacSignatureOptions, 'secret' | 'algorithm'>,
+): Verifier {
+  // Long for a reason: every option is checked here, once, in the order of the options' TSDoc; the
+  // per-request work is in the named parts below (entries, timestamp, candidates, signed content).
+  requireOptions(options, 'hmacSignature')
+  const name = nameOf(options)
+  const where = name
+  const encoding = oneOf(options.encoding, ['hex', 'base64'], where, 'encoding')
   const header = headerName(options.header, where, 'header')
   const prefix = options.prefix ?? ''
   if (typeof prefix !== 'string') throw optionError(where, 'prefix', 'a string')
@@ -233,6 +263,11 @@ export function hmacSignature(options: HmacSignatureOptions): Verifier {
     verify: (ctx) => verifyHmac(ctx, scheme),
     invalidate: (tenant) => keys.invalidate(tenant),
   }
+}
+
+/** The verifier's name, which is also where its messages say they come from. */
+function nameOf(options: { name?: string }): string {
+  return options.name === undefined ? 'hmac-signature' : nonEmptyString(options.name, 'hmacSignature', 'name')
 }
 
 /** The check, in the order it runs: the entries, the timestamp, the candidates, the signed content, the comparison. */

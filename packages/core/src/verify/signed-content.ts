@@ -10,14 +10,16 @@ import type { VerifyContext } from './verifier.js'
  * signature verifiers (`hmacSignature`, `asymmetricSignature`): `{body}` (the raw
  * bytes), `{timestamp}` (exactly as sent) and `{header:name}`; the request's
  * `{method}`, `{path}`, `{query}` (raw, without `?`), `{url}` (as the sender saw
- * it: see request-url.ts) and `{form}` (the form parameters sorted by name, as
- * Twilio signs them: see form-params.ts); everything else is literal text.
+ * it: see request-url.ts), `{form}` (the form parameters sorted by name, as
+ * Twilio signs them: see form-params.ts) and `{tenant}` (the tenant the request
+ * names, for a sender that signs a URL you configured per tenant, as Square's
+ * notification URL); everything else is literal text.
  * Compiled once at creation; filled in per request.
  */
 
-/** What the request itself gives a template: `{method}`, `{path}`, `{query}`, `{url}`, `{form}`. */
-export type RequestPart = 'method' | 'path' | 'query' | 'url' | 'form'
-const requestParts: readonly string[] = ['method', 'path', 'query', 'url', 'form'] satisfies RequestPart[]
+/** What the request itself gives a template: `{method}`, `{path}`, `{query}`, `{url}`, `{form}`, `{tenant}`. */
+export type RequestPart = 'method' | 'path' | 'query' | 'url' | 'form' | 'tenant'
+const requestParts: readonly string[] = ['method', 'path', 'query', 'url', 'form', 'tenant'] satisfies RequestPart[]
 
 /** One piece of a compiled template. */
 export type Part =
@@ -52,7 +54,7 @@ export function compileTemplate(template: string, where: string, bodySignedElsew
       parts.push({ header: headerName(name.slice(7), where, `signedContent {${name}}`) })
     } else {
       throw new TypeError(
-        `${where}: signedContent has an unknown placeholder {${name}}: use {body}, {timestamp}, {header:name}, {method}, {path}, {query}, {url} or {form}`,
+        `${where}: signedContent has an unknown placeholder {${name}}: use {body}, {timestamp}, {header:name}, {method}, {path}, {query}, {url}, {form} or {tenant}`,
       )
     }
     last = match.index + match[0].length
@@ -134,5 +136,14 @@ function requestPart(ctx: VerifyContext, part: RequestPart, publicUrl: string | 
   if (part === 'path') return ctx.path ?? ''
   if (part === 'query') return ctx.query ?? ''
   if (part === 'url') return requestUrl(ctx, publicUrl)
+  if (part === 'tenant') return tenantOf(ctx)
   return sortedFormParams(ctx)
+}
+
+/** The request's tenant; a request that names none cannot match a template that signs one. */
+function tenantOf(ctx: VerifyContext): string {
+  if (ctx.tenant === undefined) {
+    throw new WebhookError('invalid_signature', 'signedContent signs {tenant}, and the request names no tenant')
+  }
+  return ctx.tenant
 }

@@ -19,8 +19,8 @@ const signOptions = `  --preset <name>        ${presets}
   --cert-url <url>       sns: the SigningCertURL, where the key's certificate is served
   --signed-url <url>     twilio, hubspot: the URL the sender saw (your publicUrl + path); square: the notification URL. Default: the endpoint
   -H, --add-header <name: value>            an extra header (repeatable)
-  --tenant <name>        sign for this tenant: appended to the URL path (/hooks/<name>), or put in
-                         --tenant-header <name> or the JWT claim --tenant-claim <name>`
+  --tenant <name>        sign for this tenant: appended to the URL path (/hooks/<name>, and to --signed-url's),
+                         or put in --tenant-header <name> or the JWT claim --tenant-claim <name>`
 
 /** Help text per command. */
 export const usage = {
