@@ -33,6 +33,22 @@ describe.each(Object.keys(ports))('ed25519PublicKey (%s)', (name) => {
     expect(await port.ed25519PublicKey(keyPair().raw).verify(parts, signature)).toBe(false)
   })
 
+  test('checks each message alone, whatever size came before: growing, shrinking, past the join buffer', async () => {
+    const key = port.ed25519PublicKey(raw)
+    // Sizes around node's reused join buffer (1 MiB + 16 KiB): first use, growth, a shorter message
+    // after a longer one (whose bytes are still in the buffer), and one too large for it.
+    const fits = 1024 * 1024 + 16 * 1024 - 'msg_1.1700000000.'.length
+    const sizes = [10, 300_000, 50, 1_048_576, fits, fits + 1, 3]
+    for (const size of sizes) {
+      const body = new Uint8Array(size).fill(size % 251)
+      const signed = new Uint8Array(sign(null, Buffer.concat([Buffer.from('msg_1.1700000000.'), body]), privateKey))
+      expect(await key.verify(['msg_1.1700000000.', body], signed)).toBe(true)
+      // The same signature over the body one byte shorter: what a stale byte at the end would hide.
+      expect(await key.verify(['msg_1.1700000000.', body.subarray(0, size - 1)], signed)).toBe(false)
+      expect(await key.verify(['msg_1.1700000000.é', body], signed)).toBe(false)
+    }
+  })
+
   test('refuses a key that is not 32 bytes', () => {
     expect(() => port.ed25519PublicKey(new Uint8Array(31))).toThrow(TypeError)
   })

@@ -61,6 +61,23 @@ describe.each(Object.keys(ports))('jwsKey on the %s port', (portName) => {
     expect(await key.verify(input, signature.slice(0, 8))).toBe(false)
   })
 
+  test.each(['RS256', 'ES256', 'EdDSA'] as const)(
+    '%s: each check sees its own bytes only, after a longer one',
+    async (alg) => {
+      const { privateKey, publicKey } = keys.get(alg) as ReturnType<typeof pair>
+      const key = port.jwsKey(alg, await importSPKI(publicKey.export({ type: 'spki', format: 'pem' }) as string, alg))
+      const signature = signWith(alg, privateKey)
+      const long = `${input}${'x'.repeat(5000)}`
+      expect(await key.verify(long, signature)).toBe(false)
+      expect(await key.verify(input, signature)).toBe(true)
+      // The signed input less its last character, checked right after the whole of it.
+      expect(await key.verify(input.slice(0, -1), signature)).toBe(false)
+      expect(await key.verify(input, `${signature}${signature}`)).toBe(false)
+      expect(await key.verify(input, signature.slice(0, -2))).toBe(false)
+      expect(await key.verify(input, signature)).toBe(true)
+    },
+  )
+
   test('a secret for a public-key algorithm, or a CryptoKey for HS, is a TypeError', async () => {
     expect(() => port.jwsKey('RS256', secret)).toThrow(TypeError)
     const cryptoKey = await importSPKI(
@@ -74,5 +91,8 @@ describe.each(Object.keys(ports))('jwsKey on the %s port', (portName) => {
     expect(port.base64UrlText(Buffer.from('{"a":"é"}').toString('base64url'))).toBe('{"a":"é"}')
     expect(port.base64UrlText(Buffer.from([0xff, 0xfe, 0x41]).toString('base64url'))).toBeUndefined()
     expect(port.base64UrlText('abcde')).toBeUndefined()
+    // A short text right after a long one decodes to itself alone.
+    expect(port.base64UrlText(Buffer.from('{"b":1}'.repeat(3000)).toString('base64url'))).toBe('{"b":1}'.repeat(3000))
+    expect(port.base64UrlText(Buffer.from('{"c":2}').toString('base64url'))).toBe('{"c":2}')
   })
 })
