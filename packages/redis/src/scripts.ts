@@ -13,13 +13,20 @@ function lua(source: string): LuaScript {
 /** The value of a key whose event was processed; tokens are longer, so they never equal it. */
 export const doneMarker = 'done'
 
+/** The claim script's answers. */
+export const claimedReply = 1
+export const doneReply = 2
+export const inFlightReply = 3
+
 /**
- * KEYS[1] the key; ARGV[1] token, ARGV[2] lease ms.
- * Returns 1 claimed, 2 done, 3 in flight: one round trip on the hot path.
+ * KEYS[1] the key; ARGV[1] token, ARGV[2] lease ms. Only for Redis before 7.0:
+ * later ones claim with `SET key token PX lease NX GET`, one native command.
+ * Returns 1 claimed, 2 done, 3 in flight.
  */
-export const claimScript = lua(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == '${doneMarker}' then return 2 end
-return 3`)
+export const claimScript =
+  lua(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return ${claimedReply} end
+if redis.call('GET', KEYS[1]) == '${doneMarker}' then return ${doneReply} end
+return ${inFlightReply}`)
 
 /**
  * KEYS[1] the key; ARGV[1] token, ARGV[2] TTL ms.
