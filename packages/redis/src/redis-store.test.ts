@@ -130,6 +130,39 @@ describe.skipIf(!redisUp)('redis store on the shared Redis', () => {
     expect(await a.claim(key, 60_000)).toEqual({ status: 'done' })
   })
 
+  test('the calls of one turn go out in one pipeline: one write for every delivery, each with its own answer', async () => {
+    const client = connect()
+    await ready(client)
+    const sent: number[] = []
+    const pipeline = client.pipeline.bind(client)
+    client.pipeline = (commands) => {
+      const batch = pipeline(commands)
+      const exec = batch.exec.bind(batch)
+      batch.exec = (callback) => {
+        sent.push(batch.length)
+        return exec(callback)
+      }
+      return batch
+    }
+    const store = redisStore({ client, prefix })
+    const keys = Array.from({ length: 10 }, (_, i) => `turn:${i}:${randomUUID()}`)
+    const claims = await Promise.all([...keys, keys[0]!].map((key) => store.claim(key, 60_000)))
+    expect(sent).toEqual([11])
+    expect(claims.map((c) => c.status)).toEqual([...keys.map(() => 'claimed'), 'in_flight'])
+    const tokens = claims.slice(0, 10).map((c) => (c as { token: string }).token)
+    await Promise.all([
+      ...keys.slice(0, 5).map((key, i) => store.complete(key, tokens[i]!, 60_000)),
+      ...keys.slice(5).map((key, i) => store.release(key, tokens[i + 5]!)),
+    ])
+    expect(sent).toEqual([11, 10])
+    const again = await Promise.all(keys.map((key) => store.claim(key, 60_000)))
+    expect(again.map((c) => c.status)).toEqual([
+      ...keys.slice(0, 5).map(() => 'done'),
+      ...keys.slice(5).map(() => 'claimed'),
+    ])
+    expect(sent).toEqual([11, 10, 10])
+  })
+
   test('the default prefix is hookguard:', async () => {
     const store = redisStore({ client: admin })
     const key = `${prefix}default:${randomUUID()}`
@@ -374,6 +407,8 @@ describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed
       const response = await deliver(guard, key, `msg_${randomUUID()}`)
       expect(response.status).toBe(202)
       expect(enqueued).toHaveLength(1)
+      // The completion goes out after the answer, with the store's next batch: its failure is counted just after.
+      for (let turns = 0; turns < 100 && guard.counters.storeErrors === 0; turns++) await sleep(10)
       expect(guard.counters).toEqual({ storeErrors: 1, failOpen: 0 })
       expect(warnings.map((w) => w.detail)).toEqual([expect.stringMatching(/^complete: /)])
     } finally {

@@ -12,6 +12,7 @@ import {
   type LuaScript,
   releaseScript,
 } from './scripts.js'
+import { type QueuedCall, turnBatch } from './turn-batch.js'
 
 /** Options for {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -76,6 +77,7 @@ function wholeMs(ms: number): number {
  * compare-and-delete) acts only while the stored token is still the caller's,
  * and `complete` (Lua) marks the id done unless a newer claim holds it (an
  * expired, unclaimed lease is marked done too: the event was enqueued).
+ * The calls of one event-loop turn go to Redis together, in one pipeline.
  * The guard answers without waiting for `complete` (`completeAfterAnswer`): a
  * lost completion leaves the lease, so the id can come back as a duplicate
  * once the lease expires, never be dropped.
@@ -120,43 +122,36 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
   const tokenBase = randomBytes(9).toString('base64url')
   let counter = 0
 
-  /** `sent`, or a `timeout` error after `timeoutMs`: one promise and one timer per call. */
-  function bounded<T>(what: string, sent: Promise<T>): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new RedisStoreError('timeout', `Redis did not answer ${what} within ${timeoutMs} ms`)),
-        timeoutMs,
-      )
-      sent.then(
-        (reply) => {
-          clearTimeout(timer)
-          resolve(reply)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
-  }
+  const batch = turnBatch(client, timeoutMs)
 
   /** One EVALSHA, and EVAL once if Redis forgot the script (it does when it restarts; then it is cached again). */
-  function runScript(script: LuaScript, fullKey: string, ...args: (string | number)[]): Promise<unknown> {
-    return client.evalsha(script.sha, 1, fullKey, ...args).catch((error: unknown) => {
-      if (!isNoScript(error)) throw error
-      return client.eval(script.source, 1, fullKey, ...args)
-    })
+  function scriptCall(what: string, script: LuaScript, fullKey: string, args: (string | number)[]): QueuedCall {
+    return {
+      what,
+      send: (target) => target.evalsha(script.sha, 1, fullKey, ...args),
+      answered(error, reply) {
+        if (error === null) return reply
+        if (!isNoScript(error)) throw error
+        return client.eval(script.source, 1, fullKey, ...args)
+      },
+    }
   }
 
   // Redis before 7.0 refuses NX with GET: the store then claims with the script, the same steps in Lua.
   let nativeClaim = true
-  function claimReply(fullKey: string, token: string, leaseMs: number): Promise<unknown> {
-    if (!nativeClaim) return runScript(claimScript, fullKey, token, leaseMs)
-    return client.set(fullKey, token, 'PX', leaseMs, 'NX', 'GET').catch((error: unknown) => {
-      if (!isSyntaxError(error)) throw error
-      nativeClaim = false
-      return runScript(claimScript, fullKey, token, leaseMs)
-    })
+  function claimCall(fullKey: string, token: string, leaseMs: number): QueuedCall {
+    if (!nativeClaim) return scriptCall('claim', claimScript, fullKey, [token, leaseMs])
+    return {
+      what: 'claim',
+      send: (target) => target.set(fullKey, token, 'PX', leaseMs, 'NX', 'GET'),
+      answered(error, reply) {
+        if (error === null) return reply
+        if (!isSyntaxError(error)) throw error
+        nativeClaim = false
+        const script = scriptCall('claim', claimScript, fullKey, [token, leaseMs])
+        return Promise.resolve(script.send(client)).catch((failed: Error) => script.answered(failed, undefined))
+      },
+    }
   }
 
   return {
@@ -164,16 +159,16 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
     async claim(key: string, leaseMs: number): Promise<ClaimResult> {
       counter += 1
       const token = tokenBase + counter.toString(36)
-      const reply = await bounded('claim', claimReply(prefix + key, token, wholeMs(leaseMs)))
+      const reply = await batch.call(claimCall(prefix + key, token, wholeMs(leaseMs)))
       const status = claimStatus(reply)
       if (status === undefined) throw new RedisStoreError('unexpected_reply', `claim answered ${String(reply)}`)
       return status === 'claimed' ? { status, token } : { status }
     },
     async complete(key: string, token: string, ttlMs: number): Promise<void> {
-      await bounded('complete', runScript(completeScript, prefix + key, token, wholeMs(ttlMs)))
+      await batch.call(scriptCall('complete', completeScript, prefix + key, [token, wholeMs(ttlMs)]))
     },
     async release(key: string, token: string): Promise<void> {
-      await bounded('release', runScript(releaseScript, prefix + key, token))
+      await batch.call(scriptCall('release', releaseScript, prefix + key, [token]))
     },
   }
 }
