@@ -125,14 +125,23 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
   const batch = turnBatch(client, timeoutMs)
 
   /** One EVALSHA, and EVAL once if Redis forgot the script (it does when it restarts; then it is cached again). */
-  function scriptCall(what: string, script: LuaScript, fullKey: string, args: (string | number)[]): QueuedCall {
+  function scriptCall(
+    what: string,
+    script: LuaScript,
+    keys: string[],
+    args: (string | number)[],
+    sending?: () => void,
+  ): QueuedCall {
     return {
       what,
-      send: (target) => target.evalsha(script.sha, 1, fullKey, ...args),
+      send(target) {
+        sending?.()
+        return target.evalsha(script.sha, keys.length, ...keys, ...args)
+      },
       answered(error, reply) {
         if (error === null) return reply
         if (!isNoScript(error)) throw error
-        return client.eval(script.source, 1, fullKey, ...args)
+        return client.eval(script.source, keys.length, ...keys, ...args)
       },
     }
   }
@@ -140,7 +149,7 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
   // Redis before 7.0 refuses NX with GET: the store then claims with the script, the same steps in Lua.
   let nativeClaim = true
   function claimCall(fullKey: string, token: string, leaseMs: number): QueuedCall {
-    if (!nativeClaim) return scriptCall('claim', claimScript, fullKey, [token, leaseMs])
+    if (!nativeClaim) return scriptCall('claim', claimScript, [fullKey], [token, leaseMs])
     return {
       what: 'claim',
       send: (target) => target.set(fullKey, token, 'PX', leaseMs, 'NX', 'GET'),
@@ -148,10 +157,34 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
         if (error === null) return reply
         if (!isSyntaxError(error)) throw error
         nativeClaim = false
-        const script = scriptCall('claim', claimScript, fullKey, [token, leaseMs])
+        const script = scriptCall('claim', claimScript, [fullKey], [token, leaseMs])
         return Promise.resolve(script.send(client)).catch((failed: Error) => script.answered(failed, undefined))
       },
     }
+  }
+
+  /**
+   * The completions of one turn, as one script run over all their keys; a Cluster client runs it per key
+   * (its keys may be in different slots).
+   */
+  const groupsCompletions = client.isCluster !== true
+  let completions: { keys: string[]; args: (string | number)[]; sent: Promise<unknown> } | undefined
+  function completion(fullKey: string, token: string, ttlMs: number): Promise<unknown> {
+    if (!groupsCompletions) return batch.call(scriptCall('complete', completeScript, [fullKey], [token, ttlMs]))
+    let group = completions
+    if (group === undefined) {
+      const keys: string[] = []
+      const args: (string | number)[] = []
+      // Once sent, the group is closed: a later completion starts the next one.
+      const call = scriptCall('complete', completeScript, keys, args, () => {
+        completions = undefined
+      })
+      group = { keys, args, sent: batch.call(call) }
+      completions = group
+    }
+    group.keys.push(fullKey)
+    group.args.push(token, ttlMs)
+    return group.sent
   }
 
   return {
@@ -165,10 +198,10 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
       return status === 'claimed' ? { status, token } : { status }
     },
     async complete(key: string, token: string, ttlMs: number): Promise<void> {
-      await batch.call(scriptCall('complete', completeScript, prefix + key, [token, wholeMs(ttlMs)]))
+      await completion(prefix + key, token, wholeMs(ttlMs))
     },
     async release(key: string, token: string): Promise<void> {
-      await batch.call(scriptCall('release', releaseScript, prefix + key, [token]))
+      await batch.call(scriptCall('release', releaseScript, [prefix + key], [token]))
     },
   }
 }
