@@ -47,6 +47,8 @@ export interface HttpRow extends HttpConfig {
   p99RatioToBare: number
   /** The server's CPU time (user + system) per request, median over rounds, in µs; NaN where /proc is missing. */
   cpuUsPerRequest: number
+  /** redis-server's CPU time per request, median over rounds, in µs, for the apps that use Redis; NaN for the others. */
+  redisCpuUsPerRequest: number
   /** Medians over rounds of the HMAC app's CPU per request over this app's, the same framework in the same round. */
   cpuRatioToHmac: number
   /** Redis, Postgres and broker handoff rows: the ratio to the same framework's memory-store, in-process-queue pipeline. */
@@ -75,6 +77,8 @@ export interface Measurement {
   signedOnTheFly: number
   /** The server's CPU time per answered request in µs (NaN where /proc is missing). */
   cpuUsPerRequest: number
+  /** For the apps that talk to Redis: redis-server's CPU time per answered request in µs (its `INFO cpu`); NaN for the others. */
+  redisCpuUsPerRequest: number
 }
 
 interface Running {
@@ -158,6 +162,34 @@ function cpuSeconds(pid: number | undefined): number {
   } catch {
     return Number.NaN
   }
+}
+
+/** The apps whose requests cost redis-server CPU too. */
+const redisVariants: readonly Variant[] = ['hookguard-redis', 'hookguard-bullmq']
+
+/**
+ * redis-server's CPU time so far (user + system, every thread) in seconds, from
+ * `INFO cpu` at 127.0.0.1:6379; NaN when it does not answer within half a second.
+ * Whatever else uses that Redis meanwhile is counted too.
+ */
+function redisCpuSeconds(): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect(6379, '127.0.0.1')
+    let reply = ''
+    const done = (seconds: number) => {
+      socket.destroy()
+      resolve(seconds)
+    }
+    socket.setTimeout(500, () => done(Number.NaN))
+    socket.once('error', () => done(Number.NaN))
+    socket.once('connect', () => socket.write('INFO cpu\r\n'))
+    socket.on('data', (data) => {
+      reply += data.toString()
+      const user = /used_cpu_user:([\d.]+)/.exec(reply)
+      const sys = /used_cpu_sys:([\d.]+)/.exec(reply)
+      if (user && sys && reply.includes('used_cpu_user_children')) done(Number(user[1]) + Number(sys[1]))
+    })
+  })
 }
 
 /** Whether something accepts a TCP connection at 127.0.0.1:`port` within half a second (Postgres's port). */
@@ -299,6 +331,8 @@ async function measure(
   // autocannon's histogram keeps whole milliseconds; keep the fractional times of the 202s ourselves.
   const latencies = new Float64Array(latencyCapacity)
   let recorded = 0
+  const usesRedis = redisVariants.includes(running.config.variant)
+  const redisBefore = usesRedis ? await redisCpuSeconds() : Number.NaN
   const cpuBefore = cpuSeconds(running.child.pid)
   const run = autocannon({
     url: `http://127.0.0.1:${running.port}/hooks`,
@@ -313,6 +347,7 @@ async function measure(
   })
   const result = await run
   const cpu = cpuSeconds(running.child.pid) - cpuBefore
+  const redisCpu = usesRedis ? (await redisCpuSeconds()) - redisBefore : Number.NaN
   const ok = result.statusCodeStats['202']?.count ?? 0
   let answered = 0
   for (const { count } of Object.values(result.statusCodeStats)) answered += count
@@ -323,6 +358,7 @@ async function measure(
     bad: answered - ok + result.errors + result.timeouts,
     requests: answered,
     cpuSeconds: cpu,
+    redisCpuSeconds: redisCpu,
     signedOnTheFly: source.signedOnTheFly(),
   }
 }
@@ -338,6 +374,8 @@ interface Slice {
   requests: number
   /** The server's CPU time (user + system) while the slice ran. */
   cpuSeconds: number
+  /** redis-server's CPU time meanwhile, for the apps that use Redis (NaN for the others). */
+  redisCpuSeconds: number
   signedOnTheFly: number
 }
 
@@ -362,6 +400,7 @@ function combine(slices: readonly Slice[]): Measurement {
     requests,
     signedOnTheFly: sum((slice) => slice.signedOnTheFly),
     cpuUsPerRequest: requests === 0 ? Number.NaN : (sum((slice) => slice.cpuSeconds) / requests) * 1e6,
+    redisCpuUsPerRequest: requests === 0 ? Number.NaN : (sum((slice) => slice.redisCpuSeconds) / requests) * 1e6,
   }
 }
 
@@ -471,6 +510,7 @@ function summarize(running: readonly Running[], samples: Map<string, Measurement
       ratioToHmac: ratios(config.label, hmac, (m) => m.reqPerSec),
       p99RatioToBare: ratios(config.label, bare, (m) => m.p99Ms),
       cpuUsPerRequest: median(list.map((m) => m.cpuUsPerRequest)),
+      redisCpuUsPerRequest: median(list.map((m) => m.redisCpuUsPerRequest)),
       // The other way round from the CPU times, so that it reads like the req/s ratio: below 1 costs more.
       cpuRatioToHmac: ratios(config.label, hmac, (m) => 1 / m.cpuUsPerRequest),
       bad: list.reduce((sum, m) => sum + m.bad, 0),

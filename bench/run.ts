@@ -243,6 +243,16 @@ function targets(micro: MicroResult, http: HttpResult): TargetResult[] {
   return list
 }
 
+/** For each app that uses Redis: redis-server's CPU per request beside the app's own, since both share the cores. */
+function redisCpuNotes(http: HttpResult): string[] {
+  return http.rows
+    .filter((r) => Number.isFinite(r.redisCpuUsPerRequest))
+    .map((r) => {
+      const share = r.redisCpuUsPerRequest / (r.redisCpuUsPerRequest + r.cpuUsPerRequest)
+      return `${r.label}: redis-server CPU ${formatNumber(r.redisCpuUsPerRequest, 1)} µs/req beside the app's ${formatNumber(r.cpuUsPerRequest, 1)} µs/req (${Math.round(share * 100)}% of the two; medians over rounds)`
+    })
+}
+
 async function main(): Promise<boolean> {
   const started = Date.now()
   const secret = benchSecret()
@@ -278,7 +288,13 @@ async function main(): Promise<boolean> {
   log('HTTP benchmark…')
   const http = await runHttp(httpOptions, configs, secret, log)
   const goals = [...tenantTargets(tenants), ...verifyCostTargets(verifyCost), ...targets(micro, http)]
-  const notes = [...micro.notes, ...configNotes, ...http.notes, ...http.failures.map((f) => `FAILED: ${f}`)]
+  const notes = [
+    ...micro.notes,
+    ...configNotes,
+    ...http.notes,
+    ...redisCpuNotes(http),
+    ...http.failures.map((f) => `FAILED: ${f}`),
+  ]
 
   const m = microTable(micro)
   const vc = verifyCostTable(verifyCost)

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net'
 import { createGuard, type DedupeStore, type Guard, type GuardOptions, standardWebhooks } from '@hookguard/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -20,7 +21,7 @@ import { storeContract } from '../../../test/store-contract.js'
 import { dedupeKey } from '../../core/src/dedupe/dedupe-key.js'
 import { RedisStoreError } from './errors.js'
 import { redisStore } from './redis-store.js'
-import { claimScript } from './scripts.js'
+import { claimScript, completeScript } from './scripts.js'
 
 const redisUp = await redisAvailable(sharedRedisPort, 'the Redis store tests on the shared server')
 const redisServerInstalled = spawnSync('redis-server', ['--version']).status === 0
@@ -129,6 +130,41 @@ describe.skipIf(!redisUp)('redis store on the shared Redis', () => {
     expect(await a.claim(key, 60_000)).toEqual({ status: 'done' })
   })
 
+  test('the calls of one turn go out in one pipeline, its completions as one script run; each call gets its own answer', async () => {
+    const client = connect()
+    await ready(client)
+    const sent: number[] = []
+    const pipeline = client.pipeline.bind(client)
+    client.pipeline = (commands) => {
+      const batch = pipeline(commands)
+      const exec = batch.exec.bind(batch)
+      batch.exec = (callback) => {
+        sent.push(batch.length)
+        return exec(callback)
+      }
+      return batch
+    }
+    const store = redisStore({ client, prefix })
+    const keys = Array.from({ length: 10 }, (_, i) => `turn:${i}:${randomUUID()}`)
+    const claims = await Promise.all([...keys, keys[0]!].map((key) => store.claim(key, 60_000)))
+    expect(sent).toEqual([11])
+    expect(claims.map((c) => c.status)).toEqual([...keys.map(() => 'claimed'), 'in_flight'])
+    const tokens = claims.slice(0, 10).map((c) => (c as { token: string }).token)
+    // The completions of the turn are one script run over their keys, each checked against its own token.
+    await Promise.all([
+      ...keys.slice(0, 5).map((key, i) => store.complete(key, tokens[i]!, 60_000)),
+      store.complete(keys[5]!, tokens[0]!, 60_000),
+      ...keys.slice(5).map((key, i) => store.release(key, tokens[i + 5]!)),
+    ])
+    expect(sent).toEqual([11, 6])
+    const again = await Promise.all(keys.map((key) => store.claim(key, 60_000)))
+    expect(again.map((c) => c.status)).toEqual([
+      ...keys.slice(0, 5).map(() => 'done'),
+      ...keys.slice(5).map(() => 'claimed'),
+    ])
+    expect(sent).toEqual([11, 6, 10])
+  })
+
   test('the default prefix is hookguard:', async () => {
     const store = redisStore({ client: admin })
     const key = `${prefix}default:${randomUUID()}`
@@ -155,6 +191,79 @@ describe.skipIf(!redisUp)('redis store on the shared Redis', () => {
     expect(again.status).toBe(200)
     expect(await again.json()).toMatchObject({ code: 'duplicate' })
     expect(enqueued).toEqual([id])
+  })
+})
+
+/**
+ * A stand-in for Redis before 7.0 in front of the shared Redis: it answers `SET … NX … GET` with the
+ * syntax error those versions give and forwards every other command. One command per chunk, so only for
+ * a client that waits for each answer.
+ */
+async function startPre7Redis(): Promise<{ port: number; refused: () => number; close: () => Promise<void> }> {
+  let refused = 0
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: redisHost, port: sharedRedisPort })
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => {})
+      socket.on('close', () => {
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.on('data', (chunk: Buffer) => {
+      const command = chunk.toString('latin1')
+      if (/^\*\d+\r\n\$3\r\nSET\r\n/i.test(command) && /\r\nNX\r\n/i.test(command) && /\r\nGET\r\n/i.test(command)) {
+        refused += 1
+        client.write('-ERR syntax error\r\n')
+      } else upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => client.write(chunk))
+  })
+  await new Promise<void>((resolve) => server.listen(0, redisHost, resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    refused: () => refused,
+    close: () => {
+      for (const socket of sockets) socket.destroy()
+      return new Promise((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+describe.skipIf(!redisUp)('redis store on a Redis before 7.0 (no SET with both NX and GET)', () => {
+  const prefix = testPrefix('pre7')
+  afterAll(async () => {
+    const admin = connect()
+    await ready(admin)
+    await deleteKeys(admin, prefix)
+  })
+
+  test('the claim falls back to its Lua script, once, and the store keeps its contract', async () => {
+    const old = await startPre7Redis()
+    try {
+      const client = connect(old.port)
+      await ready(client)
+      const store = redisStore({ client, prefix })
+      const key = `pre7:${randomUUID()}`
+      const first = await store.claim(key, 60_000)
+      if (first.status !== 'claimed') throw new Error(`expected claimed, got ${first.status}`)
+      expect(old.refused()).toBe(1)
+      expect(await store.claim(key, 60_000)).toEqual({ status: 'in_flight' })
+      await store.complete(key, first.token, 60_000)
+      expect(await store.claim(key, 60_000)).toEqual({ status: 'done' })
+      const other = `pre7:${randomUUID()}`
+      const second = await store.claim(other, 60_000)
+      if (second.status !== 'claimed') throw new Error(`expected claimed, got ${second.status}`)
+      await store.release(other, second.token)
+      expect((await store.claim(other, 60_000)).status).toBe('claimed')
+      // Asked once: every later claim went to the script.
+      expect(old.refused()).toBe(1)
+      expect(await client.script('EXISTS', claimScript.sha)).toEqual([1])
+    } finally {
+      await old.close()
+    }
   })
 })
 
@@ -214,27 +323,33 @@ describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed
 
   test('a fresh server knows no scripts: the store loads them (EVALSHA → EVAL) and works again', async () => {
     const id = `restart:${randomUUID()}`
-    expect(await client.script('EXISTS', claimScript.sha)).toEqual([0])
-    expect((await store.claim(id, 60_000)).status).toBe('claimed')
-    expect(await client.script('EXISTS', claimScript.sha)).toEqual([1])
+    expect(await client.script('EXISTS', completeScript.sha)).toEqual([0])
+    const first = await store.claim(id, 60_000)
+    if (first.status !== 'claimed') throw new Error(`expected claimed, got ${first.status}`)
+    await store.complete(id, first.token, 60_000)
+    expect(await client.script('EXISTS', completeScript.sha)).toEqual([1])
+    expect(await store.claim(id, 60_000)).toEqual({ status: 'done' })
     await restart()
-    // The claim was lost with the server, and the scripts with it.
-    expect(await client.script('EXISTS', claimScript.sha)).toEqual([0])
-    expect((await store.claim(id, 60_000)).status).toBe('claimed')
-    expect(await store.claim(id, 60_000)).toEqual({ status: 'in_flight' })
+    // The done mark was lost with the server, and the scripts with it.
+    expect(await client.script('EXISTS', completeScript.sha)).toEqual([0])
+    const second = await store.claim(id, 60_000)
+    if (second.status !== 'claimed') throw new Error(`expected claimed, got ${second.status}`)
+    await store.complete(id, second.token, 60_000)
+    expect(await store.claim(id, 60_000)).toEqual({ status: 'done' })
   })
 
-  test('an auto-pipelining client after a restart: EVALSHA fails inside the batch, the EVAL fallback claims', async () => {
+  test('an auto-pipelining client after a restart: EVALSHA fails inside the batch, the EVAL fallback completes', async () => {
     const batched = connect(redis.port, { ...failFast, enableAutoPipelining: true })
     await ready(batched)
     const piped = redisStore({ client: batched, prefix: testPrefix('restart-piped'), timeoutMs: 500 })
     await restart()
     await ready(batched)
-    expect(await batched.script('EXISTS', claimScript.sha)).toEqual([0])
+    expect(await batched.script('EXISTS', completeScript.sha)).toEqual([0])
     const ids = [1, 2, 3].map((n) => `piped:${n}:${randomUUID()}`)
     const claims = await Promise.all(ids.map((id) => piped.claim(id, 60_000)))
     expect(claims.map((c) => c.status)).toEqual(['claimed', 'claimed', 'claimed'])
-    expect(await piped.claim(ids[0] as string, 60_000)).toEqual({ status: 'in_flight' })
+    await Promise.all(ids.map((id, i) => piped.complete(id, (claims[i] as { token: string }).token, 60_000)))
+    expect(await Promise.all(ids.map((id) => piped.claim(id, 60_000)))).toEqual(ids.map(() => ({ status: 'done' })))
   })
 
   test('Redis down: fail closed answers 503 store_unavailable and enqueues nothing; counted', async () => {
@@ -294,6 +409,8 @@ describe.skipIf(!redisServerInstalled)('redis store when its own Redis is killed
       const response = await deliver(guard, key, `msg_${randomUUID()}`)
       expect(response.status).toBe(202)
       expect(enqueued).toHaveLength(1)
+      // The completion goes out after the answer, with the store's next batch: its failure is counted just after.
+      for (let turns = 0; turns < 100 && guard.counters.storeErrors === 0; turns++) await sleep(10)
       expect(guard.counters).toEqual({ storeErrors: 1, failOpen: 0 })
       expect(warnings.map((w) => w.detail)).toEqual([expect.stringMatching(/^complete: /)])
     } finally {

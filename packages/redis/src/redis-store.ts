@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto'
 import type { ClaimResult, DedupeStore } from '@hookguard/core'
 import type { Cluster, Redis } from 'ioredis'
 import { RedisStoreError } from './errors.js'
-import { claimScript, completeScript, type LuaScript, releaseScript } from './scripts.js'
+import {
+  claimedReply,
+  claimScript,
+  completeScript,
+  doneMarker,
+  doneReply,
+  inFlightReply,
+  type LuaScript,
+  releaseScript,
+} from './scripts.js'
+import { type QueuedCall, turnBatch } from './turn-batch.js'
 
 /** Options for {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -33,10 +43,25 @@ export interface RedisStoreOptions {
   completeAfterAnswer?: boolean
 }
 
-const claimReplies: Record<number, ClaimResult['status']> = { 1: 'claimed', 2: 'done', 3: 'in_flight' }
-
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT')
+}
+
+/** How Redis before 7.0 answers `SET … NX … GET` (and before 6.2, any `GET` option). */
+function isSyntaxError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('ERR syntax error')
+}
+
+/**
+ * What a claim's reply means. The native `SET … NX GET` answers the value it
+ * found: none when it set ours, the done marker, or another claim's token;
+ * the script answers a number.
+ */
+function claimStatus(reply: unknown): ClaimResult['status'] | undefined {
+  if (reply === null || reply === claimedReply) return 'claimed'
+  if (reply === doneMarker || reply === doneReply) return 'done'
+  if (typeof reply === 'string' || reply === inFlightReply) return 'in_flight'
+  return undefined
 }
 
 function wholeMs(ms: number): number {
@@ -45,11 +70,14 @@ function wholeMs(ms: number): number {
 
 /**
  * A dedupe store on Redis, shared by every process that receives the same
- * webhooks. Each step is one atomic Lua script and one round trip: `claim`
- * sets a lease with `SET key token NX PX lease` or reports `done`/`in_flight`
- * from the stored value; `release` acts only while the stored token is still
- * the caller's, and `complete` marks the id done unless a newer claim holds
- * it (an expired, unclaimed lease is marked done too: the event was enqueued).
+ * webhooks. Each step is one atomic command and one round trip: `claim` is
+ * the native `SET key token PX lease NX GET` (Redis 7.0 or later; before, the
+ * same steps in a Lua script), which sets the lease or answers the value found
+ * there, the done marker or another claim's token; `release` (a Lua
+ * compare-and-delete) acts only while the stored token is still the caller's,
+ * and `complete` (Lua) marks the id done unless a newer claim holds it (an
+ * expired, unclaimed lease is marked done too: the event was enqueued).
+ * The calls of one event-loop turn go to Redis together, in one pipeline.
  * The guard answers without waiting for `complete` (`completeAfterAnswer`): a
  * lost completion leaves the lease, so the id can come back as a duplicate
  * once the lease expires, never be dropped.
@@ -94,39 +122,69 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
   const tokenBase = randomBytes(9).toString('base64url')
   let counter = 0
 
+  const batch = turnBatch(client, timeoutMs)
+
+  /** One EVALSHA, and EVAL once if Redis forgot the script (it does when it restarts; then it is cached again). */
+  function scriptCall(
+    what: string,
+    script: LuaScript,
+    keys: string[],
+    args: (string | number)[],
+    sending?: () => void,
+  ): QueuedCall {
+    return {
+      what,
+      send(target) {
+        sending?.()
+        return target.evalsha(script.sha, keys.length, ...keys, ...args)
+      },
+      answered(error, reply) {
+        if (error === null) return reply
+        if (!isNoScript(error)) throw error
+        return client.eval(script.source, keys.length, ...keys, ...args)
+      },
+    }
+  }
+
+  // Redis before 7.0 refuses NX with GET: the store then claims with the script, the same steps in Lua.
+  let nativeClaim = true
+  function claimCall(fullKey: string, token: string, leaseMs: number): QueuedCall {
+    if (!nativeClaim) return scriptCall('claim', claimScript, [fullKey], [token, leaseMs])
+    return {
+      what: 'claim',
+      send: (target) => target.set(fullKey, token, 'PX', leaseMs, 'NX', 'GET'),
+      answered(error, reply) {
+        if (error === null) return reply
+        if (!isSyntaxError(error)) throw error
+        nativeClaim = false
+        const script = scriptCall('claim', claimScript, [fullKey], [token, leaseMs])
+        return Promise.resolve(script.send(client)).catch((failed: Error) => script.answered(failed, undefined))
+      },
+    }
+  }
+
   /**
-   * One EVALSHA (EVAL once after Redis forgot the script), bounded by
-   * `timeoutMs`: one promise and one timer per call.
+   * The completions of one turn, as one script run over all their keys; a Cluster client runs it per key
+   * (its keys may be in different slots).
    */
-  function run(script: LuaScript, what: string, key: string, arg1: string, arg2?: number): Promise<unknown> {
-    const fullKey = prefix + key
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new RedisStoreError('timeout', `Redis did not answer ${what} within ${timeoutMs} ms`)),
-        timeoutMs,
-      )
-      const answered = (reply: unknown) => {
-        clearTimeout(timer)
-        resolve(reply)
-      }
-      const failed = (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      }
-      const sent =
-        arg2 === undefined
-          ? client.evalsha(script.sha, 1, fullKey, arg1)
-          : client.evalsha(script.sha, 1, fullKey, arg1, arg2)
-      sent.then(answered, (error: unknown) => {
-        // Redis forgets loaded scripts when it restarts: send the source once, it is cached again.
-        if (!isNoScript(error)) return failed(error)
-        const again =
-          arg2 === undefined
-            ? client.eval(script.source, 1, fullKey, arg1)
-            : client.eval(script.source, 1, fullKey, arg1, arg2)
-        again.then(answered, failed)
+  const groupsCompletions = client.isCluster !== true
+  let completions: { keys: string[]; args: (string | number)[]; sent: Promise<unknown> } | undefined
+  function completion(fullKey: string, token: string, ttlMs: number): Promise<unknown> {
+    if (!groupsCompletions) return batch.call(scriptCall('complete', completeScript, [fullKey], [token, ttlMs]))
+    let group = completions
+    if (group === undefined) {
+      const keys: string[] = []
+      const args: (string | number)[] = []
+      // Once sent, the group is closed: a later completion starts the next one.
+      const call = scriptCall('complete', completeScript, keys, args, () => {
+        completions = undefined
       })
-    })
+      group = { keys, args, sent: batch.call(call) }
+      completions = group
+    }
+    group.keys.push(fullKey)
+    group.args.push(token, ttlMs)
+    return group.sent
   }
 
   return {
@@ -134,16 +192,16 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
     async claim(key: string, leaseMs: number): Promise<ClaimResult> {
       counter += 1
       const token = tokenBase + counter.toString(36)
-      const reply = await run(claimScript, 'claim', key, token, wholeMs(leaseMs))
-      const status = typeof reply === 'number' ? claimReplies[reply] : undefined
+      const reply = await batch.call(claimCall(prefix + key, token, wholeMs(leaseMs)))
+      const status = claimStatus(reply)
       if (status === undefined) throw new RedisStoreError('unexpected_reply', `claim answered ${String(reply)}`)
       return status === 'claimed' ? { status, token } : { status }
     },
     async complete(key: string, token: string, ttlMs: number): Promise<void> {
-      await run(completeScript, 'complete', key, token, wholeMs(ttlMs))
+      await completion(prefix + key, token, wholeMs(ttlMs))
     },
     async release(key: string, token: string): Promise<void> {
-      await run(releaseScript, 'release', key, token)
+      await batch.call(scriptCall('release', releaseScript, [prefix + key], [token]))
     },
   }
 }
