@@ -26,7 +26,7 @@ import { Webhook as SvixWebhook } from 'svix'
 import type { BenchHandoff } from './handoffs.js'
 import { benchSecret } from './shared.js'
 
-export const frameworks = ['node', 'express', 'koa', 'hono'] as const
+export const frameworks = ['node', 'express', 'koa', 'hono', 'fastify'] as const
 export const variants = [
   'bare',
   'hmac',
@@ -268,10 +268,31 @@ async function honoServer(variant: Variant, guard: Guard | undefined): Promise<S
   return createAdaptorServer({ fetch: app.fetch }) as Server
 }
 
+async function fastifyServer(variant: Variant, guard: Guard | undefined): Promise<Server> {
+  const { default: Fastify } = await import('fastify')
+  const app = Fastify()
+  if (guard) {
+    const { hookguard } = await import('@hookguard/fastify')
+    await app.register(hookguard, { guard, url: '/hooks' })
+  } else {
+    // The raw bytes, as every other hand-written app reads them.
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+    app.post('/hooks', async (request, reply) => {
+      if (!check(variant, request.headers, request.body as Buffer)) {
+        return reply.code(401).type('application/json').send(rejectedBody)
+      }
+      return reply.code(202).type('application/json').send(acceptedBody)
+    })
+  }
+  await app.ready()
+  return app.server
+}
+
 /** The server of one framework's app (not listening yet). */
 export function appServer(framework: Framework, variant: Variant, guard: Guard | undefined): Promise<Server> {
   if (framework === 'node') return Promise.resolve(nodeServer(variant, guard))
   if (framework === 'express') return expressServer(variant, guard)
   if (framework === 'koa') return koaServer(variant, guard)
+  if (framework === 'fastify') return fastifyServer(variant, guard)
   return honoServer(variant, guard)
 }

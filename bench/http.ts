@@ -253,6 +253,7 @@ export async function httpConfigs(): Promise<{ configs: HttpConfig[]; notes: str
     ['express', 'Express 5'],
     ['koa', 'Koa 3'],
     ['hono', 'Hono (node-server)'],
+    ['fastify', 'Fastify 5'],
   ]
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's filter, e.g. BENCH_FRAMEWORKS=node,express
   const only = process.env.BENCH_FRAMEWORKS?.split(',')

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scaling [-- --smoke] [-- --skip-allowlist]`: how cost grows
+ * `npm run bench:scaling [-- --smoke] [-- --skip-allowlist] [-- --skip-store]`: how cost grows
  * (issue 24), each as a curve, in one run:
  * - the memory dedupe store at 10k, 100k, 1M and 10M retained ids (10M only
  *   when the machine has the memory free): bytes per id and µs per claim +
@@ -10,6 +10,8 @@
  *   (the memory test's server, test/memory-server.ts);
  * - the allowlist by rule count: bench/allowlist-scaling.ts run as a child
  *   (`--no-linear`; `--skip-allowlist` takes its last results file instead).
+ * `--skip-store` keeps the store curve of the committed bench/scaling-results.json
+ * (its date in a note): the 10M-id child alone takes minutes.
  * Results: bench/results/scaling.json and .md; a full run also writes
  * bench/scaling-results.json, the committed numbers bench/scaling-chart.ts
  * draws bench/scaling.svg from. `--smoke` runs every curve once, briefly
@@ -26,6 +28,7 @@ import { formatNumber, formatRatio, formatSize, markdownTable, table } from './s
 
 const smoke = process.argv.includes('--smoke')
 const skipAllowlist = process.argv.includes('--skip-allowlist')
+const skipStore = process.argv.includes('--skip-store')
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const resultsDir = here('./results/')
 
@@ -105,6 +108,16 @@ function allowlistCurve(notes: string[]): AllowlistResult | undefined {
     if (!existsSync(path)) continue
     const report = JSON.parse(readFileSync(path, 'utf8')) as Omit<AllowlistResult, 'source'>
     return { source: `bench/results/${file}.json`, date: report.date, counts: report.counts, rows: report.rows }
+  }
+  // No results file in this checkout (bench/results is not committed): the committed curve, said so.
+  const committed = JSON.parse(readFileSync(here('./scaling-results.json'), 'utf8')) as {
+    allowlist?: AllowlistResult
+  }
+  if (committed.allowlist) {
+    notes.push(
+      `allowlist: the curve of ${committed.allowlist.date.slice(0, 10)} (bench/scaling-results.json), not re-measured in this run`,
+    )
+    return committed.allowlist
   }
   notes.push('allowlist: no results file (run without --skip-allowlist)')
   return undefined
@@ -212,12 +225,24 @@ function allowlistTable(result: AllowlistResult) {
   return { header, rows: out }
 }
 
+/** The store curve of the committed results, for `--skip-store`, with a note saying when it was measured. */
+function committedStoreCurve(notes: string[]): StoreRow[] {
+  const committed = JSON.parse(readFileSync(here('./scaling-results.json'), 'utf8')) as {
+    date: string
+    store: StoreRow[]
+  }
+  notes.push(
+    `dedupe memory store: the curve of ${committed.date.slice(0, 10)} (bench/scaling-results.json), not re-measured in this run`,
+  )
+  return committed.store
+}
+
 async function main(): Promise<void> {
   const started = Date.now()
   const notes: string[] = []
   log(`hookguard scaling bench${smoke ? ' (smoke)' : ''}, Node ${process.version}`)
   log('dedupe memory store…')
-  const store = storeCurve(notes)
+  const store = skipStore ? committedStoreCurve(notes) : storeCurve(notes)
   log('secrets under rotation…')
   const rotation = await rotationCurve(keyCounts, timing)
   log('body size…')
