@@ -52,6 +52,15 @@ function isSyntaxError(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('ERR syntax error')
 }
 
+function nothing(): void {}
+
+/** A claim's outcome from its reply; an answer no claim gives is an `unexpected_reply` error. */
+function claimOutcome(reply: unknown, token: string): ClaimResult {
+  const status = claimStatus(reply)
+  if (status === undefined) throw new RedisStoreError('unexpected_reply', `claim answered ${String(reply)}`)
+  return status === 'claimed' ? { status, token } : { status }
+}
+
 /**
  * What a claim's reply means. The native `SET … NX GET` answers the value it
  * found: none when it set ours, the done marker, or another claim's token;
@@ -149,16 +158,25 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
   // Redis before 7.0 refuses NX with GET: the store then claims with the script, the same steps in Lua.
   let nativeClaim = true
   function claimCall(fullKey: string, token: string, leaseMs: number): QueuedCall {
-    if (!nativeClaim) return scriptCall('claim', claimScript, [fullKey], [token, leaseMs])
+    if (!nativeClaim) {
+      const script = scriptCall('claim', claimScript, [fullKey], [token, leaseMs])
+      return {
+        ...script,
+        answered: (error, reply) =>
+          Promise.resolve(script.answered(error, reply)).then((found) => claimOutcome(found, token)),
+      }
+    }
     return {
       what: 'claim',
       send: (target) => target.set(fullKey, token, 'PX', leaseMs, 'NX', 'GET'),
       answered(error, reply) {
-        if (error === null) return reply
+        if (error === null) return claimOutcome(reply, token)
         if (!isSyntaxError(error)) throw error
         nativeClaim = false
         const script = scriptCall('claim', claimScript, [fullKey], [token, leaseMs])
-        return Promise.resolve(script.send(client)).catch((failed: Error) => script.answered(failed, undefined))
+        return Promise.resolve(script.send(client))
+          .catch((failed: Error) => script.answered(failed, undefined))
+          .then((found) => claimOutcome(found, token))
       },
     }
   }
@@ -168,9 +186,11 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
    * (its keys may be in different slots).
    */
   const groupsCompletions = client.isCluster !== true
-  let completions: { keys: string[]; args: (string | number)[]; sent: Promise<unknown> } | undefined
-  function completion(fullKey: string, token: string, ttlMs: number): Promise<unknown> {
-    if (!groupsCompletions) return batch.call(scriptCall('complete', completeScript, [fullKey], [token, ttlMs]))
+  let completions: { keys: string[]; args: (string | number)[]; sent: Promise<void> } | undefined
+  function completion(fullKey: string, token: string, ttlMs: number): Promise<void> {
+    if (!groupsCompletions) {
+      return batch.call(scriptCall('complete', completeScript, [fullKey], [token, ttlMs])).then(nothing)
+    }
     let group = completions
     if (group === undefined) {
       const keys: string[] = []
@@ -179,7 +199,7 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
       const call = scriptCall('complete', completeScript, keys, args, () => {
         completions = undefined
       })
-      group = { keys, args, sent: batch.call(call) }
+      group = { keys, args, sent: batch.call(call).then(nothing) }
       completions = group
     }
     group.keys.push(fullKey)
@@ -189,16 +209,13 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
 
   return {
     completeAfterAnswer,
-    async claim(key: string, leaseMs: number): Promise<ClaimResult> {
+    claim(key: string, leaseMs: number): Promise<ClaimResult> {
       counter += 1
       const token = tokenBase + counter.toString(36)
-      const reply = await batch.call(claimCall(prefix + key, token, wholeMs(leaseMs)))
-      const status = claimStatus(reply)
-      if (status === undefined) throw new RedisStoreError('unexpected_reply', `claim answered ${String(reply)}`)
-      return status === 'claimed' ? { status, token } : { status }
+      return batch.call(claimCall(prefix + key, token, wholeMs(leaseMs))) as Promise<ClaimResult>
     },
-    async complete(key: string, token: string, ttlMs: number): Promise<void> {
-      await completion(prefix + key, token, wholeMs(ttlMs))
+    complete(key: string, token: string, ttlMs: number): Promise<void> {
+      return completion(prefix + key, token, wholeMs(ttlMs))
     },
     async release(key: string, token: string): Promise<void> {
       await batch.call(scriptCall('release', releaseScript, [prefix + key], [token]))
