@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { createGuard } from '../src/guard.js'
 import type { HeaderBag } from '../src/lib/headers.js'
+import type { GuardOptions } from '../src/options.js'
 import type { Verdict, WebhookEvent } from '../src/types.js'
 import type { KeyContext, Keys } from '../src/verify/key-resolver.js'
 import type { Verifier } from '../src/verify/verifier.js'
@@ -26,8 +27,8 @@ export interface TenantKeyKind<K, S> {
   request(signer: S, n: number): SentRequest | Promise<SentRequest>
 }
 
-/** A guard naming the tenant by the path parameter `tenant`, with the verifier, on the fixed clock. */
-export function tenantGuard(verifier: Verifier) {
+/** A guard naming the tenant by the path parameter `tenant`, with the verifier, on the fixed clock (and `more` options). */
+export function tenantGuard(verifier: Verifier, more: Partial<GuardOptions> = {}) {
   const enqueued: WebhookEvent[] = []
   const guard = createGuard({
     verify: [verifier],
@@ -35,6 +36,7 @@ export function tenantGuard(verifier: Verifier) {
     tenant: { param: 'tenant' },
     dedupe: false,
     now: () => tenantNowSeconds * 1000,
+    ...more,
   })
   const send = (tenant: string, sent: SentRequest): Promise<Verdict> =>
     guard.process({

@@ -1,13 +1,12 @@
 // A preset's key resolver, checked the same way for every preset (its own test file calls it, signing for itself).
 import { expect } from 'vitest'
-import { createGuard } from '../src/guard.js'
 import type { GuardOptions } from '../src/options.js'
-import type { WebhookEvent, WebhookRequest } from '../src/types.js'
+import type { WebhookRequest } from '../src/types.js'
 import type { KeyContext } from '../src/verify/key-resolver.js'
 import type { Verifier } from '../src/verify/verifier.js'
+import { tenantGuard as keysGuard, tenantNowSeconds } from './tenant-keys.js'
 
-/** The guard's clock in these checks: requests are signed at this Unix second. */
-export const tenantNowSeconds = 1_700_000_000
+export { tenantNowSeconds }
 
 /** Two tenants' secrets, as the resolver's table holds them. */
 export const tenantSecrets = {
@@ -41,15 +40,7 @@ export function countingResolver() {
 
 /** A guard naming the tenant by the path parameter `tenant`, recording what it enqueues (no dedupe: requests repeat). */
 export function tenantGuard(preset: TenantPreset, verifier: Verifier) {
-  const enqueued: WebhookEvent[] = []
-  const guard = createGuard({
-    verify: [verifier],
-    enqueue: (event) => void enqueued.push(event),
-    tenant: { param: 'tenant' },
-    dedupe: false,
-    now: () => tenantNowSeconds * 1000,
-    ...preset.guard,
-  })
+  const { guard, enqueued } = keysGuard(verifier, preset.guard)
   const send = async (secret: string, tenant: string) =>
     guard.process({ ...(await preset.request(secret, tenant)), params: { tenant } })
   return { guard, enqueued, send }
