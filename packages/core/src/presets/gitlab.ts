@@ -1,10 +1,7 @@
-import { sha256 } from '#crypto'
-import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
-import { safeEqualBytes } from '../verify/constant-time.js'
 import type { Keys } from '../verify/key-resolver.js'
-import { compileKeys, randomBytes } from '../verify/keyring.js'
-import { nonEmptyString, requireOptions } from '../verify/option-checks.js'
+import { requireOptions } from '../verify/option-checks.js'
+import { checkSecretHeader, secretDigests } from '../verify/secret-header.js'
 import type { Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 
 /** Options for {@link gitlab}. */
@@ -16,8 +13,6 @@ export interface GitlabOptions {
    */
   token: Keys<string>
 }
-
-const encoder = new TextEncoder()
 
 /**
  * Verifies GitLab webhooks: `X-Gitlab-Token`, the webhook's secret token sent
@@ -40,13 +35,7 @@ const encoder = new TextEncoder()
  */
 export function gitlab(options: GitlabOptions): Verifier {
   requireOptions(options, 'gitlab')
-  const digests = compileKeys(options.token, {
-    where: 'gitlab',
-    option: 'token',
-    compile: (token, label) => sha256(encoder.encode(nonEmptyString(token, 'gitlab', label))),
-    decoy: () => sha256(randomBytes(32)),
-    refusal: 'invalid_token',
-  })
+  const digests = secretDigests(options.token, 'gitlab', 'token')
   return {
     name: 'gitlab',
     credentialHeaders: ['x-gitlab-token'],
@@ -60,18 +49,7 @@ export function gitlab(options: GitlabOptions): Verifier {
     eventId: (ctx) =>
       singleHeader(ctx.headers, 'idempotency-key') ?? singleHeader(ctx.headers, 'x-gitlab-webhook-uuid'),
     eventType: { header: 'x-gitlab-event' },
-    async verify(ctx: VerifyContext): Promise<VerifyResult> {
-      const value = singleHeader(ctx.headers, 'x-gitlab-token')
-      if (value === undefined || value === '')
-        throw new WebhookError('missing_credentials', 'missing x-gitlab-token header')
-      const presented = await sha256(encoder.encode(value))
-      return await digests.use(ctx, async (expected) => {
-        let matched = false
-        for (const digest of expected) matched = safeEqualBytes(presented, await digest) || matched
-        if (!matched) throw new WebhookError('invalid_token', 'x-gitlab-token matches none of the configured tokens')
-        return {}
-      })
-    },
+    verify: (ctx: VerifyContext): Promise<VerifyResult> => checkSecretHeader(ctx, 'x-gitlab-token', digests, 'tokens'),
     invalidate: (tenant) => digests.invalidate(tenant),
   }
 }

@@ -1,11 +1,8 @@
-import { sha256 } from '#crypto'
-import { WebhookError } from '../errors.js'
 import type { EventFieldContext } from '../event/event-field.js'
 import { singleHeader } from '../lib/headers.js'
-import { safeEqualBytes } from '../verify/constant-time.js'
 import type { Keys } from '../verify/key-resolver.js'
-import { compileKeys, randomBytes } from '../verify/keyring.js'
-import { headerName, nonEmptyString, requireOptions } from '../verify/option-checks.js'
+import { headerName, requireOptions } from '../verify/option-checks.js'
+import { checkSecretHeader, secretDigests } from '../verify/secret-header.js'
 import type { Handshake, Verifier, VerifyContext, VerifyResult } from '../verify/verifier.js'
 import { checkedChallenge, jsonReply } from './handshake-parts.js'
 
@@ -21,7 +18,6 @@ export interface OktaOptions {
   header?: string
 }
 
-const encoder = new TextEncoder()
 const challengeHeader = 'x-okta-verification-challenge'
 
 /**
@@ -51,13 +47,7 @@ const challengeHeader = 'x-okta-verification-challenge'
  */
 export function okta(options: OktaOptions): Verifier {
   requireOptions(options, 'okta')
-  const digests = compileKeys(options.secret, {
-    where: 'okta',
-    option: 'secret',
-    compile: (secret, label) => sha256(encoder.encode(nonEmptyString(secret, 'okta', label))),
-    decoy: () => sha256(randomBytes(32)),
-    refusal: 'invalid_token',
-  })
+  const digests = secretDigests(options.secret, 'okta', 'secret')
   const header = headerName(options.header ?? 'authorization', 'okta', 'header')
   const verification: Handshake = {
     methods: ['GET'],
@@ -79,17 +69,7 @@ export function okta(options: OktaOptions): Verifier {
     eventId: { payload: 'eventId' },
     eventType: (ctx: EventFieldContext) => batchType(ctx.payload),
     handshakes: [verification],
-    async verify(ctx: VerifyContext): Promise<VerifyResult> {
-      const value = singleHeader(ctx.headers, header)
-      if (value === undefined || value === '') throw new WebhookError('missing_credentials', `missing ${header} header`)
-      const presented = await sha256(encoder.encode(value))
-      return await digests.use(ctx, async (expected) => {
-        let matched = false
-        for (const digest of expected) matched = safeEqualBytes(presented, await digest) || matched
-        if (!matched) throw new WebhookError('invalid_token', `${header} matches none of the configured secrets`)
-        return {}
-      })
-    },
+    verify: (ctx: VerifyContext): Promise<VerifyResult> => checkSecretHeader(ctx, header, digests, 'secrets'),
     invalidate: (tenant) => digests.invalidate(tenant),
   }
 }

@@ -1,10 +1,10 @@
 import { sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
-import { safeEqualBytes } from './constant-time.js'
 import type { Keys } from './key-resolver.js'
 import { compileKeys, randomBytes } from './keyring.js'
 import { nonEmptyString, optionError, requireOptions } from './option-checks.js'
+import { matchesAnyDigest } from './secret-header.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /** A user name and password a sender presents with HTTP Basic authentication. */
@@ -87,9 +87,8 @@ export function basicAuth(options: BasicAuthOptions): Verifier {
       if (presented === undefined) throw new WebhookError('invalid_token', 'Basic credentials are not valid base64')
       const digest = await sha256(presented)
       return await digests.use(ctx, async (configured) => {
-        let matched = false
-        for (const expected of configured) matched = safeEqualBytes(digest, await expected) || matched
-        if (!matched) throw new WebhookError('invalid_token', 'Basic credentials match none of the configured ones')
+        if (!(await matchesAnyDigest(digest, configured)))
+          throw new WebhookError('invalid_token', 'Basic credentials match none of the configured ones')
         return {}
       })
     },

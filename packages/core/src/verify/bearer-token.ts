@@ -1,10 +1,10 @@
 import { sha256 } from '#crypto'
 import { WebhookError } from '../errors.js'
 import { singleHeader } from '../lib/headers.js'
-import { safeEqualBytes } from './constant-time.js'
 import type { Keys } from './key-resolver.js'
 import { compileKeys, randomBytes } from './keyring.js'
 import { headerName, optionError, requireOptions } from './option-checks.js'
+import { matchesAnyDigest } from './secret-header.js'
 import type { Verifier, VerifyContext, VerifyResult } from './verifier.js'
 
 /** Options for {@link bearerToken}. */
@@ -71,9 +71,8 @@ export function bearerToken(options: BearerTokenOptions): Verifier {
       if (!tokenPattern.test(token)) throw new WebhookError('invalid_token', 'token has characters outside RFC 6750')
       const presented = await sha256(encoder.encode(token))
       return await digests.use(ctx, async (expected) => {
-        let matched = false
-        for (const digest of expected) matched = safeEqualBytes(presented, await digest) || matched
-        if (!matched) throw new WebhookError('invalid_token', `${header} token matches none of the configured tokens`)
+        if (!(await matchesAnyDigest(presented, expected)))
+          throw new WebhookError('invalid_token', `${header} token matches none of the configured tokens`)
         return {}
       })
     },
